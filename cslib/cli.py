@@ -1,0 +1,235 @@
+"""The ``cslib`` command line: parses arguments and calls the library, nothing else.
+
+Every :class:`~cslib.errors.CslibError` becomes one line on stderr and a
+non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from cslib import __version__
+from cslib.data.load import load
+from cslib.errors import CslibError, DataError, ParameterError
+from cslib.metrics.summary import METRIC_KEYS, period_metrics
+from cslib.periods import Period, latest_complete_quarter
+from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+
+FORMATS = ("json", "csv", "table")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cslib",
+        description="Customer Success reporting toolkit: validate data, compute metrics.",
+    )
+    parser.add_argument("--version", action="version", version=f"cslib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a dataset against the data contract")
+    p.add_argument("data", metavar="DIR", help="folder of CSV or Parquet files, one per table")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("metrics", help="a period's headline metrics (JSON contract)")
+    _metrics_args(p)
+    p.add_argument("--format", choices=FORMATS, default="json", help="output format")
+
+    p = sub.add_parser(
+        "report-metrics", help="write a period's metrics (json, csv, table) under OUT/<period>/"
+    )
+    _metrics_args(p)
+    p.add_argument("--out", required=True, type=Path, help="reports folder")
+
+    p = sub.add_parser("sample", help="(re)generate the deterministic sample company")
+    p.add_argument("dest", type=Path, metavar="DIR", help="folder to write the CSV files to")
+    p.add_argument("--accounts", type=int, default=400, help="number of accounts")
+    return parser
+
+
+def _metrics_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, metavar="DIR", help="dataset folder")
+    p.add_argument(
+        "--period",
+        help="2026Q3, 2026-09, 2026 or TTM2026-09 (default: latest complete quarter)",
+    )
+    p.add_argument("--by", help="account column to break down by (segment, region, csm, ...)")
+    p.add_argument(
+        "--fiscal-year-start", type=int, default=1, metavar="MONTH",
+        help="first month of the fiscal year, 1-12 (default 1)",
+    )  # fmt: skip
+
+
+def _compute(args: argparse.Namespace) -> dict:
+    dataset = load(args.data)
+    fy = args.fiscal_year_start
+    if args.period:
+        period = Period.parse(args.period, fiscal_year_start_month=fy)
+    else:
+        period = latest_complete_quarter(dataset.last_month, fiscal_year_start_month=fy)
+    return period_metrics(dataset, period=period, by=args.by)
+
+
+def _rows(result: dict) -> pd.DataFrame:
+    columns = {"total": result["total"]}
+    for _, groups in result.get("by", {}).items():
+        columns.update(groups)
+    return pd.DataFrame(columns).reindex(list(METRIC_KEYS))
+
+
+def to_csv(result: dict) -> str:
+    """One row per group (``total`` first), the METRICS keys as columns; empty = undefined."""
+    frame = _rows(result).T
+    frame.index.name = next(iter(result.get("by", {})), "group")
+    frame.insert(0, "period", result["period"])
+    buf = io.StringIO()
+    frame.to_csv(buf, lineterminator="\n")
+    return buf.getvalue()
+
+
+_LABELS = {
+    "starting_mrr": "Starting MRR", "new_mrr": "+ New", "expansion_mrr": "+ Expansion",
+    "reactivation_mrr": "+ Reactivation", "contraction_mrr": "- Contraction",
+    "churned_mrr": "- Churned", "ending_mrr": "Ending MRR", "nrr": "NRR", "grr": "GRR",
+    "logo_retention": "Logo retention", "logo_churn": "Logo churn",
+    "customers_start": "Customers (start)", "customers_end": "Customers (end)",
+    "quick_ratio": "Quick ratio", "nps": "NPS", "nps_margin": "NPS margin (95%)",
+    "nps_responses": "NPS responses", "csat": "CSAT", "csat_responses": "CSAT responses",
+    "ces": "CES (1-7)", "ces_responses": "CES responses",
+}  # fmt: skip
+_ORDER = (
+    "starting_mrr", "new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr",
+    "churned_mrr", "ending_mrr", "nrr", "grr", "logo_retention", "logo_churn",
+    "customers_start", "customers_end", "quick_ratio", "nps", "nps_margin", "nps_responses",
+    "csat", "csat_responses", "ces", "ces_responses",
+)  # fmt: skip
+
+
+def _fmt(key: str, value: float | None) -> str:
+    if key.endswith("_mrr"):
+        return fmt_money(value)
+    if key in ("nrr", "grr", "logo_retention", "logo_churn", "csat"):
+        return fmt_percent(value)
+    if key == "quick_ratio":
+        return fmt_ratio(value)
+    if key == "nps_margin":
+        return "±" + fmt_score(value) if value is not None else fmt_score(value)
+    if key in ("nps", "ces"):
+        return fmt_score(value, digits=1 if key == "nps" else 2)
+    return fmt_count(value)
+
+
+def to_table(result: dict) -> str:
+    """An aligned, formatted table for people: metrics down, total and groups across."""
+    frame = _rows(result)
+    headers = ["Total", *[str(c) for c in frame.columns[1:]]]
+    body = [[_LABELS[k], *[_fmt(k, frame.at[k, c]) for c in frame.columns]] for k in _ORDER]
+    widths = [max(len(r[i]) for r in [["", *headers], *body]) for i in range(len(headers) + 1)]
+    title = f"Period {result['period']}: {result['start_month']} -> {result['end_month']}"
+    lines = [title, ""]
+    lines.append(
+        "  ".join(
+            h.rjust(w) if i else h.ljust(w)
+            for i, (h, w) in enumerate(zip(["Metric", *headers], widths, strict=True))
+        )
+    )
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines.append(
+            "  ".join(
+                v.rjust(w) if i else v.ljust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render(result: dict, fmt: str) -> str:
+    """The metrics result in one of FORMATS."""
+    if fmt == "json":
+        return json.dumps(result, indent=2, allow_nan=False) + "\n"
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "table":
+        return to_table(result)
+    raise ParameterError(f"`--format` must be one of {', '.join(FORMATS)}, got {fmt!r}.")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    summary = load(args.data).summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"OK: {summary['source']} meets the data contract")
+    print(
+        f"  months {summary['first_month']}..{summary['last_month']} ({summary['months']}), "
+        f"{summary['accounts']} accounts, fingerprint {str(summary['fingerprint'])[:12]}"
+    )
+    for name, info in summary["tables"].items():  # type: ignore[union-attr]
+        span = f"  {info['from']}..{info['to']}" if "from" in info else ""
+        print(f"  {name:<11} {info['rows']:>9,} rows{span}")
+    missing = summary["missing_tables"]
+    if missing:
+        print(f"  not present (optional; their report sections will say so): {', '.join(missing)}")
+    return 0
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    sys.stdout.write(render(_compute(args), args.format))
+    return 0
+
+
+def _cmd_report_metrics(args: argparse.Namespace) -> int:
+    result = _compute(args)
+    folder = args.out / result["period"]
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"metrics-by-{args.by}" if args.by else "metrics"
+    for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
+        _write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
+    print(render(result, "table"), end="")
+    print(f"\nWrote {folder}/{stem}.json, .csv and .txt")
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from cslib.data import sample
+
+    paths = sample.write(args.dest, n_accounts=args.accounts)
+    print(f"Wrote {len(paths)} tables to {args.dest}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    handler = {
+        "validate": _cmd_validate,
+        "metrics": _cmd_metrics,
+        "report-metrics": _cmd_report_metrics,
+        "sample": _cmd_sample,
+    }[args.command]
+    try:
+        return handler(args)
+    except CslibError as exc:
+        kind = "invalid data" if isinstance(exc, DataError) else "error"
+        print(f"cslib: {kind}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cslib: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Data: the contract, loading and validation, the sample company (layer 1)."""

@@ -1,0 +1,160 @@
+"""The :class:`Dataset`: validated contract tables plus where they came from."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import pandas as pd
+
+from cslib.data.contract import CONTRACT
+from cslib.errors import ParameterError
+from cslib.periods import month_label
+
+__all__ = ["Dataset"]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated set of contract tables.
+
+    Build one with :func:`cslib.load` (a folder of files) or
+    :func:`cslib.from_frames` (in-memory frames); both validate first, so a
+    ``Dataset`` always meets the contract. Tables are read-only by convention:
+    metric functions never modify them.
+
+    Attributes
+    ----------
+    tables : Mapping[str, pandas.DataFrame]
+        The tables present, by contract name.
+    source : str
+        Where the tables came from (a folder, ``"frames"``, ...).
+    fingerprint : str
+        SHA-256 of the source content, so a report can be traced to its data.
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    source: str
+    fingerprint: str
+    coverage: tuple[pd.Period, pd.Period] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+        if self.coverage is None:
+            months = self.tables["mrr"]["month"]
+            object.__setattr__(self, "coverage", (months.min(), months.max()))
+
+    # Tables -------------------------------------------------------------
+    @property
+    def accounts(self) -> pd.DataFrame:
+        """The ``accounts`` table (always present)."""
+        return self.tables["accounts"]
+
+    @property
+    def mrr(self) -> pd.DataFrame:
+        """The ``mrr`` table (always present): account_id, month, mrr."""
+        return self.tables["mrr"]
+
+    def has(self, table: str) -> bool:
+        """Whether the optional ``table`` is present with at least one row."""
+        return table in self.tables and not self.tables[table].empty
+
+    def get(self, table: str) -> pd.DataFrame | None:
+        """The table called ``table``, or ``None`` when the dataset lacks it.
+
+        Raises
+        ------
+        KeyError
+            If ``table`` is not a table of the contract (a typo).
+        """
+        if table not in CONTRACT:
+            raise KeyError(
+                f"{table!r} is not a contract table; expected one of {', '.join(CONTRACT)}"
+            )
+        return self.tables.get(table)
+
+    # Coverage -----------------------------------------------------------
+    @property
+    def first_month(self) -> pd.Period:
+        """The earliest month the MRR data covers (kept by :meth:`subset`)."""
+        assert self.coverage is not None
+        return self.coverage[0]
+
+    @property
+    def last_month(self) -> pd.Period:
+        """The latest month the MRR data covers: the data's as-of month."""
+        assert self.coverage is not None
+        return self.coverage[1]
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The data's as-of date: the last day of its latest MRR month."""
+        return self.last_month.end_time.normalize()
+
+    def groups(self, by: str) -> pd.Series:
+        """Map each ``account_id`` to its value of the account column ``by``.
+
+        Missing values become ``"(none)"`` so that every account lands in a group.
+
+        Raises
+        ------
+        ParameterError
+            If ``by`` is not a column of ``accounts``.
+        """
+        if by not in self.accounts.columns or by == "account_id":
+            cols = [c for c in self.accounts.columns if c != "account_id"]
+            raise ParameterError(
+                f"`by` must be a column of accounts ({', '.join(cols)}), got {by!r}."
+            )
+        labels = self.accounts[by].astype("string").fillna("(none)")
+        return pd.Series(labels.to_numpy(object), index=self.accounts["account_id"], name=by)
+
+    def subset(self, account_ids: Iterable[str]) -> Dataset:
+        """A dataset holding only the rows of the given accounts, in every table.
+
+        The fingerprint is derived from the parent's and the account list, so a
+        customer's document can be traced back to the full dataset.
+        """
+        wanted = pd.Index(pd.unique(pd.Series(list(account_ids), dtype=str)))
+        keep = self.accounts["account_id"].isin(wanted)
+        ids = self.accounts.loc[keep, "account_id"]
+        account_type = pd.CategoricalDtype(ids.to_numpy(), ordered=False)
+        tables: dict[str, pd.DataFrame] = {"accounts": self.accounts[keep].reset_index(drop=True)}
+        for name, frame in self.tables.items():
+            if name == "accounts":
+                continue
+            part = frame[frame["account_id"].isin(wanted)].copy()
+            part["account_id"] = part["account_id"].astype(str).astype(account_type)
+            tables[name] = part.reset_index(drop=True)
+        digest = hashlib.sha256((self.fingerprint + "|" + ",".join(ids)).encode()).hexdigest()
+        return Dataset(tables, source=self.source, fingerprint=digest, coverage=self.coverage)
+
+    def summary(self) -> dict[str, object]:
+        """Tables, row counts and months covered, for ``cslib validate``."""
+        tables: dict[str, dict[str, object]] = {}
+        for name, frame in self.tables.items():
+            info: dict[str, object] = {"rows": len(frame)}
+            for col in ("month", "responded_on", "opened_on", "occurred_on", "due_on"):
+                if col in frame and frame[col].notna().any():
+                    lo, hi = frame[col].min(), frame[col].max()
+                    info["from"] = month_label(lo) if col == "month" else f"{lo:%Y-%m-%d}"
+                    info["to"] = month_label(hi) if col == "month" else f"{hi:%Y-%m-%d}"
+                    break
+            tables[name] = info
+        months = (self.last_month - self.first_month).n + 1
+        return {
+            "source": self.source,
+            "fingerprint": self.fingerprint,
+            "first_month": month_label(self.first_month),
+            "last_month": month_label(self.last_month),
+            "months": months,
+            "accounts": len(self.accounts),
+            "tables": tables,
+            "missing_tables": [t for t in CONTRACT if t not in self.tables],
+        }
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
+        return f"Dataset({self.source!r}, {sizes})"

@@ -1,0 +1,401 @@
+"""Loading a dataset from a folder of CSV or Parquet files and validating it.
+
+Every table is checked against the contract (pandera schemas, see
+:mod:`cslib.data.contract`), then the rules that span tables are checked
+(every ``account_id`` exists in ``accounts``, one row per key, tickets closed
+after they opened). All problems are collected and raised together as one
+:class:`~cslib.errors.DataError`, each naming the file, the column, the rule and
+up to five offending rows; nothing is returned for bad data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from cslib.data.contract import CONTRACT, REQUIRED_TABLES, TableSpec, rule_text, schema_for
+from cslib.data.dataset import Dataset
+from cslib.errors import DataError
+
+__all__ = ["from_frames", "load", "normalize", "read_table"]
+
+MAX_EXAMPLES = 5
+SUFFIXES = (".csv", ".parquet")
+
+
+class _Table:
+    """A raw table as read from one file, with how to point at its rows."""
+
+    def __init__(self, name: str, label: str, frame: pd.DataFrame, *, is_csv: bool) -> None:
+        self.name, self.label, self.frame, self.is_csv = name, label, frame, is_csv
+
+    def where(self, index: Iterable[object]) -> list[str]:
+        """Human row references: file line numbers for CSV, 1-based rows for Parquet."""
+        out = []
+        for i in index:
+            if isinstance(i, int | float) and not pd.isna(i):
+                out.append(f"line {int(i) + 2}" if self.is_csv else f"row {int(i) + 1}")
+        return out
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read one table file (CSV or Parquet) as raw, unvalidated columns.
+
+    CSV cells are read as text (an empty cell is missing) so that validation,
+    not the reader, decides what a value means.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read as the format its suffix says.
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+                skipinitialspace=True,
+            )
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path.name}: the file is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"{path.name}: the file is empty; it needs at least a header row."
+        ) from None
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path.name}: cannot be read as {kind} ({first}).") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    found: dict[str, Path] = {}
+    problems: list[str] = []
+    for name in CONTRACT:
+        paths = [folder / f"{name}{s}" for s in SUFFIXES if (folder / f"{name}{s}").is_file()]
+        if len(paths) > 1:
+            problems.append(
+                f"{name}: both {paths[0].name} and {paths[1].name} exist; keep only one."
+            )
+        elif paths:
+            found[name] = paths[0]
+        elif name in REQUIRED_TABLES:
+            problems.append(
+                f"{name}: required table missing; expected {name}.csv or {name}.parquet "
+                f"in {folder}."
+            )
+    return found, problems
+
+
+def _fmt_value(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _examples(table: _Table, index: list[object], values: list[object] | None = None) -> str:
+    where = table.where(index)
+    n = len(where)
+    shown = where[:MAX_EXAMPLES]
+    if values is not None:
+        shown = [f"{w} ({_fmt_value(v)})" for w, v in zip(shown, values, strict=False)]
+    more = f" and {n - MAX_EXAMPLES} more" if n > MAX_EXAMPLES else ""
+    rows = "row" if n == 1 else "rows"
+    return f"{n} {rows}: " + ", ".join(shown) + more
+
+
+def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
+    problems = []
+    present = set(table.frame.columns)
+    for col in spec.required_columns:
+        if col not in present:
+            hint = difflib.get_close_matches(col, sorted(present), n=1)
+            did_you_mean = f" (found {hint[0]!r}: a typo?)" if hint else ""
+            problems.append(
+                f"{table.label}: column {col!r} is required but missing{did_you_mean}; "
+                f"the file has: {', '.join(table.frame.columns) or 'no columns'}."
+            )
+    if len(table.frame.columns) != len(present):
+        dupes = sorted({c for c in table.frame.columns if list(table.frame.columns).count(c) > 1})
+        problems.append(f"{table.label}: column names repeated: {', '.join(dupes)}.")
+    return problems
+
+
+def _validate_table(table: _Table) -> tuple[pd.DataFrame | None, list[str]]:
+    spec = CONTRACT[table.name]
+    problems = _check_columns(table, spec)
+    if problems:
+        return None, problems
+    if spec.required and table.frame.empty:
+        return None, [f"{table.label}: the table has no rows; at least one is required."]
+    try:
+        valid = schema_for(table.name).validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return None, _describe_failures(table, exc.failure_cases)
+    return valid, []
+
+
+def _describe_failures(table: _Table, cases: pd.DataFrame) -> list[str]:
+    spec = CONTRACT[table.name]
+    problems: list[str] = []
+    cases = cases[cases["column"].notna()]
+    for column, group in cases.groupby("column", sort=False):
+        col = spec.column(str(column))
+        checks = group["check"].astype(str)
+        coerce = group[checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype(")]
+        if not coerce.empty:
+            coerce = coerce.drop_duplicates("index")
+            rule = rule_text(col)
+            problems.append(
+                f"{table.label}: column {col.name!r} {rule}; "
+                + _examples(table, list(coerce["index"]), list(coerce["failure_case"]))
+            )
+            continue
+        for check, rows in group.groupby("check", sort=False):
+            rows = rows[rows["index"].notna()]
+            if check == "not_nullable":
+                rule = "must not be empty"
+                problems.append(
+                    f"{table.label}: column {col.name!r} {rule}; "
+                    + _examples(table, list(rows["index"]))
+                )
+            elif check == "field_uniqueness":
+                problems.append(
+                    f"{table.label}: column {col.name!r} must be unique (one row per "
+                    f"{col.name}); duplicated in "
+                    + _examples(table, list(rows["index"]), list(rows["failure_case"]))
+                )
+            else:
+                problems.append(
+                    f"{table.label}: column {col.name!r} {check}; "
+                    + _examples(table, list(rows["index"]), list(rows["failure_case"]))
+                )
+    return problems
+
+
+def _cross_table(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> list[str]:
+    problems: list[str] = []
+    ids = pd.Index(tables["accounts"]["account_id"])
+    for name, frame in tables.items():
+        table = raw[name]
+        if name != "accounts" and "account_id" in frame:
+            orphan = ~frame["account_id"].isin(ids)
+            if orphan.any():
+                bad = frame.index[orphan]
+                problems.append(
+                    f"{table.label}: column 'account_id' must name an account in "
+                    f"{raw['accounts'].label}; "
+                    + _examples(table, list(bad), list(frame.loc[bad, "account_id"]))
+                )
+        key = CONTRACT[name].key
+        if len(key) > 1:
+            dup = frame.duplicated(list(key), keep=False)
+            if dup.any():
+                bad = frame.index[dup]
+                values = [" ".join(str(v) for v in r) for r in frame.loc[bad, list(key)].values]
+                problems.append(
+                    f"{table.label}: columns {', '.join(key)} must be unique (one row per "
+                    f"{' and '.join(key)}); duplicated in " + _examples(table, list(bad), values)
+                )
+    if "tickets" in tables:
+        t = tables["tickets"]
+        early = t["closed_on"].notna() & (t["closed_on"] < t["opened_on"])
+        if early.any():
+            bad = t.index[early]
+            values = [
+                f"{o:%Y-%m-%d} > {c:%Y-%m-%d}"
+                for o, c in t.loc[bad, ["opened_on", "closed_on"]].values
+            ]
+            problems.append(
+                f"{raw['tickets'].label}: column 'closed_on' must not be before opened_on; "
+                + _examples(raw["tickets"], list(bad), values)
+            )
+    if "usage" in tables:
+        u = tables["usage"]
+        over = u["active_users"] > u["licensed_seats"] * 10
+        if over.any():
+            bad = u.index[over]
+            problems.append(
+                f"{raw['usage'].label}: column 'active_users' is more than 10x "
+                "licensed_seats (a swapped column?); " + _examples(raw["usage"], list(bad))
+            )
+    if "contacts" in tables:
+        contacts = pd.Index(tables["contacts"]["contact_id"])
+        for name in ("nps", "activities"):
+            if name in tables and "contact_id" in tables[name]:
+                c = tables[name]["contact_id"]
+                orphan = c.notna() & ~c.isin(contacts)
+                if orphan.any():
+                    bad = tables[name].index[orphan]
+                    problems.append(
+                        f"{raw[name].label}: column 'contact_id' must name a contact in "
+                        f"{raw['contacts'].label}; " + _examples(raw[name], list(bad), list(c[bad]))
+                    )
+    return problems
+
+
+def _fingerprint(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.name):
+        digest.update(path.name.encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def load(path: str | Path) -> Dataset:
+    """Load and validate a dataset from a folder with one CSV or Parquet file per table.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Folder holding ``accounts`` and ``mrr`` (required) and any of ``usage``,
+        ``nps``, ``tickets``, ``contacts``, ``activities``, ``goals``,
+        ``advocacy``, each as ``NAME.csv`` or ``NAME.parquet``.
+
+    Returns
+    -------
+    Dataset
+        The validated tables with contract dtypes: months as monthly
+        ``pandas.Period``, dates as ``datetime64``, ``account_id`` as a
+        categorical over ``accounts.account_id``.
+
+    Raises
+    ------
+    DataError
+        If the folder is missing, a required table is missing, or any table
+        breaks a rule of the contract. The message lists every problem found.
+
+    Examples
+    --------
+    >>> ds = load("data/sample")                     # doctest: +SKIP
+    >>> ds.summary()["tables"]["accounts"]["rows"]   # doctest: +SKIP
+    400
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder; expected a folder of CSV or Parquet files.")
+    found, problems = _find_files(folder)
+    raw: dict[str, _Table] = {}
+    for name, file in found.items():
+        try:
+            raw[name] = _Table(name, file.name, read_table(file), is_csv=file.suffix == ".csv")
+        except DataError as exc:
+            problems.append(str(exc))
+    valid = _validate(raw, problems, where=str(folder))
+    return Dataset(valid, source=str(folder), fingerprint=_fingerprint(found.values()))
+
+
+def _validate(
+    raw: dict[str, _Table], problems: list[str], *, where: str
+) -> dict[str, pd.DataFrame]:
+    valid: dict[str, pd.DataFrame] = {}
+    for name, table in raw.items():
+        frame, errors = _validate_table(table)
+        problems.extend(errors)
+        if frame is not None:
+            valid[name] = frame
+    if not problems:
+        problems.extend(_cross_table(valid, raw))
+    if problems:
+        raise DataError(
+            f"{where}: the data does not meet the contract ({len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''}):",
+            problems,
+        )
+    return normalize(valid)
+
+
+def from_frames(tables: dict[str, pd.DataFrame], *, source: str = "frames") -> Dataset:
+    """Validate in-memory tables against the contract and wrap them as a :class:`Dataset`.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Contract tables by name; ``accounts`` and ``mrr`` are required. Months
+        may be ``YYYY-MM`` text or monthly ``pandas.Period`` values.
+    source : str
+        What to call the tables in error messages and provenance.
+
+    Raises
+    ------
+    DataError
+        As :func:`load`, with ``NAME (frame)`` and 1-based row numbers in place
+        of file names and line numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = from_frames({
+    ...     "accounts": pd.DataFrame({"account_id": ["a"], "name": ["Acme"], "segment": ["SMB"]}),
+    ...     "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [100.0]}),
+    ... })
+    >>> str(ds.last_month)
+    '2026-01'
+    """
+    problems: list[str] = []
+    unknown = sorted(set(tables) - set(CONTRACT))
+    if unknown:
+        problems.append(
+            f"unknown table(s) {', '.join(unknown)}; the contract's tables are "
+            + ", ".join(CONTRACT)
+        )
+    problems += [
+        f"{name}: required table missing." for name in REQUIRED_TABLES if name not in tables
+    ]
+    raw = {
+        name: _Table(name, f"{name} (frame)", _as_text(frame), is_csv=False)
+        for name, frame in tables.items()
+        if name in CONTRACT
+    }
+    valid = _validate(raw, problems, where=source)
+    digest = hashlib.sha256()
+    for name in sorted(valid):
+        digest.update(name.encode())
+        digest.update(pd.util.hash_pandas_object(valid[name], index=False).to_numpy().tobytes())
+    return Dataset(valid, source=source, fingerprint=digest.hexdigest())
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Months given as ``pandas.Period`` become ``YYYY-MM`` text, as in a file."""
+    out = frame.reset_index(drop=True).copy()
+    if "month" in out and isinstance(out["month"].dtype, pd.PeriodDtype):
+        out["month"] = out["month"].dt.strftime("%Y-%m")
+    return out
+
+
+def normalize(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Give validated tables the dtypes the metric engine expects.
+
+    Months become monthly ``pandas.Period``; every ``account_id`` outside
+    ``accounts`` becomes a categorical over ``accounts.account_id`` (in that
+    table's order), which makes grouping and joining by account cheap.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    ids = tables["accounts"]["account_id"].astype(str)
+    account_type = pd.CategoricalDtype(ids.to_numpy(), ordered=False)
+    for name, frame in tables.items():
+        frame = frame.copy()
+        if "month" in frame:
+            frame["month"] = pd.PeriodIndex(frame["month"].astype(str), freq="M")
+        if name == "accounts":
+            frame["account_id"] = ids
+        elif "account_id" in frame:
+            frame["account_id"] = frame["account_id"].astype(str).astype(account_type)
+        out[name] = frame.reset_index(drop=True)
+    return out

@@ -1,0 +1,1 @@
+"""Metrics: pure functions over contract tables and a period (layer 2)."""

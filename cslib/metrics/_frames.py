@@ -1,0 +1,52 @@
+"""Small vectorized helpers shared by the metric modules (internal)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cslib.periods import Period
+
+
+def as_period(period: Period | str) -> Period:
+    """Accept a :class:`Period` or a calendar-year label such as ``"2026Q3"``."""
+    return Period.parse(period)
+
+
+def month_ordinals(months: pd.Series) -> np.ndarray:
+    """Months as integer ordinals (months since 1970-01), from Period or ``YYYY-MM`` text."""
+    if isinstance(months.dtype, pd.PeriodDtype):
+        return np.asarray(months.array.asi8, dtype=np.int64)
+    return np.asarray(pd.PeriodIndex(months.astype(str), freq="M").asi8, dtype=np.int64)
+
+
+def account_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes for account ids and the labels they stand for.
+
+    A categorical column (as :func:`cslib.load` produces) costs nothing; other
+    columns are factorized once.
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return np.asarray(ids.cat.codes, dtype=np.int64), pd.Index(ids.cat.categories)
+    codes, uniques = pd.factorize(ids, sort=False)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def group_labels(account_ids: pd.Index, groups: pd.Series | None) -> np.ndarray:
+    """The group of each account (``"(none)"`` when it has none); ``"total"`` without groups."""
+    if groups is None:
+        return np.full(len(account_ids), "total", dtype=object)
+    mapped = groups.reindex(account_ids.astype(str))
+    return mapped.astype(object).where(mapped.notna(), "(none)").to_numpy(object)
+
+
+def ratio(num: float, den: float) -> float | None:
+    """``num / den``, or ``None`` when the denominator is 0 (an undefined rate)."""
+    return None if den == 0 else float(num) / float(den)
+
+
+def ratio_series(num: pd.Series, den: pd.Series) -> pd.Series:
+    """Element-wise ``num / den`` with missing values where ``den`` is 0."""
+    den = den.astype(float)
+    out = num.astype(float) / den.where(den != 0)
+    return out.astype(object).where(out.notna(), None)

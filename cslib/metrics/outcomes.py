@@ -1,0 +1,152 @@
+"""Outcomes CS teams are paid on: renewal rate, success-plan goals, advocacy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cslib.metrics._frames import as_period, group_labels, month_ordinals, ratio_series
+from cslib.periods import Period
+
+__all__ = ["advocacy_summary", "goal_summary", "renewal_rate"]
+
+
+def _empty_total(
+    summed: pd.DataFrame, columns: list[str], groups: pd.Series | None
+) -> pd.DataFrame:
+    if groups is None and summed.empty:
+        summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=columns)
+    summed.index.name = groups.name if groups is not None else None
+    return summed
+
+
+def renewal_rate(
+    accounts: pd.DataFrame,
+    mrr: pd.DataFrame,
+    *,
+    period: Period | str,
+    groups: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Logo and revenue renewal rate of the renewals due in a period.
+
+    Of the accounts whose ``renewal_date`` falls in the period, the share still
+    paying in the month after it (logo), and the same share weighted by their
+    MRR in the month before it (revenue; Gainsight's "renewals due"
+    denominator). A renewal whose month after lies beyond the data is
+    ``pending`` and left out of both rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group: ``renewals_due``, ``renewals_pending``, ``renewed``,
+        ``logo_renewal_rate``, ``mrr_due``, ``mrr_renewed``,
+        ``revenue_renewal_rate`` (proportions, ``None`` with nothing due).
+    """
+    period = as_period(period)
+    columns = ["renewals_due", "renewals_pending", "renewed", "mrr_due", "mrr_renewed"]
+    if "renewal_date" not in accounts:
+        return _empty_total(pd.DataFrame(columns=columns), columns, groups)
+    dates = pd.to_datetime(accounts["renewal_date"])
+    due = accounts[dates.notna() & (dates >= period.first_day)
+                   & (dates < period.last_day + pd.Timedelta(days=1))]  # fmt: skip
+    renewal_month = pd.to_datetime(due["renewal_date"]).dt.to_period("M").array.asi8
+    ords = month_ordinals(mrr["month"])
+    last_known = int(ords.max()) if len(ords) else -1
+    lookup = pd.Series(
+        mrr["mrr"].to_numpy(float),
+        index=pd.MultiIndex.from_arrays([mrr["account_id"].astype(str).to_numpy(), ords]),
+    )
+    ids = due["account_id"].astype(str).to_numpy()
+    before = lookup.reindex(pd.MultiIndex.from_arrays([ids, renewal_month - 1])).fillna(0.0)
+    after = lookup.reindex(pd.MultiIndex.from_arrays([ids, renewal_month + 1])).fillna(0.0)
+    pending = renewal_month + 1 > last_known
+    renewed = (after.to_numpy() > 0) & ~pending
+    parts = pd.DataFrame(
+        {
+            "group": group_labels(pd.Index(ids), groups),
+            "renewals_due": (~pending).astype(np.int64),
+            "renewals_pending": pending.astype(np.int64),
+            "renewed": renewed.astype(np.int64),
+            "mrr_due": np.where(pending, 0.0, before.to_numpy()),
+            "mrr_renewed": np.where(renewed, before.to_numpy(), 0.0),
+        }
+    )
+    summed = _empty_total(parts.groupby("group", sort=True).sum(), columns, groups)
+    summed["logo_renewal_rate"] = ratio_series(summed["renewed"], summed["renewals_due"])
+    summed["revenue_renewal_rate"] = ratio_series(summed["mrr_renewed"], summed["mrr_due"])
+    return summed
+
+
+def goal_summary(
+    goals: pd.DataFrame,
+    *,
+    period: Period | str,
+    groups: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Success-plan goals: achieved share of those due in the period, on-track share of open ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group: ``goals_due``, ``goals_achieved``, ``achieved_rate``
+        (of goals due in the period), ``open_goals`` (status not started, on
+        track or at risk, as recorded), ``on_track`` and ``on_track_rate``.
+    """
+    period = as_period(period)
+    due = goals["due_on"].between(period.first_day, period.last_day)
+    is_open = goals["status"].isin(["not_started", "on_track", "at_risk"])
+    parts = pd.DataFrame(
+        {
+            "group": group_labels(pd.Index(goals["account_id"].astype(str)), groups),
+            "goals_due": due.astype(np.int64).to_numpy(),
+            "goals_achieved": (due & (goals["status"] == "achieved")).astype(np.int64).to_numpy(),
+            "open_goals": is_open.astype(np.int64).to_numpy(),
+            "on_track": (is_open & (goals["status"] == "on_track")).astype(np.int64).to_numpy(),
+        }
+    )
+    columns = ["goals_due", "goals_achieved", "open_goals", "on_track"]
+    summed = _empty_total(parts.groupby("group", sort=True).sum(), columns, groups)
+    summed["achieved_rate"] = ratio_series(summed["goals_achieved"], summed["goals_due"])
+    summed["on_track_rate"] = ratio_series(summed["on_track"], summed["open_goals"])
+    return summed
+
+
+def advocacy_summary(
+    advocacy: pd.DataFrame,
+    *,
+    account_ids: pd.Index,
+    as_of: str | pd.Timestamp,
+    groups: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Advocacy over the trailing twelve months up to ``as_of``.
+
+    Parameters
+    ----------
+    advocacy : pandas.DataFrame
+        ``account_id``, ``occurred_on``, ``kind``.
+    account_ids : pandas.Index
+        The accounts the share is taken over (usually those paying on ``as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group: ``accounts``, ``advocates`` (accounts with at least
+        one event), ``advocate_share`` and one count column per kind.
+    """
+    as_of = pd.Timestamp(as_of)
+    start = as_of - pd.DateOffset(months=12)
+    ids = pd.Index(account_ids.astype(str))
+    ev = advocacy[(advocacy["occurred_on"] > start) & (advocacy["occurred_on"] <= as_of)]
+    ev = ev[ev["account_id"].astype(str).isin(ids)]
+    kinds = ["referral", "reference_call", "case_study", "review"]
+    per_account = pd.crosstab(ev["account_id"].astype(str), ev["kind"]).reindex(
+        index=ids, columns=kinds, fill_value=0
+    )
+    parts = per_account.copy()
+    parts["accounts"] = 1
+    parts["advocates"] = (per_account.sum(axis=1) > 0).astype(np.int64)
+    parts["group"] = group_labels(ids, groups)
+    columns = ["accounts", "advocates", *kinds]
+    summed = _empty_total(parts.groupby("group", sort=True)[columns].sum(), columns, groups)
+    summed["advocate_share"] = ratio_series(summed["advocates"], summed["accounts"])
+    return summed

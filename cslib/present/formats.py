@@ -1,0 +1,59 @@
+"""Number formats of the house style: $1.2M, 104.3%, +2.1 pts, NPS 32.1."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["fmt_count", "fmt_money", "fmt_percent", "fmt_points", "fmt_ratio", "fmt_score"]
+
+DASH = "–"  # shown where a value is undefined
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False) -> str:
+    """Money: ``$1,234,567`` or, compact, ``$1.2M`` / ``$45.3K``.
+
+    Examples
+    --------
+    >>> fmt_money(1234567.0, compact=True), fmt_money(-2500.0)
+    ('$1.2M', '-$2,500')
+    """
+    if _missing(value):
+        return DASH
+    assert value is not None
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if compact:
+        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if v >= limit:
+                return f"{sign}{currency}{v / limit:.1f}{suffix}"
+        return f"{sign}{currency}{v:.0f}"
+    return f"{sign}{currency}{v:,.0f}"
+
+
+def fmt_percent(value: float | None, *, digits: int = 1) -> str:
+    """A proportion as a percent: 1.043 -> ``104.3%``."""
+    return DASH if _missing(value) else f"{100.0 * value:.{digits}f}%"  # type: ignore[operator]
+
+
+def fmt_points(value: float | None, *, digits: int = 1) -> str:
+    """A change in percentage points, signed: 0.021 -> ``+2.1 pts``."""
+    return DASH if _missing(value) else f"{100.0 * value:+.{digits}f} pts"  # type: ignore[operator]
+
+
+def fmt_score(value: float | None, *, digits: int = 1) -> str:
+    """A score (NPS in points, CES on 1-7): ``32.1``."""
+    return DASH if _missing(value) else f"{value:.{digits}f}"
+
+
+def fmt_ratio(value: float | None, *, digits: int = 2) -> str:
+    """A ratio such as the quick ratio: ``3.00x``."""
+    return DASH if _missing(value) else f"{value:.{digits}f}x"
+
+
+def fmt_count(value: int | float | None) -> str:
+    """A count with thousands separators: ``1,162``."""
+    return DASH if _missing(value) else f"{int(value):,}"  # type: ignore[arg-type]
