@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from cslib import __version__
-from cslib.data.load import load
+from cslib.data.load import load, unrecognized_files
 from cslib.errors import CslibError, DataError, ParameterError
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
-from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 
 FORMATS = ("json", "csv", "table")
 
@@ -85,7 +85,9 @@ def _rows(result: dict) -> pd.DataFrame:
 
 def to_csv(result: dict) -> str:
     """One row per group (``total`` first), the METRICS keys as columns; empty = undefined."""
-    frame = _rows(result).T
+    frame = _rows(result).T.astype(object)
+    counts = [k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses")]
+    frame[counts] = frame[counts].map(int)
     frame.index.name = next(iter(result.get("by", {})), "group")
     frame.insert(0, "period", result["period"])
     buf = io.StringIO()
@@ -119,7 +121,8 @@ def _fmt(key: str, value: float | None) -> str:
     if key == "quick_ratio":
         return fmt_ratio(value)
     if key == "nps_margin":
-        return "±" + fmt_score(value) if value is not None else fmt_score(value)
+        text = fmt_score(value)
+        return text if text == DASH else "±" + text
     if key in ("nps", "ces"):
         return fmt_score(value, digits=1 if key == "nps" else 2)
     return fmt_count(value)
@@ -180,6 +183,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for name, info in summary["tables"].items():  # type: ignore[union-attr]
         span = f"  {info['from']}..{info['to']}" if "from" in info else ""
         print(f"  {name:<11} {info['rows']:>9,} rows{span}")
+    ignored = unrecognized_files(args.data)
+    if ignored:
+        print(f"  ignored (not contract tables): {', '.join(ignored)}")
     missing = summary["missing_tables"]
     if missing:
         print(f"  not present (optional; their report sections will say so): {', '.join(missing)}")

@@ -44,12 +44,15 @@ class Period:
         The first and last months inside the period (monthly frequency).
     kind : str
         ``"month"``, ``"quarter"``, ``"year"`` or ``"trailing"`` (twelve months).
+    fiscal_year_start_month : int
+        First month (1-12) of the fiscal year the label is read on.
     """
 
     label: str
     first_month: pd.Period
     last_month: pd.Period
     kind: str
+    fiscal_year_start_month: int = 1
 
     @classmethod
     def parse(cls, text: str | Period, *, fiscal_year_start_month: int = 1) -> Period:
@@ -87,7 +90,7 @@ class Period:
         if m := _QUARTER.match(raw):
             year, q = int(m.group(1)), int(m.group(2))
             first = pd.Period(year=year, month=1, freq="M") - shift + 3 * (q - 1)
-            return cls(raw, first, first + 2, "quarter")
+            return cls(raw, first, first + 2, "quarter", fiscal_year_start_month)
         if m := _MONTH.match(raw):
             month = int(m.group(2))
             if not 1 <= month <= 12:
@@ -96,7 +99,7 @@ class Period:
             return cls(raw, p, p, "month")
         if m := _YEAR.match(raw):
             first = pd.Period(year=int(m.group(1)), month=1, freq="M") - shift
-            return cls(raw, first, first + 11, "year")
+            return cls(raw, first, first + 11, "year", fiscal_year_start_month)
         if m := _TRAILING.match(raw):
             month = int(m.group(2))
             if not 1 <= month <= 12:
@@ -141,31 +144,34 @@ class Period:
         return pd.period_range(self.first_month, self.last_month, freq="M")
 
     def shift(self, n: int) -> Period:
-        """The period of the same length ``n`` periods later (earlier when negative).
+        """The period of the same kind ``n`` periods later (earlier when negative).
 
-        The label of a shifted quarter or year is rebuilt only for calendar years;
-        on a fiscal calendar it keeps the form ``YYYY-MM..YYYY-MM``.
+        Examples
+        --------
+        >>> Period.parse("2026Q1").shift(-1).label
+        '2025Q4'
+        >>> Period.parse("2027Q1", fiscal_year_start_month=2).shift(1).label
+        '2027Q2'
         """
         step = self.n_months * n
         first, last = self.first_month + step, self.last_month + step
-        label = f"{month_label(first)}..{month_label(last)}"
+        fy = self.fiscal_year_start_month
+        # The fiscal month of `first`, counted from January of the fiscal year's name.
+        fiscal = first + (0 if fy == 1 else 13 - fy)
         if self.kind == "month":
             label = month_label(first)
-        elif self.kind == "quarter" and first.month in (1, 4, 7, 10) and _is_calendar(self):
-            label = f"{first.year}Q{(first.month - 1) // 3 + 1}"
-        elif self.kind == "year" and first.month == 1:
-            label = str(first.year)
         elif self.kind == "trailing":
             label = f"TTM{month_label(last)}"
-        return Period(label, first, last, self.kind)
+        elif self.kind == "quarter" and (fiscal.month - 1) % 3 == 0:
+            label = f"{fiscal.year}Q{(fiscal.month - 1) // 3 + 1}"
+        elif self.kind == "year" and fiscal.month == 1:
+            label = str(fiscal.year)
+        else:
+            label = f"{month_label(first)}..{month_label(last)}"
+        return Period(label, first, last, self.kind, fy)
 
     def __str__(self) -> str:
         return self.label
-
-
-def _is_calendar(period: Period) -> bool:
-    m = _QUARTER.match(period.label)
-    return bool(m) and period.first_month.year == int(m.group(1))
 
 
 def _bad_period(raw: str) -> str:

@@ -116,8 +116,21 @@ class Dataset:
 
         The fingerprint is derived from the parent's and the account list, so a
         customer's document can be traced back to the full dataset.
+
+        Raises
+        ------
+        ParameterError
+            If an id is not in ``accounts`` (a typo must not yield an empty report).
         """
         wanted = pd.Index(pd.unique(pd.Series(list(account_ids), dtype=str)))
+        unknown = wanted.difference(pd.Index(self.accounts["account_id"]))
+        if len(unknown):
+            shown = ", ".join(repr(u) for u in unknown[:5])
+            raise ParameterError(
+                f"account ids not in accounts: {shown}"
+                + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                + "; use account_id values from the accounts table."
+            )
         keep = self.accounts["account_id"].isin(wanted)
         ids = self.accounts.loc[keep, "account_id"]
         account_type = pd.CategoricalDtype(ids.to_numpy(), ordered=False)

@@ -10,11 +10,14 @@ up to five offending rows; nothing is returned for bad data.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -22,7 +25,7 @@ from cslib.data.contract import CONTRACT, REQUIRED_TABLES, TableSpec, rule_text,
 from cslib.data.dataset import Dataset
 from cslib.errors import DataError
 
-__all__ = ["from_frames", "load", "normalize", "read_table"]
+__all__ = ["from_frames", "load", "normalize", "read_table", "unrecognized_files"]
 
 MAX_EXAMPLES = 5
 SUFFIXES = (".csv", ".parquet")
@@ -31,16 +34,41 @@ SUFFIXES = (".csv", ".parquet")
 class _Table:
     """A raw table as read from one file, with how to point at its rows."""
 
-    def __init__(self, name: str, label: str, frame: pd.DataFrame, *, is_csv: bool) -> None:
-        self.name, self.label, self.frame, self.is_csv = name, label, frame, is_csv
+    def __init__(
+        self, name: str, label: str, frame: pd.DataFrame, *, path: Path | None = None
+    ) -> None:
+        self.name, self.label, self.frame, self.path = name, label, frame, path
+        self.is_csv = path is not None and path.suffix == ".csv"
+        self._lines: list[int] | None = None
 
     def where(self, index: Iterable[object]) -> list[str]:
-        """Human row references: file line numbers for CSV, 1-based rows for Parquet."""
+        """Human row references: file line numbers for CSV, 1-based rows otherwise."""
         out = []
         for i in index:
             if isinstance(i, int | float) and not pd.isna(i):
-                out.append(f"line {int(i) + 2}" if self.is_csv else f"row {int(i) + 1}")
+                out.append(f"line {self._line(int(i))}" if self.is_csv else f"row {int(i) + 1}")
         return out
+
+    def _line(self, record: int) -> int:
+        # Only on the error path: map a record to the line it starts on, which
+        # differs from record + 2 after blank lines or quoted multi-line cells.
+        if self._lines is None:
+            assert self.path is not None
+            self._lines = _record_lines(self.path)
+        return self._lines[record] if record < len(self._lines) else record + 2
+
+
+def _record_lines(path: Path) -> list[int]:
+    """The line on which each data record of a CSV file starts (header excluded)."""
+    starts: list[int] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        end = 0
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if row and any(cell.strip() for cell in row):
+                starts.append(start)
+    return starts[1:]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -59,14 +87,19 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8-sig",
-                skipinitialspace=True,
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    path,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    encoding="utf-8-sig",
+                    skipinitialspace=True,
+                    index_col=False,
+                )
+    except pd.errors.ParserWarning:
+        raise DataError(_field_count_problem(path)) from None
     except UnicodeDecodeError as exc:
         raise DataError(
             f"{path.name}: the file is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV."
@@ -83,6 +116,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _field_count_problem(path: Path) -> str:
+    """Name the first CSV record whose number of fields differs from the header's."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        end = reader.line_num
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if row and len(row) != len(header):
+                return (
+                    f"{path.name}: line {start} has {len(row)} fields but the header has "
+                    f"{len(header)}; quote values that contain commas (\"Acme, Inc.\")."
+                )
+    return f"{path.name}: a row's number of fields differs from the header's."
+
+
 def _find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
     found: dict[str, Path] = {}
     problems: list[str] = []
@@ -95,11 +144,24 @@ def _find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
         elif paths:
             found[name] = paths[0]
         elif name in REQUIRED_TABLES:
+            close = difflib.get_close_matches(
+                name, [p.stem for p in _table_files(folder)], n=1, cutoff=0.8
+            )
+            hint = f" (found {close[0]!r}: a typo?)" if close else ""
             problems.append(
                 f"{name}: required table missing; expected {name}.csv or {name}.parquet "
-                f"in {folder}."
+                f"in {folder}{hint}."
             )
     return found, problems
+
+
+def _table_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES)
+
+
+def unrecognized_files(path: str | Path) -> list[str]:
+    """CSV or Parquet files in a dataset folder that are not contract tables (they are ignored)."""
+    return [p.name for p in _table_files(Path(path)) if p.stem not in CONTRACT]
 
 
 def _fmt_value(value: object) -> str:
@@ -123,7 +185,7 @@ def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
     present = set(table.frame.columns)
     for col in spec.required_columns:
         if col not in present:
-            hint = difflib.get_close_matches(col, sorted(present), n=1)
+            hint = difflib.get_close_matches(col, sorted(present), n=1, cutoff=0.8)
             did_you_mean = f" (found {hint[0]!r}: a typo?)" if hint else ""
             problems.append(
                 f"{table.label}: column {col!r} is required but missing{did_you_mean}; "
@@ -135,6 +197,26 @@ def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
     return problems
 
 
+def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Parse one column by its contract kind: the parsed values and which cells failed."""
+    present = raw.notna() & (raw.astype("string").str.strip() != "")
+    if kind in ("money", "number", "count", "score"):
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+        bad = present & values.isna()
+        if kind in ("count", "score"):
+            whole = values.notna() & (values % 1 == 0)
+            bad |= present & values.notna() & ~whole
+            values = values.where(whole).astype("Int64")
+        return values.where(~bad), bad
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            values = pd.to_datetime(raw)
+        else:
+            values = pd.to_datetime(raw.astype("string"), format="ISO8601", errors="coerce")
+        return values, present & values.isna()
+    return raw, pd.Series(False, index=raw.index)
+
+
 def _validate_table(table: _Table) -> tuple[pd.DataFrame | None, list[str]]:
     spec = CONTRACT[table.name]
     problems = _check_columns(table, spec)
@@ -142,48 +224,59 @@ def _validate_table(table: _Table) -> tuple[pd.DataFrame | None, list[str]]:
         return None, problems
     if spec.required and table.frame.empty:
         return None, [f"{table.label}: the table has no rows; at least one is required."]
+    frame = table.frame.copy()
+    # (column, rule) -> offending row positions; one message per column and rule.
+    failures: dict[tuple[str, str], set[int]] = {}
+    for col in spec.columns:
+        if col.name not in frame:
+            continue
+        parsed, bad = _parse_column(frame[col.name], col.kind)
+        if bad.any():
+            failures[(col.name, rule_text(col))] = set(np.flatnonzero(bad.to_numpy()).tolist())
+        frame[col.name] = parsed
     try:
-        valid = schema_for(table.name).validate(table.frame, lazy=True)
+        valid = schema_for(table.name).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return None, _describe_failures(table, exc.failure_cases)
+        valid = None
+        _collect_failures(spec, exc.failure_cases, failures)
+    if failures:
+        return None, _describe_failures(table, spec, failures)
     return valid, []
 
 
-def _describe_failures(table: _Table, cases: pd.DataFrame) -> list[str]:
-    spec = CONTRACT[table.name]
-    problems: list[str] = []
-    cases = cases[cases["column"].notna()]
-    for column, group in cases.groupby("column", sort=False):
-        col = spec.column(str(column))
-        checks = group["check"].astype(str)
-        coerce = group[checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype(")]
-        if not coerce.empty:
-            coerce = coerce.drop_duplicates("index")
-            rule = rule_text(col)
-            problems.append(
-                f"{table.label}: column {col.name!r} {rule}; "
-                + _examples(table, list(coerce["index"]), list(coerce["failure_case"]))
-            )
+def _collect_failures(
+    spec: TableSpec, cases: pd.DataFrame, failures: dict[tuple[str, str], set[int]]
+) -> None:
+    already = {(c, i) for (c, _), rows in failures.items() for i in rows}
+    for column, check, index in cases[["column", "check", "index"]].itertuples(index=False):
+        if column is None or pd.isna(column) or index is None or pd.isna(index):
             continue
-        for check, rows in group.groupby("check", sort=False):
-            rows = rows[rows["index"].notna()]
-            if check == "not_nullable":
-                rule = "must not be empty"
-                problems.append(
-                    f"{table.label}: column {col.name!r} {rule}; "
-                    + _examples(table, list(rows["index"]))
-                )
-            elif check == "field_uniqueness":
-                problems.append(
-                    f"{table.label}: column {col.name!r} must be unique (one row per "
-                    f"{col.name}); duplicated in "
-                    + _examples(table, list(rows["index"]), list(rows["failure_case"]))
-                )
-            else:
-                problems.append(
-                    f"{table.label}: column {col.name!r} {check}; "
-                    + _examples(table, list(rows["index"]), list(rows["failure_case"]))
-                )
+        if (column, int(index)) in already:
+            continue  # a cell that could not be parsed is reported once, as such
+        col = spec.column(str(column))
+        if check == "not_nullable":
+            rule = "must not be empty"
+        elif check == "field_uniqueness":
+            rule = f"must be unique (one row per {col.name}); duplicated in"
+        else:
+            rule = rule_text(col)
+        failures.setdefault((col.name, rule), set()).add(int(index))
+
+
+def _describe_failures(
+    table: _Table, spec: TableSpec, failures: dict[tuple[str, str], set[int]]
+) -> list[str]:
+    order = {c.name: i for i, c in enumerate(spec.columns)}
+    problems = []
+    for (column, rule), rows in sorted(failures.items(), key=lambda kv: order[kv[0][0]]):
+        index = sorted(rows)
+        values = None
+        if rule != "must not be empty":
+            values = [table.frame[column].iloc[i] for i in index[:MAX_EXAMPLES]]
+        sep = " " if rule.endswith(" in") else "; "
+        problems.append(
+            f"{table.label}: column {column!r} {rule}{sep}" + _examples(table, index, values)
+        )
     return problems
 
 
@@ -216,10 +309,9 @@ def _cross_table(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> lis
         early = t["closed_on"].notna() & (t["closed_on"] < t["opened_on"])
         if early.any():
             bad = t.index[early]
-            values = [
-                f"{o:%Y-%m-%d} > {c:%Y-%m-%d}"
-                for o, c in t.loc[bad, ["opened_on", "closed_on"]].values
-            ]
+            opened = t.loc[bad, "opened_on"].dt.strftime("%Y-%m-%d")
+            closed = t.loc[bad, "closed_on"].dt.strftime("%Y-%m-%d")
+            values = [f"opened {o}, closed {c}" for o, c in zip(opened, closed, strict=True)]
             problems.append(
                 f"{raw['tickets'].label}: column 'closed_on' must not be before opened_on; "
                 + _examples(raw["tickets"], list(bad), values)
@@ -294,7 +386,7 @@ def load(path: str | Path) -> Dataset:
     raw: dict[str, _Table] = {}
     for name, file in found.items():
         try:
-            raw[name] = _Table(name, file.name, read_table(file), is_csv=file.suffix == ".csv")
+            raw[name] = _Table(name, file.name, read_table(file), path=file)
         except DataError as exc:
             problems.append(str(exc))
     valid = _validate(raw, problems, where=str(folder))
@@ -354,12 +446,15 @@ def from_frames(tables: dict[str, pd.DataFrame], *, source: str = "frames") -> D
         problems.append(
             f"unknown table(s) {', '.join(unknown)}; the contract's tables are "
             + ", ".join(CONTRACT)
+            + "."
         )
     problems += [
-        f"{name}: required table missing." for name in REQUIRED_TABLES if name not in tables
+        f"{name}: required table missing; pass it as tables[{name!r}]."
+        for name in REQUIRED_TABLES
+        if name not in tables
     ]
     raw = {
-        name: _Table(name, f"{name} (frame)", _as_text(frame), is_csv=False)
+        name: _Table(name, f"{name} (frame)", _as_text(frame))
         for name, frame in tables.items()
         if name in CONTRACT
     }
@@ -392,7 +487,9 @@ def normalize(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     for name, frame in tables.items():
         frame = frame.copy()
         if "month" in frame:
-            frame["month"] = pd.PeriodIndex(frame["month"].astype(str), freq="M")
+            # Parse each distinct month once (6M rows: 0.1 s instead of 30 s).
+            codes, uniques = pd.factorize(frame["month"].astype(str))
+            frame["month"] = pd.PeriodIndex(uniques, freq="M").take(codes)
         if name == "accounts":
             frame["account_id"] = ids
         elif "account_id" in frame:

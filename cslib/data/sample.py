@@ -373,7 +373,9 @@ def _ids(prefix: str, n: int, width: int) -> list[str]:
     return [f"{prefix}{k:0{width}d}" for k in range(1, n + 1)]
 
 
-def _pick(rng: np.random.Generator, options: tuple[str, ...], p: tuple[float, ...], n: int):
+def _pick(
+    rng: np.random.Generator, options: tuple[str, ...], p: tuple[float, ...], n: int
+) -> np.ndarray:
     """Draw ``n`` labels from ``options`` with probabilities ``p``."""
     return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=p)]
 
@@ -407,6 +409,7 @@ class _Calendar:
 
     @classmethod
     def make(cls, last_month: str, n_months: int) -> _Calendar:
+        """Build the calendar of ``n_months`` months ending with ``last_month``."""
         first = pd.Period(last_month, freq="M") - (n_months - 1)
         periods = pd.period_range(first, periods=n_months + 14, freq="M")
         starts = np.array([f"{p.year:04d}-{p.month:02d}-01" for p in periods], "datetime64[D]")
@@ -583,7 +586,7 @@ def _simulate_usage(rng: np.random.Generator, book: _Book) -> None:
         factor[i, t0:] *= rate[i] ** np.arange(0, n_months - t0)
         book.declining[i, t0 + 1 :] = True
 
-    noise = np.exp(0.03 * rng.standard_normal((n, n_months)))
+    noise = np.exp(0.05 * rng.standard_normal((n, n_months)))
     util = np.clip(base[:, None] * ramp * factor * noise, 0.0, 1.0)
     book.active = np.where(paying, np.round(book.seats * util), 0).astype(np.int64)
     book.declining &= paying
@@ -663,7 +666,7 @@ class _Contacts:
     is_user: np.ndarray  # True for role "user"
     key: np.ndarray  # group (2 x account + is_user) + cumulative pick weight in (0, 1]
 
-    def pick(self, rng: np.random.Generator, account: np.ndarray, user: np.ndarray):
+    def pick(self, rng: np.random.Generator, account: np.ndarray, user: np.ndarray) -> np.ndarray:
         """Pick one contact (row index) of the given account and role, stronger ties likelier."""
         target = 2 * account + user.astype(np.int64) + rng.random(len(account))
         return np.searchsorted(self.key, target, side="right")
@@ -681,15 +684,18 @@ def _contacts_table(rng: np.random.Generator, book: _Book, account_ids: np.ndarr
     first = np.repeat(np.cumsum(size) - size, size)
     is_user = (np.arange(len(account)) - first) >= n_exec[account]
 
-    offset = np.where(is_user, book.profile("user_bond")[account], book.profile("exec_bond")[account])
+    offset = np.where(
+        is_user, book.profile("user_bond")[account], book.profile("exec_bond")[account]
+    )
     latent = book.bond[account] + offset - 1.0 + rng.standard_normal(len(account))
     level = np.digitize(latent, [-1.6, -0.7, 0.25, 1.3])
 
     n_people = len(_FIRST_NAMES) * len(_LAST_NAMES)
+    n_last = len(_LAST_NAMES)
     names: list[str] = []
-    for i in range(n):
+    for i in range(n):  # distinct names within an account
         for p in rng.choice(n_people, size=size[i], replace=False):
-            names.append(f"{_FIRST_NAMES[p // len(_LAST_NAMES)]} {_LAST_NAMES[p % len(_LAST_NAMES)]}")
+            names.append(f"{_FIRST_NAMES[p // n_last]} {_LAST_NAMES[p % n_last]}")
     title = np.where(
         is_user,
         np.asarray(_USER_TITLES, dtype=object)[rng.integers(0, len(_USER_TITLES), len(account))],
@@ -720,8 +726,11 @@ def _activities_table(
     """CSM touches: routine ones each paying month, and executive meetings before renewals."""
     cal = book.cal
     ii, tt = np.nonzero(book.seats > 0)
-    rate = book.profile("activities")[ii] * book.engagement[ii] * np.where(book.declining[ii, tt],
-                                                                           0.7, 1.0)
+    rate = (
+        book.profile("activities")[ii]
+        * book.engagement[ii]
+        * np.where(book.declining[ii, tt], 0.7, 1.0)
+    )
     count = rng.poisson(rate)
     acc, month = np.repeat(ii, count), np.repeat(tt, count)
     day = cal.random_day(rng, month)
@@ -774,7 +783,8 @@ def _nps_table(
         order = np.lexsort((rng.random(n_contacts), contacts.account))
         rank = np.empty(n_contacts, dtype=np.int64)
         rank[order] = np.arange(n_contacts) - group_start[contacts.account[order]]
-        who = np.nonzero((book.seats[contacts.account, t] > 0) & (rank < wanted[contacts.account]))[0]
+        paying = book.seats[contacts.account, t] > 0
+        who = np.nonzero(paying & (rank < wanted[contacts.account]))[0]
         acc = contacts.account[who]
         sent = cal.starts[t] + np.timedelta64(_SURVEY_DAY - 1, "D")
         lag = np.minimum(np.floor(rng.exponential(5.0, len(who))), 27).astype(np.int64)
@@ -960,7 +970,8 @@ def generate(
     seed : int, default SAMPLE_SEED
         Seed of every random draw; the same arguments always give the same tables.
     n_accounts : int, default 400
-        Number of customer accounts (1 to 3,000; every one pays in at least one month).
+        Number of customer accounts, from 1 to 2,808 (the number of distinct
+        invented company names); every account pays in at least one month.
     n_months : int, default 36
         Number of months of MRR history (at least 13, so that a year-over-year
         comparison exists).
@@ -1023,7 +1034,7 @@ def generate(
 def write(dest: str | Path, *, seed: int = SAMPLE_SEED, n_accounts: int = 400) -> list[Path]:
     """Write the sample company as one CSV file per table into ``dest``.
 
-    Files are UTF-8, ``\\n``-terminated, with a header row, no index column and
+    Files are UTF-8 with Unix line ends, a header row, no index column and
     floats with two decimals, so the same arguments give byte-identical files.
 
     Parameters
@@ -1058,8 +1069,6 @@ def write(dest: str | Path, *, seed: int = SAMPLE_SEED, n_accounts: int = 400) -
     paths = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
-        frame.to_csv(
-            path, index=False, float_format="%.2f", lineterminator="\n", encoding="utf-8"
-        )
+        frame.to_csv(path, index=False, float_format="%.2f", lineterminator="\n", encoding="utf-8")
         paths.append(path)
     return paths

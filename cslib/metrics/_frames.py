@@ -17,7 +17,8 @@ def month_ordinals(months: pd.Series) -> np.ndarray:
     """Months as integer ordinals (months since 1970-01), from Period or ``YYYY-MM`` text."""
     if isinstance(months.dtype, pd.PeriodDtype):
         return np.asarray(months.array.asi8, dtype=np.int64)
-    return np.asarray(pd.PeriodIndex(months.astype(str), freq="M").asi8, dtype=np.int64)
+    codes, uniques = pd.factorize(months.astype(str))
+    return np.asarray(pd.PeriodIndex(uniques, freq="M").asi8, dtype=np.int64)[codes]
 
 
 def account_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:

@@ -26,49 +26,80 @@ def renewal_rate(
     *,
     period: Period | str,
     groups: pd.Series | None = None,
+    term_months: int = 12,
 ) -> pd.DataFrame:
     """Logo and revenue renewal rate of the renewals due in a period.
 
-    Of the accounts whose ``renewal_date`` falls in the period, the share still
-    paying in the month after it (logo), and the same share weighted by their
-    MRR in the month before it (revenue; Gainsight's "renewals due"
-    denominator). A renewal whose month after lies beyond the data is
-    ``pending`` and left out of both rates.
+    ``accounts.renewal_date`` holds each account's next renewal (or, for an
+    account that left, its last one); earlier renewals are inferred every
+    ``term_months`` before it. A renewal is *due* in the period when it falls
+    inside it and the account was paying in the month before it. Of those, the
+    logo rate is the share still paying in the month after it, and the revenue
+    rate the same share weighted by their MRR in the month before it
+    (Gainsight's "renewals due" denominator). A renewal whose month after lies
+    beyond the data is ``pending`` and left out of both rates.
+
+    Parameters
+    ----------
+    accounts : pandas.DataFrame
+        ``account_id`` and ``renewal_date``.
+    mrr : pandas.DataFrame
+        ``account_id``, ``month``, ``mrr``.
+    period : Period or str
+        The period whose renewals are counted.
+    groups : pandas.Series, optional
+        Maps ``account_id`` to a group label.
+    term_months : int, default 12
+        Contract term between renewals.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by group: ``renewals_due``, ``renewals_pending``, ``renewed``,
-        ``logo_renewal_rate``, ``mrr_due``, ``mrr_renewed``,
+        ``mrr_due``, ``mrr_renewed``, ``logo_renewal_rate`` and
         ``revenue_renewal_rate`` (proportions, ``None`` with nothing due).
     """
     period = as_period(period)
     columns = ["renewals_due", "renewals_pending", "renewed", "mrr_due", "mrr_renewed"]
     if "renewal_date" not in accounts:
         return _empty_total(pd.DataFrame(columns=columns), columns, groups)
-    dates = pd.to_datetime(accounts["renewal_date"])
-    due = accounts[dates.notna() & (dates >= period.first_day)
-                   & (dates < period.last_day + pd.Timedelta(days=1))]  # fmt: skip
-    renewal_month = pd.to_datetime(due["renewal_date"]).dt.to_period("M").array.asi8
+    recorded = pd.to_datetime(accounts["renewal_date"])
+    known = recorded.notna()
+    ids = accounts.loc[known, "account_id"].astype(str).to_numpy()
+    recorded = recorded[known]
+    # Terms back from the recorded date to the period's end: at most one date of
+    # each account falls inside a period of up to one term.
+    rec_month = recorded.dt.to_period("M").array.asi8
+    back = np.floor_divide(rec_month - period.last_month.ordinal + term_months - 1, term_months)
+    back = np.maximum(back, 0)
+    shifted = pd.PeriodIndex.from_ordinals(rec_month - back * term_months, freq="M")
+    first_of = shifted.to_timestamp()
+    day = np.minimum(recorded.dt.day.to_numpy(), first_of.days_in_month.to_numpy())
+    dates = pd.Series(first_of + pd.to_timedelta(day - 1, unit="D"))
+    inside = (dates >= period.first_day) & (dates < period.last_day + pd.Timedelta(days=1))
+    inside = inside.to_numpy()
+    ids, dates = ids[inside], dates[inside]
+    month = dates.dt.to_period("M").array.asi8
     ords = month_ordinals(mrr["month"])
     last_known = int(ords.max()) if len(ords) else -1
     lookup = pd.Series(
         mrr["mrr"].to_numpy(float),
         index=pd.MultiIndex.from_arrays([mrr["account_id"].astype(str).to_numpy(), ords]),
     )
-    ids = due["account_id"].astype(str).to_numpy()
-    before = lookup.reindex(pd.MultiIndex.from_arrays([ids, renewal_month - 1])).fillna(0.0)
-    after = lookup.reindex(pd.MultiIndex.from_arrays([ids, renewal_month + 1])).fillna(0.0)
-    pending = renewal_month + 1 > last_known
-    renewed = (after.to_numpy() > 0) & ~pending
+    before = lookup.reindex(pd.MultiIndex.from_arrays([ids, month - 1])).fillna(0.0).to_numpy()
+    after = lookup.reindex(pd.MultiIndex.from_arrays([ids, month + 1])).fillna(0.0).to_numpy()
+    due = before > 0
+    pending = due & (month + 1 > last_known)
+    counted = due & ~pending
+    renewed = counted & (after > 0)
     parts = pd.DataFrame(
         {
             "group": group_labels(pd.Index(ids), groups),
-            "renewals_due": (~pending).astype(np.int64),
+            "renewals_due": counted.astype(np.int64),
             "renewals_pending": pending.astype(np.int64),
             "renewed": renewed.astype(np.int64),
-            "mrr_due": np.where(pending, 0.0, before.to_numpy()),
-            "mrr_renewed": np.where(renewed, before.to_numpy(), 0.0),
+            "mrr_due": np.where(counted, before, 0.0),
+            "mrr_renewed": np.where(renewed, before, 0.0),
         }
     )
     summed = _empty_total(parts.groupby("group", sort=True).sum(), columns, groups)

@@ -212,7 +212,9 @@ def revenue_summary(
     out["grr"] = ratio_series(summed["cohort_kept_mrr"], summed["starting_mrr"])
     retention = ratio_series(summed["customers_retained"], summed["customers_start"])
     out["logo_retention"] = retention
-    out["logo_churn"] = retention.map(lambda r: None if r is None else 1.0 - r)
+    out["logo_churn"] = ratio_series(
+        summed["customers_start"] - summed["customers_retained"], summed["customers_start"]
+    )
     out["customers_start"] = summed["customers_start"].astype(np.int64)
     out["customers_end"] = summed["customers_end"].astype(np.int64)
     out["quick_ratio"] = ratio_series(

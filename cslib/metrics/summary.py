@@ -58,7 +58,10 @@ def metrics_frame(dataset: Dataset, *, period: Period | str, by: str | None = No
     satisfaction = satisfaction_summary(
         nps=dataset.get("nps"), tickets=dataset.get("tickets"), period=period, groups=groups
     )
-    index = pd.Index(sorted(set(groups)), name=by) if groups is not None else revenue.index
+    if groups is not None:
+        index = pd.Index(groups.unique(), name=by).sort_values()
+    else:
+        index = revenue.index
     revenue = revenue.reindex(index)
     satisfaction = satisfaction.reindex(index)
     counts = [c for c in METRIC_KEYS if c.startswith("customers") or c.endswith("_responses")]

@@ -1,0 +1,363 @@
+"""Tests for cslib.cli: `cslib validate`, `cslib metrics`, `cslib report-metrics`.
+
+Most run in-process through ``main([...])``; a few run the installed ``cslib``
+script as a subprocess to check the real exit code and that stderr holds a
+clear message and never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cslib import METRIC_KEYS, load
+from cslib.cli import main
+
+CSLIB = Path(sys.executable).with_name("cslib")
+MRR = "account_id,month,mrr\n"
+
+BAD_PERIOD = (
+    "cslib: error: `period` must look like 2026Q3 (quarter), 2026-09 (month), 2026 (year) "
+    "or TTM2026-09 (trailing twelve months), got '2026-Q3'.\n"
+)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_script(*argv: object) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``cslib`` script as a separate process."""
+    assert CSLIB.is_file(), f"{CSLIB} is not installed"
+    return subprocess.run(
+        [str(CSLIB), *map(str, argv)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+# validate ---------------------------------------------------------------------------
+
+
+def test_validate_good_folder_prints_ok_and_row_counts(capsys, valid_dir):
+    code, out, err = run(capsys, "validate", valid_dir)
+    fingerprint = load(valid_dir).fingerprint
+    assert (code, err) == (0, "")
+    assert out == "\n".join(
+        [
+            f"OK: {valid_dir} meets the data contract",
+            f"  months 2026-01..2026-09 (9), 5 accounts, fingerprint {fingerprint[:12]}",
+            "  accounts            5 rows",
+            "  mrr                37 rows  2026-01..2026-09",
+            "  usage               7 rows  2026-07..2026-09",
+            "  nps                 4 rows  2026-02-01..2026-09-12",
+            "  tickets             4 rows  2026-03-01..2026-09-25",
+            "  contacts            4 rows",
+            "  activities          3 rows  2026-07-20..2026-09-01",
+            "  goals               3 rows  2026-08-31..2026-12-31",
+            "  advocacy            2 rows  2026-05-10..2026-08-01",
+            "",
+        ]
+    )
+
+
+def test_validate_names_missing_optional_tables(capsys, tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, usage=None, goals=None, advocacy=None)
+    code, out, _ = run(capsys, "validate", folder)
+    assert code == 0
+    assert out.startswith(f"OK: {folder} meets the data contract\n")
+    assert out.splitlines()[-1] == (
+        "  not present (optional; their report sections will say so): usage, goals, advocacy"
+    )
+
+
+def test_validate_lists_ignored_files(capsys, tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, files={"invoices.csv": "id\n1\n", "notes.txt": "x"})
+    code, out, _ = run(capsys, "validate", folder)
+    assert code == 0
+    assert "  ignored (not contract tables): invoices.csv\n" in out
+    assert "notes.txt" not in out
+
+
+def test_validate_json_is_the_dataset_summary(capsys, valid_dir):
+    code, out, _ = run(capsys, "validate", valid_dir, "--json")
+    assert code == 0
+    assert json.loads(out) == load(valid_dir).summary()
+
+
+def test_validate_bad_folder_exits_2_with_the_problems_on_stderr(capsys, tmp_path, make_dataset):
+    folder = make_dataset(
+        tmp_path, mrr=MRR + "a1,2026-01,100\na1,2026-02,-12.5\n", nps=lambda t: t + "r9,a1,x,9,,\n"
+    )
+    code, out, err = run(capsys, "validate", folder)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"cslib: invalid data: {folder}: the data does not meet the contract (2 problems):\n"
+        "  - mrr.csv: column 'mrr' must be a number >= 0; 1 row: line 3 ('-12.5')\n"
+        "  - nps.csv: column 'responded_on' must be a date written YYYY-MM-DD; "
+        "1 row: line 6 ('x')\n"
+    )
+
+
+def test_validate_missing_folder(capsys, tmp_path):
+    code, out, err = run(capsys, "validate", tmp_path / "nope")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"cslib: invalid data: {tmp_path / 'nope'}: no such folder; "
+        "expected a folder of CSV or Parquet files.\n"
+    )
+
+
+def test_validate_bad_folder_as_a_process(tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, accounts=lambda t: t.replace("segment", "segmnet", 1))
+    proc = run_script("validate", folder)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines == [
+        f"cslib: invalid data: {folder}: the data does not meet the contract (1 problem):",
+        "  - accounts.csv: column 'segment' is required but missing (found 'segmnet': a typo?); "
+        "the file has: account_id, name, segmnet, region, industry, csm, plan, renewal_date.",
+    ]
+
+
+def test_validate_never_shows_a_traceback(tmp_path, make_dataset):
+    # A ticket closed before it opened is a contract problem like any other.
+    tickets = "ticket_id,account_id,opened_on,closed_on\nt1,a1,2026-01-05,2026-01-02\n"
+    proc = run_script("validate", make_dataset(tmp_path, tickets=tickets))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("cslib: invalid data: ")
+    assert "tickets.csv: column 'closed_on' must not be before opened_on" in proc.stderr
+
+
+# metrics ----------------------------------------------------------------------------
+
+
+def test_metrics_json_has_exactly_the_contract_keys(capsys, valid_dir):
+    code, out, err = run(capsys, "metrics", "--data", valid_dir, "--period", "2026Q3")
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert list(result) == ["period", "start_month", "end_month", "total"]
+    assert (result["period"], result["start_month"], result["end_month"]) == (
+        "2026Q3", "2026-06", "2026-09",
+    )  # fmt: skip
+    total = result["total"]
+    assert list(total) == list(METRIC_KEYS)
+    # Hand-computed in conftest.py.
+    assert (total["starting_mrr"], total["ending_mrr"]) == (4100.0, 4000.0)
+    assert (total["new_mrr"], total["expansion_mrr"]) == (500.0, 200.0)
+    assert (total["contraction_mrr"], total["churned_mrr"]) == (500.0, 300.0)
+    assert total["nrr"] == pytest.approx(3500 / 4100)
+    assert total["grr"] == pytest.approx(3300 / 4100)
+    assert total["logo_retention"] == 0.75
+    assert total["customers_start"] == 4 and isinstance(total["customers_start"], int)
+
+
+def test_metrics_json_by_segment(capsys, valid_dir):
+    code, out, _ = run(
+        capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment"
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert list(result) == ["period", "start_month", "end_month", "total", "by"]
+    assert list(result["by"]) == ["segment"]
+    groups = result["by"]["segment"]
+    assert sorted(groups) == ["Enterprise", "Mid-Market", "SMB"]
+    assert {g: m["ending_mrr"] for g, m in groups.items()} == {
+        "Enterprise": 2700.0, "Mid-Market": 800.0, "SMB": 500.0,
+    }  # fmt: skip
+    assert all(list(m) == list(METRIC_KEYS) for m in groups.values())
+    assert groups["SMB"]["nps"] is None  # no response in the period: null, not NaN
+    assert "NaN" not in out
+
+
+def test_metrics_default_period_is_the_latest_complete_quarter(capsys, valid_dir):
+    code, out, _ = run(capsys, "metrics", "--data", valid_dir)
+    assert code == 0
+    assert json.loads(out)["period"] == "2026Q3"
+
+
+def test_metrics_csv_has_one_row_per_group_plus_total(capsys, valid_dir):
+    code, out, _ = run(
+        capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment",
+        "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), index_col=0, keep_default_na=False, na_values=[""])
+    assert frame.index.name == "segment"
+    assert list(frame.index) == ["total", "Enterprise", "Mid-Market", "SMB"]
+    assert list(frame.columns) == ["period", *METRIC_KEYS]
+    assert set(frame["period"]) == {"2026Q3"}
+    assert frame["starting_mrr"].tolist() == [4100.0, 3000.0, 800.0, 300.0]
+    assert frame.at["total", "nrr"] == pytest.approx(3500 / 4100)
+    assert pd.isna(frame.at["SMB", "nps"])
+
+
+def test_metrics_csv_without_by_has_only_the_total(capsys, valid_dir):
+    code, out, _ = run(
+        capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--format", "csv"
+    )
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), index_col=0)
+    assert list(frame.index) == ["total"]
+    assert frame.at["total", "ending_mrr"] == 4000.0
+
+
+def _table(capsys, folder) -> list[str]:
+    code, out, err = run(
+        capsys, "metrics", "--data", folder, "--period", "2026Q3", "--by", "segment",
+        "--format", "table",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    return out.splitlines()
+
+
+def test_metrics_table_is_aligned_and_formatted(capsys, valid_dir):
+    lines = _table(capsys, valid_dir)
+    assert lines[:2] == ["Period 2026Q3: 2026-06 -> 2026-09", ""]
+    body = lines[2:]
+    assert len(body) == 2 + 21  # header, rule, one line per metric
+    assert len({len(line) for line in body}) == 1, body
+    assert body[0].split() == ["Metric", "Total", "Enterprise", "Mid-Market", "SMB"]
+    assert set(body[1].replace(" ", "")) == {"-"}
+    rows = {line[:17].strip(): line[17:].split() for line in body[2:]}
+    assert rows["Starting MRR"] == ["$4,100", "$3,000", "$800", "$300"]
+    assert rows["Ending MRR"] == ["$4,000", "$2,700", "$800", "$500"]
+    assert rows["NRR"] == ["85.4%", "90.0%", "100.0%", "0.0%"]
+    assert rows["Logo retention"] == ["75.0%", "100.0%", "100.0%", "0.0%"]
+    assert rows["Customers (start)"] == ["4", "2", "1", "1"]
+    # Numbers are right-aligned: every value column ends at the same place.
+    ends = {line.rstrip().rfind(line.split()[-1]) + len(line.split()[-1]) for line in body}
+    assert len(ends) == 1
+
+
+def test_metrics_table_shows_undefined_as_a_dash(capsys, valid_dir):
+    # SMB has no NPS response in 2026Q3: its NPS and NPS margin are undefined.
+    rows = {line[:17].strip(): line[17:].split() for line in _table(capsys, valid_dir)[4:]}
+    assert rows["NPS"][-1] == "–"
+    assert rows["NPS margin (95%)"] == ["±106.7", "±138.6", "±0.0", "–"]
+
+
+def test_metrics_bad_period_is_one_line(capsys, valid_dir):
+    code, out, err = run(capsys, "metrics", "--data", valid_dir, "--period", "2026-Q3")
+    assert (code, out, err) == (2, "", BAD_PERIOD)
+
+
+def test_metrics_bad_period_as_a_process(valid_dir):
+    proc = run_script("metrics", "--data", valid_dir, "--period", "2026-Q3")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == BAD_PERIOD
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("period", "books"),
+    [("2025Q4", "2025-09 with 2025-12"), ("2026Q1", "2025-12 with 2026-03"),
+     ("2026-10", "2026-09 with 2026-10")],
+)  # fmt: skip
+def test_metrics_period_outside_the_data_names_the_covered_months(capsys, valid_dir, period, books):
+    code, out, err = run(capsys, "metrics", "--data", valid_dir, "--period", period)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"cslib: error: period {period} compares {books}, but the MRR data covers "
+        "2026-01..2026-09; choose a period whose month before its first month is 2026-01 "
+        "or later and whose last month is 2026-09 or earlier.\n"
+    )
+
+
+@pytest.mark.parametrize("by", ["nosuchcolumn", "account_id"])
+def test_metrics_by_unknown_column_names_the_valid_columns(capsys, valid_dir, by):
+    code, out, err = run(capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--by", by)
+    assert (code, out) == (2, "")
+    assert err == (
+        "cslib: error: `by` must be a column of accounts (name, segment, region, industry, "
+        f"csm, plan, renewal_date), got {by!r}.\n"
+    )
+
+
+def test_metrics_bad_fiscal_year_start(capsys, valid_dir):
+    code, _, err = run(
+        capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--fiscal-year-start", "13"
+    )
+    assert code == 2
+    assert err == "cslib: error: `fiscal_year_start_month` must be 1..12, got 13.\n"
+
+
+def test_metrics_unknown_format_is_rejected_by_the_parser(capsys, valid_dir):
+    with pytest.raises(SystemExit) as info:
+        main(["metrics", "--data", str(valid_dir), "--format", "xml"])
+    assert info.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_metrics_on_bad_data_exits_2(capsys, tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, accounts=None)
+    code, out, err = run(capsys, "metrics", "--data", folder, "--period", "2026Q3")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"cslib: invalid data: {folder}: the data does not meet the contract")
+    assert "  - accounts: required table missing" in err
+
+
+# report-metrics ---------------------------------------------------------------------
+
+
+def test_report_metrics_writes_json_csv_and_txt(capsys, tmp_path, valid_dir):
+    out_dir = tmp_path / "reports"
+    code, out, err = run(
+        capsys, "report-metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment",
+        "--out", out_dir,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    folder = out_dir / "2026Q3"
+    assert sorted(p.name for p in out_dir.rglob("*")) == [
+        "2026Q3", "metrics-by-segment.csv", "metrics-by-segment.json", "metrics-by-segment.txt",
+    ]  # fmt: skip
+    assert out.endswith(f"\nWrote {folder}/metrics-by-segment.json, .csv and .txt\n")
+    argv = ["metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment", "--format"]
+    for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
+        _, expected, _ = run(capsys, *argv, fmt)
+        assert (folder / f"metrics-by-segment.{suffix}").read_text(encoding="utf-8") == expected
+    assert json.loads((folder / "metrics-by-segment.json").read_text())["total"]["ending_mrr"] == (
+        4000.0
+    )
+
+
+def test_report_metrics_without_by(capsys, tmp_path, valid_dir):
+    code, _, _ = run(
+        capsys, "report-metrics", "--data", valid_dir, "--period", "2026-09", "--out", tmp_path
+    )
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "2026-09").iterdir()) == [
+        "metrics.csv", "metrics.json", "metrics.txt",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tables", "extra"),
+    [
+        pytest.param({"mrr": MRR + "a1,2026-01,-12.5\n"}, [], id="bad-data"),
+        pytest.param({}, ["--period", "2026-Q3"], id="bad-period"),
+        pytest.param({}, ["--period", "2025Q4"], id="period-outside-data"),
+        pytest.param({}, ["--by", "nosuchcolumn"], id="bad-by"),
+    ],
+)
+def test_report_metrics_writes_nothing_on_error(capsys, tmp_path, make_dataset, tables, extra):
+    folder = make_dataset(tmp_path / "data", **tables)
+    out_dir = tmp_path / "reports"
+    argv = ["report-metrics", "--data", folder, "--out", out_dir, "--by", "segment", *extra]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("cslib: ")
+    assert not out_dir.exists()

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cslib
+from cslib.config import load_health_config, load_risk_settings, read_yaml
+from cslib.errors import ConfigError
+from cslib.metrics.health import HealthConfig, account_measures, health_scores
+from cslib.metrics.relationships import relationship_summary
+from cslib.metrics.risk import RiskSettings, risk_flags
+
+AS_OF = "2026-09-30"
+PARAMS = Path(__file__).resolve().parents[1] / "params"
+
+
+def _dataset(**drop: bool) -> cslib.Dataset:
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["e1", "e2", "s1", "s2", "gone"],
+            "name": ["Ent One", "Ent Two", "Small One", "Small Two", "Gone Ltd"],
+            "segment": ["Enterprise", "Enterprise", "SMB", "SMB", "SMB"],
+            "renewal_date": ["2026-11-15", "2027-06-01", "2026-10-20", "2027-02-01", "2026-05-01"],
+        }
+    )
+    months = ["2026-06", "2026-09"]
+    mrr = pd.DataFrame(
+        {
+            "account_id": [a for a in ["e1", "e2", "s1", "s2"] for _ in months] + ["gone"],
+            "month": months * 4 + ["2026-05"],
+            "mrr": [1000, 1100, 2000, 2000, 100, 90, 100, 100, 50],
+        }
+    )
+    usage = pd.DataFrame(
+        {
+            "account_id": [a for a in ["e1", "e2", "s1", "s2"] for _ in months],
+            "month": months * 4,
+            "active_users": [80, 85, 50, 30, 10, 9, 5, 5],
+            "licensed_seats": [100, 100, 100, 100, 10, 10, 10, 10],
+        }
+    )
+    contacts = pd.DataFrame(
+        {
+            "contact_id": ["c1", "c2", "c3", "c4", "c5", "c6"],
+            "account_id": ["e1", "e1", "e2", "s1", "s2", "s2"],
+            "name": ["A", "B", "C", "D", "E", "F"],
+            "role": ["executive", "executive", "executive", "executive", "executive", "user"],
+            "strength": ["strong", "very_strong", "strong", "weak", "strong", "strong"],
+        }
+    )
+    activities = pd.DataFrame(
+        {
+            "activity_id": ["x1", "x2", "x3", "x4"],
+            "account_id": ["e1", "e2", "s1", "s2"],
+            "occurred_on": ["2026-09-25", "2026-07-01", "2026-08-01", "2026-09-29"],
+            "kind": ["call", "email", "meeting", "call"],
+            "contact_id": ["c1", "c3", "c4", "c6"],
+        }
+    )
+    tables = {"accounts": accounts, "mrr": mrr, "usage": usage, "contacts": contacts,
+              "activities": activities}  # fmt: skip
+    return cslib.from_frames({k: v for k, v in tables.items() if not drop.get(k)})
+
+
+def test_relationship_summary_counts_and_recency() -> None:
+    ds = _dataset()
+    rel = relationship_summary(
+        ds.get("contacts"), ds.get("activities"), account_ids=pd.Index(["e1", "s2", "gone"]),
+        as_of=AS_OF,
+    )  # fmt: skip
+    assert rel.loc["e1", "strong_executives"] == 2
+    assert rel.loc["e1", "days_since_executive_contact"] == 5
+    assert np.isnan(rel.loc["e1", "days_since_user_contact"])
+    assert rel.loc["s2", "strong_users"] == 1 and rel.loc["s2", "days_since_user_contact"] == 1
+    assert rel.loc["gone", "executives"] == 0
+
+
+def test_risk_flags_fire_as_defined() -> None:
+    flags = risk_flags(_dataset(), as_of=AS_OF)
+    assert list(flags.index) == ["e1", "e2", "s1", "s2"]  # paying accounts only
+    # e1 renews in 46 days but spoke to an executive 5 days ago; s1 renews in 20 days
+    # and its last executive contact was 60 days ago.
+    assert flags["renewal_at_risk"].tolist() == [False, False, True, False]
+    # Enterprise needs 2 strong executives (e2 has 1); SMB needs 1 (s1's is weak).
+    assert flags["single_threaded"].tolist() == [False, True, True, False]
+    # Utilization >= 70% and no strong user: e1 (85%) and s1 (90%).
+    assert flags["build_a_champion"].tolist() == [True, False, True, False]
+    # e2's active users fell 40% and no user was contacted.
+    assert flags["emergency"].tolist() == [False, True, False, False]
+    assert flags.loc["s1", "flags"] == 3
+
+
+def test_risk_settings_change_the_thresholds() -> None:
+    settings = RiskSettings(renewal_window_days=10, champion_utilization=0.95)
+    flags = risk_flags(_dataset(), as_of=AS_OF, settings=settings)
+    assert not flags["renewal_at_risk"].any()
+    assert not flags["build_a_champion"].any()
+
+
+def test_flags_are_unknown_not_false_without_their_tables() -> None:
+    flags = risk_flags(_dataset(contacts=True, activities=True), as_of=AS_OF)
+    assert flags["single_threaded"].isna().all()
+    assert flags["emergency"].isna().all()
+    assert (flags["flags"] == 0).all()
+
+
+CONFIG = HealthConfig.from_mapping(
+    {
+        "measures": {
+            "seat_utilization": {"weight": 3, "thresholds": [0.5, 0.8], "scores": [0, 50, 100]},
+            "days_since_executive_contact": {
+                "weight": 1, "thresholds": [15, 60], "scores": [100, 50, 0],
+            },
+        }
+    }
+)  # fmt: skip
+
+
+def test_health_score_weighted_and_renormalized() -> None:
+    measures = pd.DataFrame(
+        {"seat_utilization": [0.85, 0.6, np.nan, np.nan],
+         "days_since_executive_contact": [5.0, 100.0, 20.0, np.nan]},
+        index=["a", "b", "c", "d"],
+    )  # fmt: skip
+    h = health_scores(measures, config=CONFIG)
+    # a: (3*100 + 1*100) / 4; b: (3*50 + 1*0) / 4; c: only the contact measure (50).
+    assert h["health_score"].tolist()[:3] == [100.0, 37.5, 50.0]
+    assert np.isnan(h.loc["d", "health_score"])
+    assert h["health_band"].tolist() == ["green", "red", "red", None]
+    assert h.loc["c", "coverage"] == pytest.approx(0.25)
+
+
+def test_bands_edges() -> None:
+    from cslib.metrics.health import health_bands
+
+    s = pd.Series([0, 50, 50.5, 75, 75.5, 100])
+    assert health_bands(s, config=CONFIG).tolist() == [
+        "red", "red", "yellow", "yellow", "green", "green",
+    ]  # fmt: skip
+
+
+def test_account_measures_on_a_dataset() -> None:
+    m = account_measures(_dataset(), as_of=AS_OF)
+    assert m.loc["e1", "mrr_change"] == pytest.approx(0.1)
+    assert m.loc["e2", "active_users_change"] == pytest.approx(-0.4)
+    assert m.loc["s1", "days_since_executive_contact"] == 60
+    assert m["nps"].isna().all()  # no nps table: no data, not zero
+
+
+def test_default_settings_files_load() -> None:
+    cfg = load_health_config(PARAMS / "health.yaml")
+    assert {m.name for m in cfg.measures} >= {"seat_utilization", "nps", "csat"}
+    assert load_risk_settings(PARAMS / "risk.yaml") == RiskSettings()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("measures: {seat_utilisation: {weight: 1, thresholds: [0.5], scores: [0, 100]}}",
+         "measures.seat_utilisation: unknown measure; expected one of seat_utilization,"),
+        ("measures: {nps: {weight: 1, thresholds: [10, 0], scores: [0, 50, 100]}}",
+         "measures.nps.thresholds must be ascending, got [10.0, 0.0]."),
+        ("measures: {nps: {weight: 1, thresholds: [0], scores: [0, 50, 100]}}",
+         "measures.nps: needs one score more than thresholds (got 1 thresholds and 3 scores)."),
+        ("measures: {nps: {weight: 1, thresholds: [0], scores: [0, 500]}}",
+         "measures.nps.scores must be within 0..100, got [0.0, 500.0]."),
+        ("measures: {nps: {wieght: 1, thresholds: [0], scores: [0, 100]}}",
+         "measures.nps: unknown setting 'wieght'; expected one of weight, thresholds, scores."
+         " Did you mean 'weight'?"),
+        ("measures: {nps: {weight: high, thresholds: [0], scores: [0, 100]}}",
+         "measures.nps.weight must be a number, got 'high'."),
+        ("colour: red", "unknown setting 'colour'; expected one of bands, measures."),
+        ("bands: {red_max: 80, yellow_max: 75}\nmeasures: {nps: {weight: 1, thresholds: [0], "
+         "scores: [0, 100]}}",
+         "bands must satisfy red_max < yellow_max <= 100, got 80.0 and 75.0."),
+        ("measures: [\n", "not valid YAML (line 2)."),
+    ],
+)  # fmt: skip
+def test_bad_health_config_is_refused(tmp_path, document: str, message: str) -> None:
+    path = tmp_path / "health.yaml"
+    path.write_text(document)
+    with pytest.raises(ConfigError) as err:
+        load_health_config(path)
+    assert str(err.value).startswith(f"{path}:")
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("usage_drop: 20", "`usage_drop` is a proportion and must be <= 1, got 20."),
+        ("renewal_window: 90", "unknown setting 'renewal_window'"),
+        ("min_strong_executives: {Enterprise: 2}",
+         "`min_strong_executives` must map segments to counts and include `default`"),
+        ("user_contact_days: -1", "`user_contact_days` must be >= 0, got -1."),
+    ],
+)  # fmt: skip
+def test_bad_risk_settings_are_refused(tmp_path, document: str, message: str) -> None:
+    path = tmp_path / "risk.yaml"
+    path.write_text(document)
+    with pytest.raises(ConfigError) as err:
+        load_risk_settings(path)
+    assert message in str(err.value)
+
+
+def test_missing_settings_file(tmp_path) -> None:
+    with pytest.raises(ConfigError) as err:
+        read_yaml(tmp_path / "nope.yaml")
+    assert str(err.value) == f"{tmp_path / 'nope.yaml'}: no such settings file."

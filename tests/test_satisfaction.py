@@ -1,0 +1,403 @@
+"""Tests for cslib.metrics.satisfaction: NPS and its margin of error, CSAT, CES."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cslib
+from cslib import Period
+
+NAN = float("nan")
+
+# 1,162 responses: 291 promoters, 476 passives, 395 detractors.
+NPS_EXAMPLE = [10] * 150 + [9] * 141 + [8] * 300 + [7] * 176 + [6] * 200 + [0] * 195
+CSAT_EXAMPLE = np.repeat([5, 4, 3, 2, 1], [10, 20, 10, 5, 5])
+CES_EXAMPLE = np.repeat(np.arange(1, 8), [80, 210, 140, 110, 160, 180, 120])
+
+WORKED_EXAMPLES = [
+    pytest.param(lambda: cslib.net_promoter_score(NPS_EXAMPLE), -8.95, 0.005,
+                 id="NPS 1162 responses 291 promoters 395 detractors = -8.95"),
+    pytest.param(
+        lambda: cslib.nps_margin_of_error(promoters=291, detractors=395, responses=1162),
+        4.39, 0.005, id="NPS 95% margin = 4.39",
+    ),
+    pytest.param(lambda: cslib.customer_satisfaction(CSAT_EXAMPLE), 0.60, 1e-12,
+                 id="CSAT 10,20,10,5,5 for 5..1 = 0.60"),
+    pytest.param(lambda: cslib.customer_effort_score(CES_EXAMPLE), 4.08, 1e-12,
+                 id="CES 80/210/140/110/160/180/120 for 1..7 = 4.08"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("compute", "expected", "tolerance"), WORKED_EXAMPLES)
+def test_worked_examples(compute, expected, tolerance):
+    assert compute() == pytest.approx(expected, abs=tolerance)
+
+
+def test_nps_example_is_exact_in_points():
+    assert len(NPS_EXAMPLE) == 1162
+    assert cslib.net_promoter_score(NPS_EXAMPLE) == pytest.approx(100 * (291 - 395) / 1162)
+
+
+def test_worked_examples_through_the_summary():
+    day = pd.Timestamp("2026-08-15")
+    nps = pd.DataFrame(
+        {"account_id": "a", "responded_on": day, "score": NPS_EXAMPLE}
+    )
+    tickets = pd.DataFrame(
+        {
+            "account_id": "a",
+            "closed_on": day,
+            "csat": np.concatenate([CSAT_EXAMPLE, np.full(1000 - 50, NAN)]),
+            "ces": CES_EXAMPLE.astype(float),
+        }
+    )
+    s = cslib.satisfaction_summary(nps=nps, tickets=tickets, period="2026Q3").loc["total"]
+    assert round(s["nps"], 2) == -8.95
+    assert round(s["nps_margin"], 2) == 4.39
+    assert s["nps_responses"] == 1162
+    assert s["csat"] == pytest.approx(0.60)
+    assert s["csat_responses"] == 50
+    assert s["ces"] == pytest.approx(4.08)
+    assert s["ces_responses"] == 1000
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ([10, 9, 8, 3], 25.0),
+        ([9, 9], 100.0),
+        ([6, 0], -100.0),
+        ([7, 8], 0.0),
+        ([9, 6], 0.0),  # 9 is a promoter, 6 a detractor
+        ([7], 0.0),  # 7 is passive
+        ([10, NAN, 8], 50.0),  # a missing answer is not a response
+    ],
+)
+def test_net_promoter_score(scores, expected):
+    assert cslib.net_promoter_score(scores) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("ratings", "expected"),
+    [([4], 1.0), ([3], 0.0), ([5, 4, 3, 1], 0.5), ([5, NAN], 1.0)],
+)
+def test_customer_satisfaction(ratings, expected):
+    assert cslib.customer_satisfaction(ratings) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("ratings", "expected"), [([1, 7], 4.0), ([2, NAN, 3], 2.5)])
+def test_customer_effort_score(ratings, expected):
+    assert cslib.customer_effort_score(ratings) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("promoters", "detractors", "responses", "expected"),
+    [
+        (10, 0, 10, 0.0),  # everybody agrees: no spread
+        (5, 5, 10, 1.96 * 100 * math.sqrt(1 / 10)),
+        (1, 1, 3, 1.96 * 100 * math.sqrt((2 / 3) / 3)),
+    ],
+)
+def test_nps_margin_of_error(promoters, detractors, responses, expected):
+    got = cslib.nps_margin_of_error(
+        promoters=promoters, detractors=detractors, responses=responses
+    )
+    assert got == pytest.approx(expected)
+
+
+def test_undefined_scores_are_none():
+    assert cslib.net_promoter_score([]) is None
+    assert cslib.net_promoter_score([NAN]) is None
+    assert cslib.nps_margin_of_error(promoters=0, detractors=0, responses=0) is None
+    assert cslib.customer_satisfaction([]) is None
+    assert cslib.customer_effort_score(pd.Series([], dtype=float)) is None
+
+
+# --------------------------------------------------------------------------
+# Which responses and tickets count in a period (2026Q3: 2026-07-01..2026-09-30)
+# --------------------------------------------------------------------------
+
+COLUMNS = ["nps", "nps_margin", "nps_responses", "csat", "csat_responses", "ces",
+           "ces_responses"]  # fmt: skip
+
+
+def nps_frame(rows):
+    """rows: (account_id, "YYYY-MM-DD", score)."""
+    frame = pd.DataFrame(rows, columns=["account_id", "responded_on", "score"])
+    frame["responded_on"] = pd.to_datetime(frame["responded_on"])
+    return frame
+
+
+def tickets_frame(rows):
+    """rows: (account_id, opened "YYYY-MM-DD", closed "YYYY-MM-DD" or None, csat, ces)."""
+    frame = pd.DataFrame(rows, columns=["account_id", "opened_on", "closed_on", "csat", "ces"])
+    frame["opened_on"] = pd.to_datetime(frame["opened_on"])
+    frame["closed_on"] = pd.to_datetime(frame["closed_on"])
+    return frame.astype({"csat": float, "ces": float})
+
+
+@pytest.mark.parametrize(
+    ("responded_on", "counted"),
+    [
+        ("2026-06-30", False),  # the day before the period
+        ("2026-07-01", True),  # first day
+        ("2026-08-15", True),
+        ("2026-09-30", True),  # last day
+        ("2026-09-30 23:59:59", True),  # late on the last day
+        ("2026-10-01", False),  # the day after
+    ],
+)
+def test_nps_counts_by_responded_on(responded_on, counted):
+    nps = nps_frame([("a", responded_on, 10)])
+    s = cslib.satisfaction_summary(nps=nps, tickets=None, period="2026Q3").loc["total"]
+    assert s["nps_responses"] == int(counted)
+    assert s["nps"] == (100.0 if counted else None)
+
+
+def test_nps_period_edges_together():
+    nps = nps_frame(
+        [
+            ("a", "2026-06-30", 0),
+            ("a", "2026-07-01", 10),
+            ("b", "2026-09-30", 6),
+            ("b", "2026-10-01", 0),
+            ("c", "2026-08-01", 8),
+        ]
+    )
+    s = cslib.satisfaction_summary(nps=nps, tickets=None, period="2026Q3").loc["total"]
+    assert s["nps_responses"] == 3
+    assert s["nps"] == pytest.approx(0.0)
+    assert s["nps_margin"] == pytest.approx(1.96 * 100 * math.sqrt((2 / 3) / 3))
+
+
+@pytest.mark.parametrize(
+    ("opened_on", "closed_on", "counted"),
+    [
+        ("2026-06-15", "2026-07-01", True),  # opened before, closed on the first day
+        ("2026-05-01", "2026-08-15", True),  # opened before, closed inside
+        ("2026-07-10", "2026-09-30", True),  # closed on the last day
+        ("2026-06-15", "2026-06-30", False),  # closed the day before
+        ("2026-09-20", "2026-10-01", False),  # opened inside, closed the day after
+        ("2026-07-10", None, False),  # still open: no CSAT or CES
+    ],
+)
+def test_ticket_scores_count_when_closed(opened_on, closed_on, counted):
+    tickets = tickets_frame([("a", opened_on, closed_on, 5, 2)])
+    s = cslib.satisfaction_summary(nps=None, tickets=tickets, period="2026Q3").loc["total"]
+    assert (s["csat_responses"], s["ces_responses"]) == (int(counted), int(counted))
+    assert s["csat"] == (1.0 if counted else None)
+    assert s["ces"] == (2.0 if counted else None)
+
+
+def test_ticket_period_edges_together():
+    tickets = tickets_frame(
+        [
+            ("a", "2026-06-15", "2026-07-01", 5, 1),
+            ("a", "2026-09-20", "2026-10-01", 1, 7),
+            ("b", "2026-07-10", None, 1, 7),
+            ("b", "2026-07-10", "2026-09-30", 3, 4),
+            ("c", "2026-08-01", "2026-08-02", NAN, 6),  # CES answered, CSAT not
+            ("c", "2026-08-01", "2026-08-03", 4, NAN),
+        ]
+    )
+    s = cslib.satisfaction_summary(nps=None, tickets=tickets, period="2026Q3").loc["total"]
+    assert s["csat_responses"] == 3
+    assert s["csat"] == pytest.approx(2 / 3)
+    assert s["ces_responses"] == 3
+    assert s["ces"] == pytest.approx((1 + 4 + 6) / 3)
+    assert (s["nps_responses"], s["nps"], s["nps_margin"]) == (0, None, None)
+
+
+def test_ticket_without_csat_or_ces_columns():
+    tickets = tickets_frame([("a", "2026-07-01", "2026-07-02", 5, 2)]).drop(columns=["csat"])
+    s = cslib.satisfaction_summary(nps=None, tickets=tickets, period="2026Q3").loc["total"]
+    assert (s["csat"], s["csat_responses"], s["ces"], s["ces_responses"]) == (None, 0, 2.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("nps", "tickets"),
+    [
+        (None, None),
+        (nps_frame([]), tickets_frame([])),
+        (nps_frame([("a", "2025-01-01", 10)]), tickets_frame([("a", "2025-01-01", None, 5, 1)])),
+    ],
+    ids=["no tables", "empty tables", "nothing in the period"],
+)
+def test_no_responses_gives_none(nps, tickets):
+    s = cslib.satisfaction_summary(nps=nps, tickets=tickets, period="2026Q3")
+    assert list(s.index) == ["total"]
+    assert list(s.columns) == COLUMNS
+    assert s.loc["total"].tolist() == [None, None, 0, None, 0, None, 0]
+
+
+def test_groups():
+    nps = nps_frame(
+        [("a", "2026-07-05", 10), ("b", "2026-07-05", 2), ("c", "2026-07-05", 9),
+         ("z", "2026-07-05", 0)]
+    )  # fmt: skip
+    tickets = tickets_frame([("a", "2026-07-01", "2026-07-02", 2, 5)])
+    groups = pd.Series({"a": "Ent", "b": "Ent", "c": "SMB"}, name="segment")
+    s = cslib.satisfaction_summary(nps=nps, tickets=tickets, period="2026Q3", groups=groups)
+    assert s.index.name == "segment"
+    assert sorted(s.index) == ["(none)", "Ent", "SMB"]  # "z" has no group
+    assert s.loc["Ent", "nps"] == pytest.approx(0.0)
+    assert s.loc["Ent", "nps_responses"] == 2
+    assert s.loc["Ent", "csat"] == 0.0
+    assert s.loc["SMB", "nps"] == pytest.approx(100.0)
+    assert s.loc["SMB", "csat"] is None
+    assert s.loc["SMB", "csat_responses"] == 0
+    assert s.loc["(none)", "nps"] == pytest.approx(-100.0)
+
+
+def test_fiscal_period_object():
+    nps = nps_frame([("a", "2026-07-01", 10), ("a", "2026-06-30", 0)])
+    fiscal = Period.parse("2027Q1", fiscal_year_start_month=7)  # 2026-07..2026-09
+    s = cslib.satisfaction_summary(nps=nps, tickets=None, period=fiscal).loc["total"]
+    assert (s["nps_responses"], s["nps"]) == (1, 100.0)
+
+
+def test_bad_period_message():
+    with pytest.raises(cslib.PeriodError) as info:
+        cslib.satisfaction_summary(nps=None, tickets=None, period="Q3 2026")
+    assert str(info.value) == (
+        "`period` must look like 2026Q3 (quarter), 2026-09 (month), 2026 (year) or "
+        "TTM2026-09 (trailing twelve months), got 'Q3 2026'."
+    )
+
+
+# --------------------------------------------------------------------------
+# Property tests: a naive reference, ranges, group totals
+# --------------------------------------------------------------------------
+
+DAY0 = pd.Timestamp("2026-05-25")
+ACCOUNTS = ["a", "b", "c", "d"]
+PERIODS = ["2026Q3", "2026-06", "2026-07", "2026-09", "2026-10"]
+GROUPS = pd.Series({"a": "Ent", "b": "Ent", "c": "SMB"}, name="segment")  # "d": "(none)"
+
+days = st.integers(min_value=0, max_value=160)  # 2026-05-25 .. 2026-11-01
+nps_rows = st.lists(
+    st.tuples(st.sampled_from(ACCOUNTS), days, st.integers(min_value=0, max_value=10)),
+    max_size=12,
+)
+ticket_rows = st.lists(
+    st.tuples(
+        st.sampled_from(ACCOUNTS),
+        days,
+        st.one_of(st.none(), st.integers(min_value=0, max_value=40)),  # days to close
+        st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
+        st.one_of(st.none(), st.integers(min_value=1, max_value=7)),
+    ),
+    max_size=12,
+)
+
+
+def build(nps, tickets):
+    nps_df = pd.DataFrame(
+        {
+            "account_id": [r[0] for r in nps],
+            "responded_on": pd.to_datetime([DAY0 + pd.Timedelta(days=r[1]) for r in nps]),
+            "score": pd.Series([r[2] for r in nps], dtype="Int64"),
+        }
+    )
+    tickets_df = pd.DataFrame(
+        {
+            "account_id": [r[0] for r in tickets],
+            "opened_on": pd.to_datetime([DAY0 + pd.Timedelta(days=r[1]) for r in tickets]),
+            "closed_on": pd.to_datetime(
+                [None if r[2] is None else DAY0 + pd.Timedelta(days=r[1] + r[2]) for r in tickets]
+            ),
+            "csat": pd.Series([r[3] for r in tickets], dtype="Int64"),
+            "ces": pd.Series([r[4] for r in tickets], dtype="Int64"),
+        }
+    )
+    return nps_df, tickets_df
+
+
+def naive_satisfaction(nps, tickets, period, group_of):
+    """One response at a time, straight from DESIGN.md; returns {group: scores}."""
+    first = period.first_month.start_time.date()
+    last = period.last_month.end_time.date()
+    out = {}
+
+    def bucket(account):
+        g = group_of(account)
+        return out.setdefault(g, {"p": 0, "d": 0, "n": 0, "sat": 0, "csat_n": 0, "ces": []})
+
+    for account, day, score in nps:
+        when = (DAY0 + pd.Timedelta(days=day)).date()
+        if first <= when <= last:
+            b = bucket(account)
+            b["n"] += 1
+            b["p"] += score >= 9
+            b["d"] += score <= 6
+    for account, opened, to_close, csat, ces in tickets:
+        if to_close is None:
+            continue
+        closed = (DAY0 + pd.Timedelta(days=opened + to_close)).date()
+        if first <= closed <= last:
+            b = bucket(account)
+            if csat is not None:
+                b["csat_n"] += 1
+                b["sat"] += csat >= 4
+            if ces is not None:
+                b["ces"].append(ces)
+    result = {}
+    for g, b in out.items():
+        n = b["n"]
+        result[g] = {
+            "nps": 100 * (b["p"] - b["d"]) / n if n else None,
+            "nps_responses": n,
+            "csat": b["sat"] / b["csat_n"] if b["csat_n"] else None,
+            "csat_responses": b["csat_n"],
+            "ces": sum(b["ces"]) / len(b["ces"]) if b["ces"] else None,
+            "ces_responses": len(b["ces"]),
+        }
+    return result
+
+
+def same(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=120, deadline=None)
+@given(nps=nps_rows, tickets=ticket_rows, label=st.sampled_from(PERIODS))
+def test_matches_naive_reference_by_group(nps, tickets, label):
+    period = Period.parse(label)
+    nps_df, tickets_df = build(nps, tickets)
+    got = cslib.satisfaction_summary(nps=nps_df, tickets=tickets_df, period=period, groups=GROUPS)
+    expected = naive_satisfaction(
+        nps, tickets, period, lambda a: GROUPS.get(a, "(none)")
+    )
+    assert set(got.index) == set(expected)
+    for group, values in expected.items():
+        for key, value in values.items():
+            assert same(got.loc[group, key], value), (group, key)
+
+
+@settings(max_examples=120, deadline=None)
+@given(nps=nps_rows, tickets=ticket_rows, label=st.sampled_from(PERIODS))
+def test_total_matches_reference_ranges_and_group_sums(nps, tickets, label):
+    nps_df, tickets_df = build(nps, tickets)
+    total = cslib.satisfaction_summary(nps=nps_df, tickets=tickets_df, period=label)
+    assert list(total.index) == ["total"]
+    t = total.loc["total"]
+    expected = naive_satisfaction(nps, tickets, Period.parse(label), lambda a: "total")
+    expected = expected.get("total", {k: 0 for k in COLUMNS if k.endswith("_responses")})
+    for key, value in expected.items():
+        assert same(t[key], value), key
+    if t["nps_responses"]:
+        assert -100 <= t["nps"] <= 100
+        assert t["nps_margin"] >= 0
+    if t["csat_responses"]:
+        assert 0 <= t["csat"] <= 1
+    if t["ces_responses"]:
+        assert 1 <= t["ces"] <= 7
+    by = cslib.satisfaction_summary(nps=nps_df, tickets=tickets_df, period=label, groups=GROUPS)
+    for key in ("nps_responses", "csat_responses", "ces_responses"):
+        assert by[key].sum() == t[key], key
