@@ -595,7 +595,11 @@ def test_from_frames_accepts_period_months():
 @pytest.mark.parametrize(
     ("tables", "problem"),
     [
-        pytest.param({"mrr": None}, "mrr: required table missing; pass it as tables['mrr'].", id="missing-mrr"),
+        pytest.param(
+            {"mrr": None},
+            "mrr: required table missing; pass it as tables['mrr'].",
+            id="missing-mrr",
+        ),
         pytest.param(
             {"mrr": pd.DataFrame({"account_id": ["a", "a"], "month": ["2026-01", "2026-02"],
                                   "mrr": [1.0, -12.5]})},

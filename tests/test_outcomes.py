@@ -82,7 +82,7 @@ def test_earlier_renewals_are_inferred_from_the_recorded_next_one() -> None:
     mrr = pd.DataFrame(
         {
             "account_id": ["x"] * 3 + ["y"] * 3 + ["z", "z"],
-            "month": pd.PeriodIndex(months + ["2026-07", "2026-08"], freq="M"),
+            "month": pd.PeriodIndex([*months, "2026-07", "2026-08"], freq="M"),
             "mrr": [10.0, 10.0, 10.0, 20.0, 20.0, 25.0, 5.0, 5.0],
         }
     )
