@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -235,6 +236,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cslib: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if os.environ.get("CSLIB_DEBUG"):
+            raise
+        print(
+            f"cslib: internal error: {type(exc).__name__}: {exc} "
+            "(run again with CSLIB_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

@@ -663,3 +663,21 @@ def test_schema_keeps_unknown_columns():
     out = schema_for("mrr").validate(frame)
     assert list(out.columns) == ["account_id", "month", "mrr", "note"]
     assert out.at[0, "mrr"] == 5.0
+
+
+def test_dates_with_times_and_mixed_zones_keep_the_written_day(tmp_path, make_dataset):
+    make_dataset(
+        tmp_path,
+        nps=(
+            "response_id,account_id,responded_on,score\n"
+            "r1,a1,2026-07-01T00:30:00+02:00,10\n"
+            "r2,a2,2026-09-30T23:59:00Z,3\n"
+            "r3,a2,2026-10-01 08:00,9\n"
+        ),
+    )
+    nps = cslib.load(tmp_path).tables["nps"]
+    assert nps["responded_on"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-07-01",
+        "2026-09-30",
+        "2026-10-01",
+    ]

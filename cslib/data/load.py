@@ -211,9 +211,15 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(raw):
             values = pd.to_datetime(raw)
+            if values.dt.tz is not None:  # keep the wall-clock date as written
+                values = values.dt.tz_localize(None)
         else:
-            values = pd.to_datetime(raw.astype("string"), format="ISO8601", errors="coerce")
-        return values, present & values.isna()
+            # A date is the calendar day as written: YYYY-MM-DD, optionally followed
+            # by a time (and zone) that is ignored, so mixed zones cannot fail.
+            text = raw.astype("string").str.strip()
+            day = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", expand=False)
+            values = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+        return values.astype("datetime64[ns]"), present & values.isna()
     return raw, pd.Series(False, index=raw.index)
 
 
