@@ -675,7 +675,7 @@ def test_dates_with_times_and_mixed_zones_keep_the_written_day(tmp_path, make_da
             "r3,a2,2026-10-01 08:00,9\n"
         ),
     )
-    nps = cslib.load(tmp_path).tables["nps"]
+    nps = load(tmp_path).tables["nps"]
     assert nps["responded_on"].dt.strftime("%Y-%m-%d").tolist() == [
         "2026-07-01",
         "2026-09-30",
