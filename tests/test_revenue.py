@@ -245,9 +245,8 @@ def test_book_by_group():
     assert (ent["customers_start"], ent["customers_end"]) == (3, 2)
     # SMB holds only accounts outside the start cohort: its rates are undefined.
     assert smb["starting_mrr"] == 0
-    assert smb[["new_mrr", "expansion_mrr", "reactivation_mrr", "churned_mrr"]].tolist() == [
-        75, 30, 60, 25
-    ]
+    gained = ["new_mrr", "expansion_mrr", "reactivation_mrr", "churned_mrr"]
+    assert smb[gained].tolist() == [75, 30, 60, 25]
     assert smb[["nrr", "grr", "logo_retention", "logo_churn"]].tolist() == [None] * 4
     assert (smb["customers_start"], smb["customers_end"]) == (0, 2)
     assert smb["quick_ratio"] == pytest.approx(105 / 25)

@@ -44,9 +44,7 @@ def test_nps_example_is_exact_in_points():
 
 def test_worked_examples_through_the_summary():
     day = pd.Timestamp("2026-08-15")
-    nps = pd.DataFrame(
-        {"account_id": "a", "responded_on": day, "score": NPS_EXAMPLE}
-    )
+    nps = pd.DataFrame({"account_id": "a", "responded_on": day, "score": NPS_EXAMPLE})
     tickets = pd.DataFrame(
         {
             "account_id": "a",
@@ -103,9 +101,7 @@ def test_customer_effort_score(ratings, expected):
     ],
 )
 def test_nps_margin_of_error(promoters, detractors, responses, expected):
-    got = cslib.nps_margin_of_error(
-        promoters=promoters, detractors=detractors, responses=responses
-    )
+    got = cslib.nps_margin_of_error(promoters=promoters, detractors=detractors, responses=responses)
     assert got == pytest.approx(expected)
 
 
@@ -278,7 +274,12 @@ ACCOUNTS = ["a", "b", "c", "d"]
 PERIODS = ["2026Q3", "2026-06", "2026-07", "2026-09", "2026-10"]
 GROUPS = pd.Series({"a": "Ent", "b": "Ent", "c": "SMB"}, name="segment")  # "d": "(none)"
 
-days = st.integers(min_value=0, max_value=160)  # 2026-05-25 .. 2026-11-01
+EDGES = ["2026-05-31", "2026-06-01", "2026-06-30", "2026-07-01", "2026-07-31", "2026-08-31",
+         "2026-09-01", "2026-09-30", "2026-10-01", "2026-10-31", "2026-11-01"]  # fmt: skip
+days = st.one_of(
+    st.integers(min_value=0, max_value=160),  # 2026-05-25 .. 2026-11-01
+    st.sampled_from([(pd.Timestamp(d) - DAY0).days for d in EDGES]),  # the periods' edges
+)
 nps_rows = st.lists(
     st.tuples(st.sampled_from(ACCOUNTS), days, st.integers(min_value=0, max_value=10)),
     max_size=12,
@@ -287,7 +288,7 @@ ticket_rows = st.lists(
     st.tuples(
         st.sampled_from(ACCOUNTS),
         days,
-        st.one_of(st.none(), st.integers(min_value=0, max_value=40)),  # days to close
+        st.one_of(st.none(), st.integers(min_value=0, max_value=40), st.just(1)),  # to close
         st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
         st.one_of(st.none(), st.integers(min_value=1, max_value=7)),
     ),
@@ -371,9 +372,7 @@ def test_matches_naive_reference_by_group(nps, tickets, label):
     period = Period.parse(label)
     nps_df, tickets_df = build(nps, tickets)
     got = cslib.satisfaction_summary(nps=nps_df, tickets=tickets_df, period=period, groups=GROUPS)
-    expected = naive_satisfaction(
-        nps, tickets, period, lambda a: GROUPS.get(a, "(none)")
-    )
+    expected = naive_satisfaction(nps, tickets, period, lambda a: GROUPS.get(a, "(none)"))
     assert set(got.index) == set(expected)
     for group, values in expected.items():
         for key, value in values.items():

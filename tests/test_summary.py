@@ -71,9 +71,7 @@ TICKETS = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def ds():
-    return cslib.from_frames(
-        {"accounts": ACCOUNTS, "mrr": MRR, "nps": NPS, "tickets": TICKETS}
-    )
+    return cslib.from_frames({"accounts": ACCOUNTS, "mrr": MRR, "nps": NPS, "tickets": TICKETS})
 
 
 # Hand-computed for 2026Q3 (2026-06 vs 2026-09):
@@ -311,9 +309,7 @@ def datasets(draw):
     if mrr.empty:
         mrr = pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [0.0]})
     day = st.integers(min_value=0, max_value=272)  # 2026-01-01 .. 2026-09-30
-    responses = draw(
-        st.lists(st.tuples(st.sampled_from(IDS), day, st.integers(0, 10)), max_size=6)
-    )
+    responses = draw(st.lists(st.tuples(st.sampled_from(IDS), day, st.integers(0, 10)), max_size=6))
     start = pd.Timestamp("2026-01-01")
     nps = pd.DataFrame(
         {
