@@ -91,3 +91,11 @@ def test_earlier_renewals_are_inferred_from_the_recorded_next_one() -> None:
     q3 = renewal_rate(accounts, mrr, period="2026Q3").loc["total"]
     assert (q3["renewals_due"], q3["renewed"]) == (2, 1)
     assert q3["revenue_renewal_rate"] == pytest.approx(20 / 25)
+
+
+def test_renewal_rate_without_renewal_dates_has_every_column() -> None:
+    r = renewal_rate(ACCOUNTS.drop(columns="renewal_date"), MRR, period="2026Q3")
+    assert list(r.index) == ["total"]
+    assert r.loc["total", "renewals_due"] == 0
+    assert r.loc["total", "logo_renewal_rate"] is None
+    assert r.loc["total", "revenue_renewal_rate"] is None

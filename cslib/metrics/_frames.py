@@ -51,3 +51,18 @@ def ratio_series(num: pd.Series, den: pd.Series) -> pd.Series:
     den = den.astype(float)
     out = num.astype(float) / den.where(den != 0)
     return out.astype(object).where(out.notna(), None)
+
+
+def sum_by_group(parts: pd.DataFrame, groups: pd.Series | None) -> pd.DataFrame:
+    """Sum every column of ``parts`` by its ``group`` column (see :func:`group_labels`).
+
+    Without groups and without rows the result is one row of zeros called
+    ``total``, so an ungrouped summary always has its total row. The index is
+    named after ``groups``.
+    """
+    columns = parts.columns.drop("group")
+    summed = parts.groupby("group", sort=True)[list(columns)].sum()
+    if groups is None and summed.empty:
+        summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=columns)
+    summed.index.name = groups.name if groups is not None else None
+    return summed

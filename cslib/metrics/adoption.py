@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cslib.metrics._frames import group_labels, month_ordinals, ratio_series
+from cslib.metrics._frames import group_labels, month_ordinals, ratio_series, sum_by_group
 
 __all__ = ["account_adoption", "seat_utilization"]
 
@@ -71,9 +71,6 @@ def seat_utilization(
             "licensed_seats": rows["licensed_seats"].astype(float).to_numpy(),
         }
     )
-    summed = parts.groupby("group", sort=True).sum()
-    if groups is None and summed.empty:
-        summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=parts.columns.drop("group"))
-    summed.index.name = groups.name if groups is not None else None
+    summed = sum_by_group(parts, groups)
     summed["seat_utilization"] = ratio_series(summed["active_users"], summed["licensed_seats"])
     return summed

@@ -5,19 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cslib.metrics._frames import as_period, group_labels, month_ordinals, ratio_series
+from cslib.metrics._frames import (
+    as_period,
+    group_labels,
+    month_ordinals,
+    ratio_series,
+    sum_by_group,
+)
 from cslib.periods import Period
 
 __all__ = ["advocacy_summary", "goal_summary", "renewal_rate"]
-
-
-def _empty_total(
-    summed: pd.DataFrame, columns: list[str], groups: pd.Series | None
-) -> pd.DataFrame:
-    if groups is None and summed.empty:
-        summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=columns)
-    summed.index.name = groups.name if groups is not None else None
-    return summed
 
 
 def renewal_rate(
@@ -60,10 +57,10 @@ def renewal_rate(
         ``revenue_renewal_rate`` (proportions, ``None`` with nothing due).
     """
     period = as_period(period)
-    columns = ["renewals_due", "renewals_pending", "renewed", "mrr_due", "mrr_renewed"]
-    if "renewal_date" not in accounts:
-        return _empty_total(pd.DataFrame(columns=columns), columns, groups)
-    recorded = pd.to_datetime(accounts["renewal_date"])
+    if "renewal_date" in accounts:
+        recorded = pd.to_datetime(accounts["renewal_date"])
+    else:
+        recorded = pd.Series(pd.NaT, index=accounts.index, dtype="datetime64[ns]")
     known = recorded.notna()
     ids = accounts.loc[known, "account_id"].astype(str).to_numpy()
     recorded = recorded[known]
@@ -102,7 +99,7 @@ def renewal_rate(
             "mrr_renewed": np.where(renewed, before, 0.0),
         }
     )
-    summed = _empty_total(parts.groupby("group", sort=True).sum(), columns, groups)
+    summed = sum_by_group(parts, groups)
     summed["logo_renewal_rate"] = ratio_series(summed["renewed"], summed["renewals_due"])
     summed["revenue_renewal_rate"] = ratio_series(summed["mrr_renewed"], summed["mrr_due"])
     return summed
@@ -135,8 +132,7 @@ def goal_summary(
             "on_track": (is_open & (goals["status"] == "on_track")).astype(np.int64).to_numpy(),
         }
     )
-    columns = ["goals_due", "goals_achieved", "open_goals", "on_track"]
-    summed = _empty_total(parts.groupby("group", sort=True).sum(), columns, groups)
+    summed = sum_by_group(parts, groups)
     summed["achieved_rate"] = ratio_series(summed["goals_achieved"], summed["goals_due"])
     summed["on_track_rate"] = ratio_series(summed["on_track"], summed["open_goals"])
     return summed
@@ -178,6 +174,6 @@ def advocacy_summary(
     parts["advocates"] = (per_account.sum(axis=1) > 0).astype(np.int64)
     parts["group"] = group_labels(ids, groups)
     columns = ["accounts", "advocates", *kinds]
-    summed = _empty_total(parts.groupby("group", sort=True)[columns].sum(), columns, groups)
+    summed = sum_by_group(parts[[*columns, "group"]], groups)
     summed["advocate_share"] = ratio_series(summed["advocates"], summed["accounts"])
     return summed

@@ -18,6 +18,7 @@ from cslib.metrics._frames import (
     month_ordinals,
     ratio,
     ratio_series,
+    sum_by_group,
 )
 from cslib.periods import Period
 
@@ -203,10 +204,7 @@ def revenue_summary(
     parts["customers_end"] = (end > 0).astype(np.int64)
     parts["customers_retained"] = (in_cohort & (end > 0)).astype(np.int64)
     parts["group"] = group_labels(pd.Index(moves["account_id"]), groups)
-    summed = parts.groupby("group", sort=True).sum()
-    if groups is None and summed.empty:
-        summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=parts.columns.drop("group"))
-    summed.index.name = groups.name if groups is not None else None
+    summed = sum_by_group(parts, groups)
     out = summed[["starting_mrr", "ending_mrr", *MOVEMENTS]].astype(float)
     out["nrr"] = ratio_series(summed["cohort_ending_mrr"], summed["starting_mrr"])
     out["grr"] = ratio_series(summed["cohort_kept_mrr"], summed["starting_mrr"])
