@@ -115,6 +115,23 @@ class Period:
         return cls(f"TTM{month_label(last)}", last - 11, last, "trailing")
 
     @property
+    def long_label(self) -> str:
+        """The period for a reader: ``"2026Q3 (Jul–Sep 2026)"``, ``"Sep 2026"``.
+
+        Examples
+        --------
+        >>> Period.parse("2026Q3").long_label
+        '2026Q3 (Jul–Sep 2026)'
+        """
+        first, last = self.first_month, self.last_month
+        if self.kind == "month":
+            return f"{last:%b %Y}"
+        if self.kind == "trailing":
+            return f"Twelve months to {last:%b %Y}"
+        span = f"{first:%b}–{last:%b %Y}" if first.year == last.year else f"{first:%b %Y}–{last:%b %Y}"
+        return f"{self.label} ({span})"
+
+    @property
     def start_book(self) -> pd.Period:
         """The month whose MRR opens the period (the month before its first month)."""
         return self.first_month - 1

@@ -39,6 +39,7 @@ from typing import Any, ClassVar
 __all__ = [
     "BLOCK_MIME",
     "Block",
+    "Bullets",
     "Callout",
     "Figure",
     "Kpi",
@@ -172,6 +173,36 @@ class Callout(Block):
             f'<div style="background:{colour};padding:0.5em 0.8em;border-radius:4px">'
             f"{_spans_html(self.spans)}</div>"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class Bullets(Block):
+    """A bulleted (or numbered) list of generated sentences."""
+
+    items: tuple[tuple[Span, ...], ...]
+    ordered: bool = False
+    definitions: tuple[str, ...] = ()
+    kind: ClassVar[str] = "list"
+
+    @classmethod
+    def of(cls, items: Iterable[Sequence[Span | str] | str], *, ordered: bool = False) -> Bullets:
+        """Build a list; each item is a string or a sequence of strings and spans."""
+        return cls(
+            tuple(tuple(_spans([i] if isinstance(i, str) else i)) for i in items), ordered
+        )
+
+    def to_block(self) -> dict[str, Any]:
+        return {"ordered": self.ordered, "items": [[s.to_json() for s in i] for i in self.items]}
+
+    def text(self) -> str:
+        marks = [f"{n}." for n in range(1, len(self.items) + 1)] if self.ordered else None
+        return "\n".join(
+            f"{marks[n] if marks else '-'} {spans_text(i)}" for n, i in enumerate(self.items)
+        )
+
+    def html(self) -> str:
+        tag = "ol" if self.ordered else "ul"
+        return f"<{tag}>" + "".join(f"<li>{_spans_html(i)}</li>" for i in self.items) + f"</{tag}>"
 
 
 @dataclass(frozen=True)

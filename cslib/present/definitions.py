@@ -1,0 +1,149 @@
+"""The definitions a report's appendix explains, each naming the standard it follows.
+
+Tables, charts and KPI blocks list the keys of :data:`DEFINITIONS` they rely
+on; the document's appendix explains exactly those, so every figure a reader
+sees can be traced to its definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["DEFINITIONS", "Definition", "definitions_for"]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One metric's name, definition and the public standard it follows."""
+
+    name: str
+    text: str
+    standard: str
+
+
+DEFINITIONS: dict[str, Definition] = {
+    "arr": Definition(
+        "ARR",
+        "Annual recurring revenue: 12 x monthly recurring revenue (MRR) at the end of a month.",
+        "ChartMogul, ARR",
+    ),
+    "arr_bridge": Definition(
+        "ARR bridge",
+        "Starting ARR + new + expansion + reactivation - contraction - churn = ending ARR; "
+        "movements are month-over-month changes per account, summed over the period's months.",
+        "ChartMogul, MRR movements",
+    ),
+    "nrr": Definition(
+        "Net revenue retention (NRR)",
+        "Ending MRR of the accounts paying at the start of the period / their starting MRR; "
+        "new accounts excluded. Trailing-twelve-month NRR compares the same month a year apart.",
+        "ChartMogul / SaaS Capital, NRR",
+    ),
+    "grr": Definition(
+        "Gross revenue retention (GRR)",
+        "Sum over the starting accounts of min(ending MRR, starting MRR) / their starting MRR; "
+        "expansion is ignored, so GRR is at most 100%.",
+        "SaaS Capital, GRR",
+    ),
+    "logo_retention": Definition(
+        "Logo retention / churn",
+        "Share of the accounts paying at the start of the period still paying at its end; "
+        "logo churn = 1 - logo retention.",
+        "ChartMogul, customer churn rate",
+    ),
+    "quick_ratio": Definition(
+        "Quick ratio",
+        "(new + expansion MRR) / (contraction + churned MRR); undefined without losses.",
+        "SaaS Quick Ratio (Mamoon Hamid)",
+    ),
+    "cohort_retention": Definition(
+        "Cohort retention",
+        "Accounts grouped by their first paying month; revenue retention = the cohort's MRR "
+        "at each age / its MRR in its first month (net of expansion).",
+        "ChartMogul, cohort analysis",
+    ),
+    "nps": Definition(
+        "Net Promoter Score (NPS)",
+        "% promoters (9-10) - % detractors (0-6) of the responses in the period, in points "
+        "(-100..100); 95% margin of error 1.96 x 100 x sqrt((p + d - (p - d)^2) / n).",
+        "Bain & Company / Satmetrix, NPS",
+    ),
+    "csat": Definition(
+        "Customer satisfaction (CSAT)",
+        "Share of 4-5 answers on the 1-5 scale, counted in the period the ticket was closed.",
+        "ACSI-style top-two-box CSAT",
+    ),
+    "ces": Definition(
+        "Customer effort score (CES)",
+        "Mean answer on the 1-7 scale (higher = easier), by ticket close date.",
+        "Gartner CES 2.0",
+    ),
+    "health_score": Definition(
+        "Health score",
+        "Each measure scored 0-100 by thresholds, weighted mean with weights normalized to 1; "
+        "a measure without data is left out and the other weights renormalized. "
+        "Bands: red 0-50, yellow 51-75, green 76-100 (params/health.yaml).",
+        "Gainsight, scorecards",
+    ),
+    "seat_utilization": Definition(
+        "Seat utilization",
+        "Active users / licensed seats in the month (summed over accounts for a group).",
+        "Gainsight, adoption",
+    ),
+    "relationship_coverage": Definition(
+        "Relationship coverage",
+        "Contacts by role and relationship strength; strong = strong or very strong; "
+        "days since the last activity with an executive and with a user.",
+        "Gainsight, relationship health",
+    ),
+    "risk_flags": Definition(
+        "Risk flags",
+        "Renewal at risk: renewal within 90 days and no executive contact in 15 days. "
+        "Single-threaded: fewer than 2 strong executive relationships (SMB: 1). "
+        "Build a champion: strong adoption, no strong user relationship. "
+        "Emergency: active users down 20%+ over 3 months and no user contact in 30 days "
+        "(thresholds in params/risk.yaml).",
+        "Gainsight, risk CTAs",
+    ),
+    "renewal_rate": Definition(
+        "Renewal rate",
+        "Of the accounts whose renewal falls in the period, the share still paying the month "
+        "after it; revenue-weighted by MRR in the month before it.",
+        "Gainsight, renewals due",
+    ),
+    "goals": Definition(
+        "Success plan goals",
+        "Goals achieved = achieved / goals due in the period; on track = on-track share of "
+        "open goals; progress = (current - baseline) / (target - baseline).",
+        "Gainsight, success plans",
+    ),
+    "advocacy": Definition(
+        "Advocacy",
+        "Share of accounts with a referral, reference call, case study or review in the "
+        "trailing twelve months.",
+        "Gainsight, advocacy",
+    ),
+    "expansion": Definition(
+        "Expansion and contraction",
+        "Month-over-month MRR increase (expansion) or decrease to a non-zero amount "
+        "(contraction) of an existing account, summed over the period.",
+        "ChartMogul, MRR movements",
+    ),
+}
+
+
+def definitions_for(keys: Iterable[str]) -> list[Definition]:
+    """The definitions for ``keys`` in first-seen order, each once.
+
+    Raises
+    ------
+    KeyError
+        If a key is not in :data:`DEFINITIONS` (a typo in a block).
+    """
+    seen: dict[str, Definition] = {}
+    for key in keys:
+        if key not in DEFINITIONS:
+            raise KeyError(f"unknown definition {key!r}; known: {', '.join(DEFINITIONS)}")
+        seen.setdefault(key, DEFINITIONS[key])
+    return list(seen.values())

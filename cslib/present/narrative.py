@@ -1,0 +1,418 @@
+"""Generated narrative: the sentences of a report that state figures.
+
+Every figure in these sentences is computed and formatted here, from the same
+functions the tables and charts use, so the text can never disagree with them
+("NRR fell 4.1 points to 97.2%, driven by 3 Enterprise churns"). Names taken
+from data (accounts, goals) travel as plain text spans that renderers escape.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from cslib.metrics.adoption import account_adoption
+from cslib.metrics.revenue import account_movements
+from cslib.metrics.risk import RISK_FLAGS
+from cslib.present.blocks import Bullets, Callout, Paragraph, Span
+from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.present.report import Report
+from cslib.present.tables import (
+    MIN_RESPONSES,
+    _compare,
+    headline_figures,
+    health_frame,
+    risk_frame,
+)
+
+__all__ = [
+    "adoption_summary",
+    "bridge_summary",
+    "change_phrase",
+    "executive_summary",
+    "health_summary",
+    "qbr_summary",
+    "recommendations",
+    "retention_summary",
+    "risk_summary",
+    "satisfaction_summary",
+    "segment_summary",
+    "support_summary",
+]
+
+
+def _ok(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def change_phrase(name: str, now: float | None, before: float | None, *, unit: str = "%") -> str:
+    """``"NRR fell 4.1 points to 97.2%"``, ``"rose … to …"`` or ``"held at …"``.
+
+    ``now`` and ``before`` are proportions (``unit="%"``) or points (``unit="pts"``,
+    e.g. NPS); without ``before`` the sentence just states the value.
+
+    Examples
+    --------
+    >>> change_phrase("NRR", 0.972, 1.013)
+    'NRR fell 4.1 points to 97.2%'
+    """
+    scale = 100.0 if unit == "%" else 1.0
+
+    def show(v: float) -> str:
+        return fmt_percent(v) if unit == "%" else fmt_score(v)
+
+    if not _ok(now):
+        return f"{name} was not defined"
+    if not _ok(before):
+        return f"{name} was {show(now)}"  # type: ignore[arg-type]
+    diff = round(scale * (now - before), 1)  # type: ignore[operator]
+    if diff == 0:
+        return f"{name} held at {show(now)}"  # type: ignore[arg-type]
+    verb = "rose" if diff > 0 else "fell"
+    return f"{name} {verb} {abs(diff):.1f} points to {show(now)}"  # type: ignore[arg-type]
+
+
+def long_date(day: Any) -> str:
+    """``"December 6, 2026"``."""
+    ts = pd.Timestamp(day)
+    return f"{ts:%B} {ts.day}, {ts.year}"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _movements(report: Report) -> pd.DataFrame:
+    def compute() -> pd.DataFrame:
+        moves = account_movements(report.dataset.mrr, period=report.period)
+        seg = report.dataset.accounts.set_index("account_id")["segment"].astype(str)
+        return moves.assign(segment=moves["account_id"].map(seg))
+
+    return report.memo("movements", compute)
+
+
+def _driver(report: Report, nrr_change: float) -> str:
+    """What moved NRR most: churn/contraction (when it fell) or expansion (when it rose)."""
+    moves = _movements(report)
+    by_segment = report.kind == "company"
+    if nrr_change < 0:
+        moves = moves.assign(lost=moves["churned_mrr"] + moves["contraction_mrr"])
+        lost = moves[moves["lost"] > 0]
+        if lost.empty:
+            return ""
+        if by_segment:
+            seg = lost.groupby("segment")["lost"].sum().sort_values(ascending=False).index[0]
+            lost = lost[lost["segment"] == seg]
+        churns = int((lost["churned_mrr"] > 0).sum())
+        who = f"{seg} " if by_segment else ""
+        arr = fmt_money(12 * lost["lost"].sum(), compact=True)
+        if churns:
+            return f", driven by {_plural(churns, who + 'churn')} ({arr} ARR lost)"
+        return f", driven by contraction in {who or 'existing '}accounts ({arr} ARR)"
+    grew = moves[moves["expansion_mrr"] > 0]
+    if grew.empty:
+        return ""
+    if by_segment:
+        seg = grew.groupby("segment")["expansion_mrr"].sum().sort_values(ascending=False).index[0]
+        grew = grew[grew["segment"] == seg]
+        where = f" in {seg}"
+    else:
+        where = ""
+    arr = fmt_money(12 * grew["expansion_mrr"].sum(), compact=True)
+    return f", driven by {arr} of expansion ARR{where} ({_plural(len(grew), 'account')})"
+
+
+def executive_summary(report: Report) -> Paragraph:
+    """ARR growth, NRR with its change and driver, GRR, churned and new accounts."""
+    now = headline_figures(report)
+    prev_p, _ = _compare(report)
+    prev = headline_figures(report, prev_p)
+    p = report.period.label
+    start, end = 12 * now["starting_mrr"], 12 * now["ending_mrr"]
+    growth = (end / start - 1.0) if start else None
+    verb = "grew" if (growth or 0) > 0 else ("shrank" if (growth or 0) < 0 else "held")
+    before = fmt_money(start, compact=True)
+    before = "" if before == fmt_money(end, compact=True) else f" (from {before})"
+    first = (
+        f"ARR {verb} {abs(100 * growth):.1f}% to {fmt_money(end, compact=True)} in {p}"
+        f"{before}. "
+        if growth is not None
+        else f"ARR was {fmt_money(end, compact=True)} at the end of {p}. "
+    )
+    nrr_before = prev["nrr"] if prev is not None else None
+    nrr = change_phrase("Net revenue retention", now["nrr"], nrr_before)
+    if _ok(now["nrr"]) and _ok(nrr_before):
+        nrr += f" on {prev_p.label}" + _driver(report, now["nrr"] - nrr_before)
+    moves = _movements(report)
+    churned = int((moves["churned_mrr"] > 0).sum())
+    new = int((moves["new_mrr"] > 0).sum())
+    second = (
+        f"{nrr}; gross revenue retention was {fmt_percent(now['grr'])}. "
+        f"{_plural(churned, 'account')} churned ({fmt_percent(now['logo_churn'])} of those "
+        f"paying at the start) and {_plural(new, 'new account')} added "
+        f"{fmt_money(12 * now['new_mrr'], compact=True)} ARR."
+    )
+    return Paragraph.of(Span(first + second[:1].upper() + second[1:]),
+                        definitions=("arr", "nrr", "grr", "logo_retention"))
+
+
+def bridge_summary(report: Report) -> Paragraph:
+    """Where ARR came from and went in the period, with the quick ratio."""
+    f = headline_figures(report)
+    gained = 12 * (f["new_mrr"] + f["expansion_mrr"] + f["reactivation_mrr"])
+    lost = 12 * (f["contraction_mrr"] + f["churned_mrr"])
+    react = f["reactivation_mrr"]
+    text = (
+        f"New business added {fmt_money(12 * f['new_mrr'], compact=True)} ARR"
+        + (
+            f", expansion {fmt_money(12 * f['expansion_mrr'], compact=True)} and reactivations "
+            f"{fmt_money(12 * react, compact=True)}"
+            if react
+            else f" and expansion {fmt_money(12 * f['expansion_mrr'], compact=True)}"
+        )
+        + "; contraction "
+        f"({fmt_money(12 * f['contraction_mrr'], compact=True)}) and churn "
+        + f"({fmt_money(12 * f['churned_mrr'], compact=True)}) took away "
+        + f"{fmt_money(lost, compact=True)}, a net change of "
+        + f"{'+' if gained >= lost else '-'}{fmt_money(abs(gained - lost), compact=True)}"
+    )
+    qr = f["quick_ratio"]
+    text += f" and a quick ratio of {fmt_ratio(qr, digits=1)}." if _ok(qr) else "."
+    return Paragraph.of(text, definitions=("arr_bridge", "quick_ratio"))
+
+
+def retention_summary(report: Report) -> Paragraph:
+    """NRR, GRR and logo retention against the same period a year before."""
+    now = headline_figures(report)
+    _, year_p = _compare(report)
+    year = headline_figures(report, year_p)
+    if year is None:
+        return Paragraph.of(
+            f"NRR was {fmt_percent(now['nrr'])}, GRR {fmt_percent(now['grr'])} and logo "
+            f"retention {fmt_percent(now['logo_retention'])} in {report.period.label}; the data "
+            f"does not reach back to {year_p.label} for a year-on-year comparison.",
+            definitions=("nrr", "grr", "logo_retention"),
+        )
+    parts = [
+        change_phrase("NRR", now["nrr"], year["nrr"]),
+        change_phrase("GRR", now["grr"], year["grr"]),
+        change_phrase("logo retention", now["logo_retention"], year["logo_retention"]),
+    ]
+    return Paragraph.of(
+        f"Compared with {year_p.label}, {parts[0]}, {parts[1]} and {parts[2]}.",
+        definitions=("nrr", "grr", "logo_retention"),
+    )
+
+
+def segment_summary(report: Report, *, by: str = "segment") -> Paragraph:
+    """Which group retains best and which trails, by NRR."""
+    from cslib.metrics.summary import metrics_frame
+
+    frame = metrics_frame(report.dataset, period=report.period, by=by).dropna(subset=["nrr"])
+    if len(frame) < 2:
+        return Paragraph.of(f"Only one {by} has a starting book in {report.period.label}.")
+    frame = frame.sort_values("nrr", ascending=False)
+    best, worst = frame.index[0], frame.index[-1]
+    b, w = frame.iloc[0], frame.iloc[-1]
+    return Paragraph.of(
+        Span(str(best), "strong"),
+        f" retains best with NRR {fmt_percent(b['nrr'])} and GRR {fmt_percent(b['grr'])}; ",
+        Span(str(worst), "strong"),
+        f" trails at NRR {fmt_percent(w['nrr'])}, with {fmt_percent(w['logo_churn'])} logo churn "
+        f"({_plural(int(w['customers_start'] * w['logo_churn'] + 0.5), 'account')} lost).",
+        definitions=("nrr", "grr", "logo_retention"),
+    )
+
+
+def satisfaction_summary(report: Report) -> Paragraph | Callout:
+    """NPS with its margin and responses, CSAT and CES, against a year before."""
+    now = headline_figures(report)
+    _, year_p = _compare(report)
+    year = headline_figures(report, year_p)
+    parts = []
+    if now["nps_responses"]:
+        s = f"NPS was {fmt_score(now['nps'])}"
+        if _ok(now["nps_margin"]):
+            s += f" ± {fmt_score(now['nps_margin'])}"
+        s += f" from {_plural(int(now['nps_responses']), 'response')}"
+        if year is not None and year["nps_responses"] >= MIN_RESPONSES:
+            s += f" ({fmt_score(year['nps'])} in {year_p.label})"
+        parts.append(s)
+    if now["csat_responses"]:
+        rated = _plural(int(now["csat_responses"]), "rated ticket")
+        parts.append(f"CSAT {fmt_percent(now['csat'])} from {rated}")
+    if now["ces_responses"]:
+        parts.append(f"CES {fmt_score(now['ces'])} on the 1-7 scale")
+    if not parts:
+        return Callout.of(f"No survey answers (NPS, CSAT, CES) in {report.period.label}.")
+    text = "; ".join(parts)
+    if now["nps_responses"] and now["nps_responses"] < MIN_RESPONSES:
+        text += f" (fewer than {MIN_RESPONSES} NPS responses: read with care)"
+    return Paragraph.of(f"In {report.period.label}, {text}.", definitions=("nps", "csat", "ces"))
+
+
+def health_summary(report: Report) -> Paragraph | Callout:
+    """How many accounts are in each health band, and the ARR in the red band."""
+    health = health_frame(report)
+    scored = health[health["health_score"].notna()]
+    if scored.empty:
+        return Callout.of("No account has data for any health measure.")
+    counts = scored["health_band"].value_counts()
+    mrr = risk_frame(report)["mrr"].reindex(scored.index).fillna(0.0)
+    red = scored["health_band"] == "red"
+    share = mrr[red].sum() / mrr.sum() if mrr.sum() else 0.0
+    return Paragraph.of(
+        f"On {report.as_of:%Y-%m-%d}, {_plural(int(counts.get('green', 0)), 'account')} "
+        f"({fmt_percent(counts.get('green', 0) / len(scored))}) are green, "
+        f"{int(counts.get('yellow', 0)):,} yellow and {int(counts.get('red', 0)):,} red; "
+        f"red accounts hold {fmt_money(12 * mrr[red].sum(), compact=True)} ARR "
+        f"({fmt_percent(share)} of the book).",
+        definitions=("health_score",),
+    )
+
+
+def risk_summary(report: Report) -> Paragraph:
+    """Flagged accounts, their ARR, and how many renew within 90 days."""
+    flags = risk_frame(report)
+    flagged = flags[flags["flags"] > 0]
+    soon = flagged[flagged["days_to_renewal"].between(0, 90)]
+    from cslib.present.tables import FLAG_LABELS
+
+    counts = [
+        f"{FLAG_LABELS[f].lower()} {int(flags[f].fillna(False).astype(bool).sum())}"
+        for f in RISK_FLAGS
+    ]
+    return Paragraph.of(
+        f"{_plural(len(flagged), 'account')} of {len(flags):,} paying "
+        f"({fmt_money(12 * flagged['mrr'].sum(), compact=True)} ARR) carry at least one risk flag "
+        f"on {report.as_of:%Y-%m-%d} ({', '.join(counts)}); "
+        f"{len(soon):,} of them renew within 90 days "
+        f"({fmt_money(12 * soon['mrr'].sum(), compact=True)} ARR).",
+        definitions=("risk_flags",),
+    )
+
+
+# Customer QBR ------------------------------------------------------------
+def _adoption(report: Report) -> pd.Series | None:
+    usage = report.dataset.get("usage")
+    if usage is None or usage.empty:
+        return None
+    a = account_adoption(usage, month=report.period.last_month, lookback_months=3)
+    return a.loc[report.account_id] if report.account_id in a.index else None
+
+
+def qbr_summary(report: Report) -> Paragraph:
+    """The customer's quarter in two sentences: adoption and health, then the renewal."""
+    name = report.subtitle
+    parts: list[Span | str] = [f"In {report.period.label}, "]
+    a = _adoption(report)
+    if a is not None:
+        parts.append(
+            f"{fmt_count(a['active_users'])} of {fmt_count(a['licensed_seats'])} licensed seats "
+            f"at {name} were active ({fmt_percent(a['seat_utilization'], digits=0)} utilization). "
+        )
+    else:
+        parts.append(f"no usage data was recorded for {name}. ")
+    health = health_frame(report)
+    if report.account_id in health.index and _ok(health.loc[report.account_id, "health_score"]):
+        h = health.loc[report.account_id]
+        parts.append(f"The account's health score is {h['health_score']:.0f} ({h['health_band']}).")
+    renewal = report.dataset.accounts["renewal_date"].iloc[0]
+    if _ok(renewal) and not pd.isna(renewal):
+        days = (pd.Timestamp(renewal) - report.as_of).days
+        parts.append(
+            f" The subscription renews on {long_date(renewal)}"
+            + (f", in {days} days." if days >= 0 else ".")
+        )
+    return Paragraph.of(*parts, definitions=("seat_utilization", "health_score"))
+
+
+def adoption_summary(report: Report) -> Paragraph | Callout:
+    """Utilization, its 3-month change and the anonymized segment benchmark."""
+    a = _adoption(report)
+    if a is None:
+        return Callout.of(f"No usage data for {report.period.last_month:%b %Y}.")
+    text = (
+        f"Seat utilization was {fmt_percent(a['seat_utilization'], digits=0)} in "
+        f"{report.period.last_month:%b %Y}"
+    )
+    change = a["active_users_change"]
+    if _ok(change):
+        if round(100 * change) == 0:
+            text += ", with active users unchanged over three months"
+        else:
+            way = "up" if change > 0 else "down"
+            text += f", with active users {way} {abs(100 * change):.0f}% over three months"
+    bench = report.benchmarks.get("seat_utilization_median")
+    if _ok(bench):
+        text += (
+            f". Across {report.benchmarks['accounts']} {report.benchmarks['segment']} customers "
+            f"the median is {fmt_percent(bench, digits=0)} (anonymized)"
+        )
+    return Paragraph.of(text + ".", definitions=("seat_utilization",))
+
+
+def support_summary(report: Report) -> Paragraph | Callout:
+    """Tickets in the period and how they were rated."""
+    tickets = report.dataset.get("tickets")
+    if tickets is None or tickets.empty:
+        return Callout.of("No support tickets are recorded for this account.")
+    p = report.period
+    closed = tickets[(tickets["closed_on"] >= p.first_day) & (tickets["closed_on"] <= p.last_day)]
+    opened = tickets[(tickets["opened_on"] >= p.first_day) & (tickets["opened_on"] <= p.last_day)]
+    csat = closed["csat"].dropna().astype(float)
+    if opened.empty and closed.empty:
+        return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
+    text = (
+        f"Your team opened {_plural(len(opened), 'ticket')} and we closed "
+        f"{len(closed):,} in {p.label}"
+    )
+    if len(csat):
+        share = fmt_percent((csat >= 4).mean(), digits=0)
+        text += f"; {share} of {_plural(len(csat), 'rating')} were satisfied (4-5 of 5)"
+    return Paragraph.of(text + ".", definitions=("csat",))
+
+
+def recommendations(report: Report) -> Bullets:
+    """Next steps generated from the customer's flags, adoption, goals and support."""
+    items: list[list[Span | str]] = []
+    aid = report.account_id
+    flags = risk_frame(report)
+    row = flags.loc[aid] if aid in flags.index else None
+
+    def fired(flag: str) -> bool:
+        v = None if row is None else row.get(flag)
+        return v is not None and v is not pd.NA and bool(v)
+
+    a = _adoption(report)
+    if fired("renewal_at_risk"):
+        items.append([
+            "Hold an executive business review before the renewal on "
+            f"{long_date(row['renewal_date'])}."  # type: ignore[index]
+        ])
+    if fired("single_threaded"):
+        items.append(["Broaden executive sponsorship: add a second executive sponsor to the "
+                      "success plan."])
+    if fired("emergency") or (a is not None and _ok(a["active_users_change"])
+                              and a["active_users_change"] <= -0.2):
+        items.append(["Agree on a recovery plan for adoption: active users fell "
+                      f"{abs(100 * a['active_users_change']):.0f}% over three months."  # type: ignore[index]
+                      if a is not None and _ok(a["active_users_change"]) else
+                      "Agree on a recovery plan for adoption."])
+    if fired("build_a_champion"):
+        items.append(["Name a champion among the most active users and invite them to the "
+                      "customer advisory programme."])
+    if a is not None and _ok(a["seat_utilization"]) and a["seat_utilization"] < 0.5:
+        items.append([f"Plan enablement sessions to lift seat utilization from "
+                      f"{fmt_percent(a['seat_utilization'], digits=0)}."])
+    goals = report.dataset.get("goals")
+    if goals is not None:
+        for _, g in goals[goals["status"] == "at_risk"].sort_values("due_on").head(3).iterrows():
+            items.append(["Revisit the goal ", Span(str(g["title"]), "em"),
+                          f" (at risk, due {g['due_on']:%Y-%m-%d})."])
+    if not items:
+        items.append(["Keep the current cadence: review progress on the success plan next "
+                      "quarter."])
+    return Bullets.of(items, ordered=True)

@@ -1,0 +1,399 @@
+"""The report context: one validation call right after a notebook's ``parameters`` cell.
+
+A report notebook starts with its typed ``parameters`` cell (Papermill's
+convention) and then calls :func:`open_report` once. That call checks every
+parameter (kind, period, data location, segment or account), loads and scopes
+the dataset, and returns a :class:`Report` whose display carries the report's
+identity and provenance (period, parameters with secrets masked, data as-of date
+and fingerprint, library version and git commit) for the document's cover,
+header, footer and appendix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import cslib
+from cslib.config import load_health_config, load_risk_settings
+from cslib.data.dataset import Dataset
+from cslib.data.load import from_frames, load
+from cslib.errors import ParameterError
+from cslib.metrics.adoption import account_adoption
+from cslib.metrics.health import HealthConfig
+from cslib.metrics.risk import RiskSettings
+from cslib.metrics.summary import check_period
+from cslib.periods import Period, latest_complete_quarter
+from cslib.present.blocks import BLOCK_MIME
+
+__all__ = [
+    "KINDS",
+    "PROJECT_ROOT",
+    "Report",
+    "mask_secrets",
+    "open_report",
+    "resolve_data",
+]
+
+#: The kinds of report: the company (board pack), one segment, one customer.
+KINDS = {
+    "company": "Board pack",
+    "segment": "Segment review",
+    "customer": "Quarterly business review",
+}
+#: The project checkout this library runs from (notebooks, params, sample data).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_SECRET_NAME = re.compile(r"(pass(word)?|secret|token|api_?key|credential|dsn)", re.I)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):[^@/\s]+@", re.I)
+MASK = "••••••"
+#: Benchmarks shown in a QBR are aggregates over at least this many accounts.
+MIN_GROUP_SIZE = 5
+
+
+def mask_secrets(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy ``parameters`` with secrets masked.
+
+    A value is masked when its name looks like a secret (password, secret,
+    token, api_key, credential, dsn); a password inside a URL
+    (``postgresql://user:pw@host``) is replaced wherever it appears.
+    """
+    out: dict[str, Any] = {}
+    for name, value in parameters.items():
+        if _SECRET_NAME.search(name) and value not in ("", None):
+            out[name] = MASK
+        elif isinstance(value, str):
+            out[name] = _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", value)
+        else:
+            out[name] = value
+    return out
+
+
+@cache
+def _sample_dataset() -> Dataset:
+    folder = PROJECT_ROOT / "data" / "sample"
+    if (folder / "accounts.csv").is_file():
+        return load(folder)
+    from cslib.data.sample import generate  # an installed copy without the checkout
+
+    return from_frames(generate(), source="sample (generated)")
+
+
+def resolve_data(data: str | Path | Dataset) -> Dataset:
+    """Load the dataset a report names: a folder, ``"sample"``, or a :class:`Dataset`.
+
+    Raises
+    ------
+    ParameterError
+        If ``data`` is empty or names a folder that does not exist.
+    DataError
+        If the folder's tables break the data contract.
+    """
+    if isinstance(data, Dataset):
+        return data
+    text = str(data).strip()
+    if text == "sample":
+        return _sample_dataset()
+    if not text:
+        raise ParameterError(
+            "`data` must name a dataset folder (CSV or Parquet files) or 'sample', got ''."
+        )
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise ParameterError(
+            f"`data` must name an existing dataset folder, got {text!r} "
+            f"(looked in {path.resolve()})."
+        )
+    return load(path)
+
+
+@cache
+def _git_commit() -> str:
+    """The checkout's commit (read from .git, no subprocess), or ``"unknown"``."""
+    git = PROJECT_ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = head[5:]
+            ref_file = git / ref
+            if ref_file.is_file():
+                return ref_file.read_text().strip()[:12]
+            packed = (git / "packed-refs").read_text().splitlines()
+            for line in packed:
+                if line.endswith(" " + ref):
+                    return line.split()[0][:12]
+            return "unknown"
+        return head[:12]
+    except OSError:
+        return "unknown"
+
+
+def _choose(value: str, options: list[str], *, name: str) -> str:
+    if value in options:
+        return value
+    hint = difflib.get_close_matches(value, options, n=1)
+    did = f" Did you mean {hint[0]!r}?" if hint else ""
+    shown = ", ".join(repr(o) for o in options[:12]) + (" …" if len(options) > 12 else "")
+    raise ParameterError(f"`{name}` must be one of {shown}; got {value!r}.{did}")
+
+
+def _settings_path(value: str, default_name: str) -> Path:
+    return Path(value).expanduser() if value else PROJECT_ROOT / "params" / default_name
+
+
+def customer_benchmarks(
+    full: Dataset, account_id: str, *, month: pd.Period, min_group_size: int = MIN_GROUP_SIZE
+) -> dict[str, Any]:
+    """Anonymized benchmarks for one customer's QBR: medians over its segment's accounts.
+
+    Only aggregates over at least ``min_group_size`` accounts are returned, so
+    no other customer can be identified from them.
+    """
+    acc = full.accounts.set_index("account_id")
+    segment = str(acc.loc[account_id, "segment"])
+    out: dict[str, Any] = {"segment": segment}
+    usage = full.get("usage")
+    if usage is None or usage.empty:
+        return out
+    adoption = account_adoption(usage, month=month, lookback_months=3)
+    peers = acc.index[acc["segment"].astype(str) == segment]
+    util = adoption["seat_utilization"].reindex(peers).dropna()
+    if len(util) >= min_group_size:
+        out["accounts"] = len(util)
+        out["seat_utilization_median"] = float(util.median())
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """A validated report: what it is about, its scoped data, and its provenance.
+
+    Attributes
+    ----------
+    kind : str
+        ``"company"``, ``"segment"`` or ``"customer"``.
+    title, subtitle : str
+        "Board pack" / "Segment review: Enterprise" / the customer's name.
+    company : str
+        Who publishes the report.
+    period : Period
+        The reporting period.
+    dataset : Dataset
+        The data the report may use: the whole dataset (company), the
+        segment's accounts (segment) or the customer's rows (customer).
+    as_of : pandas.Timestamp
+        The day snapshots (health, risk, renewals) are taken: the period's last
+        day, or the data's as-of date if earlier.
+    parameters : dict
+        The parameters as given (secrets masked in :meth:`provenance`).
+    """
+
+    kind: str
+    title: str
+    subtitle: str
+    company: str
+    period: Period
+    dataset: Dataset
+    as_of: pd.Timestamp
+    parameters: dict[str, Any]
+    health_config: HealthConfig
+    risk_settings: RiskSettings
+    account_id: str = ""
+    segment: str = ""
+    benchmarks: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per report (health scores, flags and the like)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def audience(self) -> str:
+        """``"customer"`` for a QBR (shared outside the company), else ``"internal"``."""
+        return "customer" if self.kind == "customer" else "internal"
+
+    @property
+    def fingerprint(self) -> str:
+        """12 hex digits over the data fingerprint and the parameters."""
+        payload = json.dumps(
+            {"data": self.dataset.fingerprint, "parameters": self.parameters, "kind": self.kind},
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def provenance(self) -> dict[str, Any]:
+        """Everything needed to trace a figure back: the ``report`` block's fields."""
+        return {
+            "kind": self.kind,
+            "company": self.company,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "period": self.period.label,
+            "period_label": self.period.long_label,
+            "as_of": f"{self.dataset.as_of:%Y-%m-%d}",
+            "snapshot": f"{self.as_of:%Y-%m-%d}",
+            "fingerprint": self.fingerprint,
+            "data_fingerprint": self.dataset.fingerprint[:12],
+            "data_source": Path(self.dataset.source).name or self.dataset.source,
+            "parameters": {k: str(v) for k, v in mask_secrets(self.parameters).items()},
+            "version": cslib.__version__,
+            "commit": _git_commit(),
+            "audience": self.audience,
+        }
+
+    # Display ------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        p = self.provenance()
+        subtitle = f" — {p['subtitle']}" if p["subtitle"] else ""
+        text = (
+            f"{p['company']}: {p['title']}{subtitle}, {p['period_label']}\n"
+            f"Data as of {p['as_of']} · fingerprint {p['fingerprint']}"
+        )
+        import html as _html
+
+        html = (
+            f"<div><strong>{_html.escape(p['company'])}</strong> · "
+            f"{_html.escape(p['title'] + subtitle)} · {_html.escape(p['period_label'])}<br>"
+            f"<small>Data as of {_html.escape(p['as_of'])} · fingerprint "
+            f"{_html.escape(p['fingerprint'])}</small></div>"
+        )
+        return {"text/plain": text, "text/html": html, BLOCK_MIME: {"type": "report", **p}}
+
+    def __repr__(self) -> str:
+        return f"Report({self.kind!r}, {self.subtitle or self.company!r}, {self.period.label})"
+
+    def appendix(self) -> Appendix:
+        """The place of the definitions and provenance appendix (filled in by the build)."""
+        return Appendix()
+
+
+class Appendix:
+    """Marks where the build puts the definitions used and the provenance table."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {
+            "text/plain": "Appendix: definitions and provenance (added when the report is built).",
+            BLOCK_MIME: {"type": "appendix"},
+        }
+
+
+def open_report(
+    kind: str,
+    *,
+    period: str = "",
+    data: str | Path | Dataset = "sample",
+    company: str = "",
+    segment: str = "",
+    account_id: str = "",
+    fiscal_year_start: int = 1,
+    health_config: str = "",
+    risk_config: str = "",
+    **unknown: Any,
+) -> Report:
+    """Validate a notebook's parameters and open its report.
+
+    Parameters
+    ----------
+    kind : {"company", "segment", "customer"}
+        Board pack (whole company), segment review, or customer QBR.
+    period : str
+        ``"2026Q3"``, ``"2026-09"``, ``"2026"`` or ``"TTM2026-09"``; empty means
+        the latest complete quarter in the data.
+    data : str, Path or Dataset
+        A dataset folder, or ``"sample"`` for the embedded sample company.
+    company : str
+        Your company's name, shown on the cover and in headers.
+    segment : str
+        The segment (``accounts.segment``) of a segment review.
+    account_id : str
+        The customer (``accounts.account_id``) of a QBR.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year that period labels are read on.
+    health_config, risk_config : str
+        Settings files; empty means ``params/health.yaml`` and ``params/risk.yaml``.
+
+    Returns
+    -------
+    Report
+        With the dataset scoped to the segment or the customer.
+
+    Raises
+    ------
+    ParameterError
+        On an unknown parameter, an unknown kind, segment or account, a missing
+        company, or a bad fiscal year start.
+    PeriodError
+        If the period is malformed or not covered by the data.
+    """
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ParameterError(f"unknown report parameter(s): {names}.")
+    kind = _choose(str(kind), list(KINDS), name="kind")
+    if not str(company).strip():
+        raise ParameterError("`company` must name the company publishing the report, got ''.")
+    if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
+        raise ParameterError(
+            f"`fiscal_year_start` must be a month number 1-12, got {fiscal_year_start!r}."
+        )
+    full = resolve_data(data)
+    if str(period).strip():
+        p = Period.parse(str(period).strip(), fiscal_year_start_month=fiscal_year_start)
+    else:
+        p = latest_complete_quarter(full.last_month, fiscal_year_start_month=fiscal_year_start)
+    check_period(full, p)
+    health = load_health_config(_settings_path(health_config, "health.yaml"))
+    risk = load_risk_settings(_settings_path(risk_config, "risk.yaml"))
+    as_of = min(p.last_day, full.as_of)
+    parameters: dict[str, Any] = {"period": p.label, "data": str(data), "company": company}
+    title, subtitle, scoped = KINDS[kind], "", full
+    benchmarks: dict[str, Any] = {}
+    if kind == "segment":
+        segments = sorted(full.accounts["segment"].astype(str).unique())
+        segment = _choose(str(segment), segments, name="segment")
+        ids = full.accounts.loc[full.accounts["segment"].astype(str) == segment, "account_id"]
+        scoped = full.subset(ids.astype(str))
+        title, subtitle = "Segment review", f"{segment} segment"
+        parameters["segment"] = segment
+    elif kind == "customer":
+        if not str(account_id).strip():
+            raise ParameterError("`account_id` must name the customer of the QBR, got ''.")
+        ids = list(full.accounts["account_id"].astype(str))
+        if account_id not in set(ids):
+            _choose(str(account_id), ids, name="account_id")
+        scoped = full.subset([account_id])
+        benchmarks = customer_benchmarks(full, account_id, month=p.last_month)
+        subtitle = str(scoped.accounts["name"].iloc[0])
+        parameters["account_id"] = account_id
+    elif segment or account_id:
+        raise ParameterError("a company report takes neither `segment` nor `account_id`.")
+    if fiscal_year_start != 1:
+        parameters["fiscal_year_start"] = fiscal_year_start
+    for name, value in (("health_config", health_config), ("risk_config", risk_config)):
+        if value:
+            parameters[name] = value
+    return Report(
+        kind=kind,
+        title=title,
+        subtitle=subtitle,
+        company=str(company),
+        period=p,
+        dataset=scoped,
+        as_of=as_of,
+        parameters=parameters,
+        health_config=health,
+        risk_settings=risk,
+        account_id=str(account_id) if kind == "customer" else "",
+        segment=str(segment) if kind == "segment" else "",
+        benchmarks=benchmarks,
+    )

@@ -1,0 +1,638 @@
+"""Formatted report tables and headline figures (KPI cards).
+
+Each function takes a :class:`~cslib.present.report.Report` (its scoped
+dataset, period and settings), computes through :mod:`cslib.metrics`, and
+returns a :class:`~cslib.present.blocks.Table` or
+:class:`~cslib.present.blocks.Kpis` with every cell formatted in the house
+style ($1.2M, 104.3%, +2.1 pts), or a :class:`~cslib.present.blocks.Callout`
+that says plainly what data is missing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cslib.errors import PeriodError
+from cslib.metrics.adoption import account_adoption
+from cslib.metrics.health import account_measures, health_scores
+from cslib.metrics.relationships import relationship_summary
+from cslib.metrics.revenue import account_movements
+from cslib.metrics.risk import RISK_FLAGS, risk_flags
+from cslib.metrics.summary import metrics_frame
+from cslib.periods import Period
+from cslib.present.blocks import Callout, Kpi, Kpis, Table
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_money,
+    fmt_percent,
+    fmt_points,
+    fmt_score,
+)
+from cslib.present.report import Report
+
+__all__ = [
+    "FLAG_LABELS",
+    "account_list",
+    "contacts_table",
+    "goals_table",
+    "headline_figures",
+    "headline_kpis",
+    "health_band_table",
+    "health_drivers",
+    "health_frame",
+    "qbr_kpis",
+    "risk_frame",
+    "segment_table",
+    "subscription_table",
+    "support_table",
+    "top_expansions",
+    "top_risks",
+]
+
+#: Reader-facing names of the risk flags (params/risk.yaml has the thresholds).
+FLAG_LABELS = {
+    "renewal_at_risk": "Renewal at risk",
+    "single_threaded": "Single-threaded",
+    "build_a_champion": "Build a champion",
+    "emergency": "Emergency",
+}
+MEASURE_LABELS = {
+    "seat_utilization": "Seat utilization",
+    "active_users_change": "Active users, 3-month change",
+    "mrr_change": "Subscription, 3-month change",
+    "nps": "NPS, trailing 12 months",
+    "csat": "CSAT, trailing 12 months",
+    "strong_executives": "Strong executive relationships",
+    "strong_users": "Strong user relationships",
+    "days_since_executive_contact": "Days since executive contact",
+    "days_since_user_contact": "Days since user contact",
+    "goals_on_track": "Open goals on track",
+}
+#: Fewer survey answers than this in a period and its NPS/CSAT is not compared.
+MIN_RESPONSES = 10
+_R = "right"
+_L = "left"
+
+
+def _isnum(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _true(value: Any) -> bool:
+    return value is not None and value is not pd.NA and bool(value)
+
+
+def _periods_per_year(period: Period) -> int:
+    return {"month": 12, "quarter": 4, "year": 1}.get(period.kind, 12)
+
+
+def headline_figures(report: Report, period: Period | None = None) -> pd.Series | None:
+    """The period's headline metrics (``metrics_frame`` total row), or ``None`` outside the data."""
+    period = period or report.period
+    key = f"figures:{period.label}"
+
+    def compute() -> pd.Series | None:
+        try:
+            return metrics_frame(report.dataset, period=period).iloc[0]
+        except PeriodError:
+            return None
+
+    return report.memo(key, compute)
+
+
+def _compare(report: Report) -> tuple[Period, Period]:
+    p = report.period
+    step = 1 if p.kind != "trailing" else 12
+    return p.shift(-step), p.shift(-_periods_per_year(p) if p.kind != "trailing" else -12)
+
+
+def _kpi(
+    label: str,
+    now: float | None,
+    prev: float | None,
+    year: float | None,
+    fmt: Any,
+    *,
+    change: str = "points",
+    higher_is_better: bool = True,
+    year_label: str = "",
+) -> Kpi:
+    delta, trend, good = "", None, None
+    if _isnum(now) and _isnum(prev):
+        diff = float(now) - float(prev)  # type: ignore[arg-type]
+        if change == "points":
+            delta = fmt_points(diff)
+        elif change == "score":
+            delta = f"{diff:+.1f} pts"
+        elif prev:
+            delta = f"{100.0 * diff / abs(float(prev)):+.1f}%"  # type: ignore[arg-type]
+        trend = "flat" if abs(diff) < 1e-9 else ("up" if diff > 0 else "down")
+        good = None if trend == "flat" else (diff > 0) == higher_is_better
+    note = f"{year_label}: {fmt(year)}" if _isnum(year) else ""
+    return Kpi(label, fmt(now), delta, trend, good, note)
+
+
+def headline_kpis(report: Report) -> Kpis:
+    """Headline KPIs of the period against the previous period and a year before.
+
+    ARR (12 x ending MRR, change in %), NRR, GRR and logo churn (change in
+    points), NPS (change in points) and CSAT. NPS and CSAT of a period with
+    fewer than :data:`MIN_RESPONSES` answers are not compared.
+    """
+    now = headline_figures(report)
+    prev_p, year_p = _compare(report)
+    prev, year = headline_figures(report, prev_p), headline_figures(report, year_p)
+
+    def get(s: pd.Series | None, key: str, scale: float = 1.0) -> float | None:
+        if s is None or not _isnum(s[key]):
+            return None
+        responses = {"nps": "nps_responses", "csat": "csat_responses"}.get(key)
+        if responses and s[responses] < MIN_RESPONSES:
+            return None  # too few answers to compare (e.g. a survey every other quarter)
+        return float(s[key]) * scale
+
+    ylab = year_p.label
+    items = (
+        _kpi(
+            "ARR",
+            get(now, "ending_mrr", 12),
+            get(prev, "ending_mrr", 12),
+            get(year, "ending_mrr", 12),
+            lambda v: fmt_money(v, compact=True),
+            change="percent",
+            year_label=ylab,
+        ),
+        _kpi("NRR", get(now, "nrr"), get(prev, "nrr"), get(year, "nrr"), fmt_percent,
+             year_label=ylab),
+        _kpi("GRR", get(now, "grr"), get(prev, "grr"), get(year, "grr"), fmt_percent,
+             year_label=ylab),
+        _kpi("Logo churn", get(now, "logo_churn"), get(prev, "logo_churn"),
+             get(year, "logo_churn"), fmt_percent, higher_is_better=False, year_label=ylab),
+        _kpi("NPS", get(now, "nps"), get(prev, "nps"), get(year, "nps"), fmt_score,
+             change="score", year_label=ylab),
+        _kpi("CSAT", get(now, "csat"), get(prev, "csat"), get(year, "csat"), fmt_percent,
+             year_label=ylab),
+    )
+    return Kpis(
+        f"Headline figures, {report.period.label} (change vs {prev_p.label})",
+        items,
+        definitions=("arr", "nrr", "grr", "logo_retention", "nps", "csat"),
+    )
+
+
+def segment_table(report: Report, *, by: str = "segment") -> Table:
+    """One row per group of ``by`` with a total row: accounts, ARR, NRR, GRR, churn, NPS, CSAT."""
+    frame = metrics_frame(report.dataset, period=report.period, by=by)
+    total = headline_figures(report)
+    rows = []
+    for name, r in [*frame.iterrows(), ("Total", total)]:
+        rows.append(
+            (
+                str(name),
+                fmt_count(r["customers_end"]),
+                fmt_money(12 * r["ending_mrr"], compact=True),
+                fmt_percent(r["nrr"]),
+                fmt_percent(r["grr"]),
+                fmt_percent(r["logo_churn"]),
+                fmt_score(r["nps"]),
+                fmt_percent(r["csat"]),
+            )
+        )
+    return Table(
+        f"By {by.replace('_', ' ')}, {report.period.label}",
+        (by.replace("_", " ").capitalize(), "Accounts", "ARR", "NRR", "GRR", "Logo churn",
+         "NPS", "CSAT"),
+        tuple(rows),
+        align=(_L, _R, _R, _R, _R, _R, _R, _R),
+        total=True,
+        caption="Accounts paying at the end of the period; ARR at the end of the period.",
+        definitions=("arr", "nrr", "grr", "logo_retention", "nps", "csat"),
+    )
+
+
+def health_frame(report: Report) -> pd.DataFrame:
+    """Measures, per-measure scores, health score and band of each paying account."""
+
+    def compute() -> pd.DataFrame:
+        measures = account_measures(report.dataset, as_of=report.as_of)
+        return measures.join(health_scores(measures, config=report.health_config))
+
+    return report.memo("health", compute)
+
+
+def risk_frame(report: Report) -> pd.DataFrame:
+    """The risk flags of every paying account on the report's snapshot day."""
+    return report.memo(
+        "risk",
+        lambda: risk_flags(report.dataset, as_of=report.as_of, settings=report.risk_settings),
+    )
+
+
+def _flag_names(row: pd.Series) -> str:
+    names = [FLAG_LABELS[f] for f in RISK_FLAGS if _true(row.get(f))]
+    return ", ".join(names) if names else DASH
+
+
+def top_risks(report: Report, *, n: int = 10) -> Table | Callout:
+    """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``."""
+    flags = risk_frame(report)
+    flagged = flags[flags["flags"] > 0].sort_values(["mrr", "name"], ascending=[False, True])
+    if flagged.empty:
+        return Callout.of(f"No account carries a risk flag on {report.as_of:%Y-%m-%d}.")
+    health = health_frame(report)
+    rows = []
+    for account_id, r in flagged.head(n).iterrows():
+        days = r["days_to_renewal"]
+        renewal = f"{r['renewal_date']:%Y-%m-%d} ({int(days)} d)" if _isnum(days) else DASH
+        score = health["health_score"].get(account_id)
+        rows.append(
+            (
+                str(r["name"]),
+                str(r["segment"]),
+                fmt_money(12 * r["mrr"], compact=True),
+                renewal,
+                fmt_score(score, digits=0) if _isnum(score) else DASH,
+                _flag_names(r),
+            )
+        )
+    at_stake = 12 * flagged["mrr"].sum()
+    return Table(
+        f"Top risks on {report.as_of:%Y-%m-%d}, by ARR",
+        ("Account", "Segment", "ARR", "Renewal", "Health", "Flags"),
+        tuple(rows),
+        align=(_L, _L, _R, _L, _R, _L),
+        caption=(
+            f"{len(flagged)} flagged accounts, {fmt_money(at_stake, compact=True)} ARR in all"
+            + (f"; the {n} largest shown." if len(flagged) > n else ".")
+        ),
+        definitions=("risk_flags", "health_score", "arr"),
+    )
+
+
+def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
+    """Accounts with the most expansion ARR in the period, at most ``n``."""
+    moves = account_movements(report.dataset.mrr, period=report.period)
+    moves = moves[moves["expansion_mrr"] > 0].copy()
+    if moves.empty:
+        return Callout.of(f"No account expanded in {report.period.label}.")
+    names = report.dataset.accounts.set_index("account_id")
+    moves["name"] = moves["account_id"].map(names["name"]).astype(str)
+    moves["segment"] = moves["account_id"].map(names["segment"]).astype(str)
+    moves = moves.sort_values(["expansion_mrr", "name"], ascending=[False, True])
+    rows = []
+    for _, r in moves.head(n).iterrows():
+        start = r["starting_mrr"]
+        growth = (r["ending_mrr"] / start - 1.0) if start > 0 else None
+        rows.append(
+            (
+                r["name"],
+                r["segment"],
+                fmt_money(12 * start, compact=True),
+                "+" + fmt_money(12 * r["expansion_mrr"], compact=True),
+                fmt_money(12 * r["ending_mrr"], compact=True),
+                f"{100 * growth:+.1f}%" if growth is not None else DASH,
+            )
+        )
+    total = 12 * moves["expansion_mrr"].sum()
+    return Table(
+        f"Top expansions, {report.period.label}",
+        ("Account", "Segment", "Starting ARR", "Expansion", "Ending ARR", "Change"),
+        tuple(rows),
+        align=(_L, _L, _R, _R, _R, _R),
+        caption=(
+            f"{len(moves)} accounts expanded, {fmt_money(total, compact=True)} ARR in all"
+            + (f"; the {n} largest shown." if len(moves) > n else ".")
+        ),
+        definitions=("expansion", "arr"),
+    )
+
+
+def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
+    """Accounts ranked by ARR: change in the period, health, renewal and flags."""
+    moves = account_movements(report.dataset.mrr, period=report.period)
+    moves = moves[moves["ending_mrr"] > 0].sort_values("ending_mrr", ascending=False)
+    if moves.empty:
+        return Callout.of(f"No account was paying at the end of {report.period.label}.")
+    acc = report.dataset.accounts.set_index("account_id")
+    health = health_frame(report)
+    flags = risk_frame(report)
+    rows = []
+    shown = moves if n is None else moves.head(n)
+    for rank, (_, r) in enumerate(shown.iterrows(), start=1):
+        aid = r["account_id"]
+        change = r["ending_mrr"] - r["starting_mrr"]
+        score, band = health["health_score"].get(aid), health["health_band"].get(aid)
+        renewal = acc["renewal_date"].get(aid) if "renewal_date" in acc else None
+        rows.append(
+            (
+                str(rank),
+                str(acc["name"].get(aid)),
+                fmt_money(12 * r["ending_mrr"], compact=True),
+                (("+" if change > 0 else "") + fmt_money(12 * change, compact=True))
+                if change
+                else DASH,
+                f"{score:.0f} ({band})" if _isnum(score) else DASH,
+                f"{pd.Timestamp(renewal):%Y-%m-%d}" if renewal is not None and
+                not pd.isna(renewal) else DASH,
+                _flag_names(flags.loc[aid]) if aid in flags.index else DASH,
+            )
+        )
+    return Table(
+        f"Accounts by ARR, end of {report.period.label}",
+        ("#", "Account", "ARR", "Change", "Health", "Renewal", "Flags"),
+        tuple(rows),
+        align=(_R, _L, _R, _R, _R, _L, _L),
+        caption=(
+            f"{len(moves)} paying accounts"
+            + (f"; the {n} largest shown." if n is not None and len(moves) > n else ".")
+        ),
+        definitions=("arr", "health_score", "risk_flags"),
+    )
+
+
+def health_band_table(report: Report) -> Table | Callout:
+    """Accounts and ARR per health band on the snapshot day."""
+    health = health_frame(report)
+    scored = health[health["health_score"].notna()]
+    if scored.empty:
+        return Callout.of("No account has data for any health measure.")
+    mrr = risk_frame(report)["mrr"].reindex(scored.index).fillna(0.0)
+    rows = []
+    for band in ("green", "yellow", "red"):
+        mask = scored["health_band"] == band
+        rows.append(
+            (
+                band.capitalize(),
+                fmt_count(int(mask.sum())),
+                fmt_percent(mask.mean()),
+                fmt_money(12 * mrr[mask].sum(), compact=True),
+                fmt_percent(mrr[mask].sum() / mrr.sum() if mrr.sum() else None),
+            )
+        )
+    rows.append(("Total", fmt_count(len(scored)), "100.0%",
+                 fmt_money(12 * mrr.sum(), compact=True), "100.0%"))
+    return Table(
+        f"Health bands on {report.as_of:%Y-%m-%d}",
+        ("Band", "Accounts", "Share", "ARR", "Share of ARR"),
+        tuple(rows),
+        align=(_L, _R, _R, _R, _R),
+        total=True,
+        definitions=("health_score",),
+    )
+
+
+# Customer QBR ------------------------------------------------------------
+def _one(report: Report) -> str:
+    if report.kind != "customer":
+        raise ValueError("this table is for a customer QBR (open_report('customer', ...))")
+    return report.account_id
+
+
+def qbr_kpis(report: Report) -> Kpis:
+    """The customer's headline figures: adoption, health, satisfaction, goals, renewal."""
+    aid = _one(report)
+    ds = report.dataset
+    month = report.period.last_month
+    items: list[Kpi] = []
+    usage = ds.get("usage")
+    if usage is not None and not usage.empty:
+        adoption = account_adoption(usage, month=month, lookback_months=3)
+        if aid in adoption.index:
+            a = adoption.loc[aid]
+            before = account_adoption(usage, month=month - 3, lookback_months=3)
+            prev = before["seat_utilization"].get(aid)
+            items.append(_kpi("Seat utilization", a["seat_utilization"], prev, None,
+                              fmt_percent, year_label=""))
+            items.append(Kpi("Active users", fmt_count(a["active_users"]),
+                             f"{100 * a['active_users_change']:+.1f}% in 3 months"
+                             if _isnum(a["active_users_change"]) else "",
+                             note=f"of {fmt_count(a['licensed_seats'])} seats"))
+    health = health_frame(report)
+    if aid in health.index and _isnum(health.loc[aid, "health_score"]):
+        h = health.loc[aid]
+        items.append(Kpi("Health score", f"{h['health_score']:.0f}",
+                         note=f"{h['health_band']} band"))
+    measures = health.loc[aid] if aid in health.index else None
+    if measures is not None and _isnum(measures["nps"]):
+        items.append(Kpi("NPS", fmt_score(measures["nps"], digits=0), note="trailing 12 months"))
+    if measures is not None and _isnum(measures["csat"]):
+        items.append(Kpi("CSAT", fmt_percent(measures["csat"], digits=0),
+                         note="trailing 12 months"))
+    goals = ds.get("goals")
+    if goals is not None and not goals.empty:
+        open_goals = goals[goals["status"].isin(["not_started", "on_track", "at_risk"])]
+        achieved = int((goals["status"] == "achieved").sum())
+        items.append(Kpi("Goals achieved", f"{achieved} of {len(goals)}",
+                         note=f"{int((open_goals['status'] == 'on_track').sum())} of "
+                              f"{len(open_goals)} open goals on track"))
+    renewal = ds.accounts["renewal_date"].iloc[0] if "renewal_date" in ds.accounts else None
+    if renewal is not None and not pd.isna(renewal):
+        days = (pd.Timestamp(renewal) - report.as_of).days
+        items.append(Kpi("Renewal", f"{pd.Timestamp(renewal):%b %d, %Y}",
+                         note=f"in {days} days" if days >= 0 else f"{-days} days ago"))
+    return Kpis(
+        f"At a glance, {report.period.label}",
+        tuple(items),
+        definitions=("seat_utilization", "health_score", "nps", "csat", "goals"),
+    )
+
+
+_STATUS = {
+    "achieved": "Achieved",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "missed": "Missed",
+    "not_started": "Not started",
+}
+
+
+def goals_table(report: Report) -> Table | Callout:
+    """The customer's success plan: each goal, its target, progress, due date and status."""
+    goals = report.dataset.get("goals")
+    if goals is None or goals.empty:
+        return Callout.of("No success-plan goals are recorded for this account yet.")
+    goals = goals.sort_values(["due_on", "goal_id"])
+    rows = []
+    for _, g in goals.iterrows():
+        base, target, cur = (g.get(k) for k in ("baseline", "target", "current"))
+        progress = DASH
+        if _isnum(base) and _isnum(target) and _isnum(cur) and target != base:
+            progress = fmt_percent(float(np.clip((cur - base) / (target - base), 0, 1)), digits=0)
+        metric = str(g["metric"]) if "metric" in g and not pd.isna(g["metric"]) else ""
+        rows.append(
+            (
+                str(g["title"]),
+                metric or DASH,
+                f"{_num(base)} → {_num(target)}" if _isnum(target) else DASH,
+                _num(cur),
+                progress,
+                f"{g['due_on']:%Y-%m-%d}",
+                _STATUS.get(str(g["status"]), str(g["status"])),
+            )
+        )
+    return Table(
+        "Success plan",
+        ("Goal", "Measure", "Baseline → target", "Current", "Progress", "Due", "Status"),
+        tuple(rows),
+        align=(_L, _L, _R, _R, _R, _L, _L),
+        definitions=("goals",),
+    )
+
+
+def _num(value: Any) -> str:
+    if not _isnum(value):
+        return DASH
+    v = float(value)
+    return f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
+
+
+def _measure_value(name: str, value: float) -> str:
+    if not _isnum(value):
+        return "no data"
+    if name in ("seat_utilization", "csat", "goals_on_track"):
+        return fmt_percent(value, digits=0)
+    if name in ("active_users_change", "mrr_change"):
+        return f"{100 * value:+.0f}%"
+    if name == "nps":
+        return fmt_score(value, digits=0)
+    return f"{value:.0f}"
+
+
+def health_drivers(report: Report) -> Table | Callout:
+    """The customer's health score broken down: each measure's value, score and weight."""
+    aid = _one(report)
+    health = health_frame(report)
+    if aid not in health.index:
+        return Callout.of(
+            f"The account was not paying on {report.as_of:%Y-%m-%d}; no health score."
+        )
+    h = health.loc[aid]
+    weights = {m.name: m.weight for m in report.health_config.measures}
+    used = {m: w for m, w in weights.items() if _isnum(h.get(f"score_{m}"))}
+    total = sum(used.values())
+    rows = []
+    for m in sorted(weights, key=lambda k: -weights[k]):
+        score = h.get(f"score_{m}")
+        rows.append(
+            (
+                MEASURE_LABELS.get(m, m),
+                _measure_value(m, h.get(m)),
+                fmt_score(score, digits=0) if _isnum(score) else DASH,
+                fmt_percent(used[m] / total, digits=0) if m in used and total else "not counted",
+            )
+        )
+    rows.append(("Health score", h["health_band"] or DASH,
+                 fmt_score(h["health_score"], digits=0), "100%"))
+    return Table(
+        f"Health score drivers on {report.as_of:%Y-%m-%d}",
+        ("Measure", "Value", "Score (0-100)", "Weight"),
+        tuple(rows),
+        align=(_L, _R, _R, _R),
+        total=True,
+        caption="Measures without data are not counted; the other weights are renormalized.",
+        definitions=("health_score",),
+    )
+
+
+def support_table(report: Report) -> Table | Callout:
+    """Tickets opened and closed, days to close, CSAT and CES: this period and the one before."""
+    tickets = report.dataset.get("tickets")
+    if tickets is None or tickets.empty:
+        return Callout.of("No support tickets are recorded for this account.")
+    periods = [report.period.shift(-1), report.period]
+    cols = []
+    for p in periods:
+        lo, hi = p.first_day, p.last_day
+        opened = tickets[(tickets["opened_on"] >= lo) & (tickets["opened_on"] <= hi)]
+        closed = tickets[(tickets["closed_on"] >= lo) & (tickets["closed_on"] <= hi)]
+        days = (closed["closed_on"] - closed["opened_on"]).dt.days
+        csat = closed["csat"].dropna().astype(float) if "csat" in closed else pd.Series([])
+        ces = closed["ces"].dropna().astype(float) if "ces" in closed else pd.Series([])
+        cols.append(
+            (
+                fmt_count(len(opened)),
+                fmt_count(len(closed)),
+                f"{days.median():.0f}" if len(days) else DASH,
+                f"{fmt_percent((csat >= 4).mean(), digits=0)} (n={len(csat)})" if len(csat)
+                else DASH,
+                f"{ces.mean():.1f} (n={len(ces)})" if len(ces) else DASH,
+            )
+        )
+    labels = ("Tickets opened", "Tickets closed", "Median days to close", "CSAT", "CES (1-7)")
+    rows = tuple((label, cols[0][i], cols[1][i]) for i, label in enumerate(labels))
+    return Table(
+        f"Support, {periods[0].label} and {periods[1].label}",
+        ("", periods[0].label, periods[1].label),
+        rows,
+        align=(_L, _R, _R),
+        definitions=("csat", "ces"),
+    )
+
+
+def contacts_table(report: Report) -> Table | Callout:
+    """Relationship coverage of the customer: contacts and strong ties by role, last contact."""
+    aid = _one(report)
+    contacts = report.dataset.get("contacts")
+    if contacts is None or contacts.empty:
+        return Callout.of("No contacts are recorded for this account.")
+    rel = relationship_summary(
+        contacts, report.dataset.get("activities"), account_ids=pd.Index([aid]),
+        as_of=report.as_of,
+    ).loc[aid]
+    rows = []
+    for role, label in (("executive", "Executives"), ("user", "Users")):
+        plural = "executives" if role == "executive" else "users"
+        days = rel.get(f"days_since_{role}_contact")
+        rows.append(
+            (
+                label,
+                fmt_count(rel.get(plural, 0)),
+                fmt_count(rel.get(f"strong_{plural}", 0)),
+                _days_ago(days),
+            )
+        )
+    return Table(
+        f"Relationships on {report.as_of:%Y-%m-%d}",
+        ("Role", "Contacts", "Strong relationships", "Last contact"),
+        tuple(rows),
+        align=(_L, _R, _R, _L),
+        definitions=("relationship_coverage",),
+    )
+
+
+def _days_ago(days: float | None) -> str:
+    if not _isnum(days):
+        return "no contact recorded"
+    return {0: "today", 1: "yesterday"}.get(int(days), f"{days:.0f} days ago")
+
+
+def subscription_table(report: Report) -> Table:
+    """The customer's subscription: plan, seats, renewal date and what needs attention."""
+    aid = _one(report)
+    acc = report.dataset.accounts.iloc[0]
+    rows = [("Plan", str(acc.get("plan")) if not pd.isna(acc.get("plan", np.nan)) else DASH)]
+    usage = report.dataset.get("usage")
+    if usage is not None and not usage.empty:
+        a = account_adoption(usage, month=report.period.last_month, lookback_months=3)
+        if aid in a.index:
+            rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
+    renewal = acc.get("renewal_date")
+    if renewal is not None and not pd.isna(renewal):
+        days = (pd.Timestamp(renewal) - report.as_of).days
+        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({days} days)"))
+    flags = risk_frame(report)
+    if aid in flags.index:
+        rows.append(("Areas to work on together", _flag_names(flags.loc[aid])))
+    return Table(
+        "Subscription and renewal",
+        ("", ""),
+        tuple(rows),
+        align=(_L, _L),
+        definitions=("risk_flags",),
+    )
+
