@@ -128,7 +128,8 @@ class Period:
             return f"{last:%b %Y}"
         if self.kind == "trailing":
             return f"Twelve months to {last:%b %Y}"
-        span = f"{first:%b}–{last:%b %Y}" if first.year == last.year else f"{first:%b %Y}–{last:%b %Y}"
+        same_year = first.year == last.year
+        span = f"{first:%b}–{last:%b %Y}" if same_year else f"{first:%b %Y}–{last:%b %Y}"
         return f"{self.label} ({span})"
 
     @property
