@@ -13,8 +13,10 @@ PYTHON   ?= python3
 QUARTER  ?=
 # BY: the account column `make reports` breaks the metrics down by.
 BY       ?= segment
+# PLAN: the report plan `make reports` builds (which notebooks, over what, which formats).
+PLAN     ?= $(ROOT)/params/quarterly.yaml
 
-.PHONY: help env test lint reports sample bench clean
+.PHONY: help env test lint reports notebooks sample bench clean
 
 ## help: list the targets
 help:
@@ -42,9 +44,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check $(ROOT)
 
-## reports: build the quarter's reports into reports/<period>/ (QUARTER=2026Q3 to choose)
+## reports: build the board pack, segment reviews and QBRs into reports/<period>/ (QUARTER=2026Q3)
 reports: $(STAMP)
 	$(BIN)/cslib report-metrics --data $(DATA) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
+	$(BIN)/cslib build $(PLAN) --data $(DATA) $(if $(QUARTER),--period $(QUARTER))
+
+## notebooks: re-execute notebooks/*.ipynb on the sample data and store the outputs nbval checks
+notebooks: $(STAMP)
+	cd $(ROOT) && $(BIN)/python -m cslib.build.store notebooks/*.ipynb
 
 ## sample: regenerate the embedded sample company in data/sample (deterministic)
 sample: $(STAMP)

@@ -7,6 +7,7 @@ non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -29,7 +30,8 @@ FORMATS = ("json", "csv", "table")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cslib",
-        description="Customer Success reporting toolkit: validate data, compute metrics.",
+        description="Customer Success reporting toolkit: validate data, compute metrics, "
+        "build reports.",
     )
     parser.add_argument("--version", action="version", version=f"cslib {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -48,10 +50,38 @@ def _parser() -> argparse.ArgumentParser:
     _metrics_args(p)
     p.add_argument("--out", required=True, type=Path, help="reports folder")
 
+    p = sub.add_parser(
+        "build", help="build a report plan (board pack, segment reviews, QBRs) for a period"
+    )
+    p.add_argument("plan", type=Path, metavar="PLAN", help="plan file, e.g. params/quarterly.yaml")
+    p.add_argument("--period", help="period to report on (default: the plan's, else the latest "
+                   "complete quarter in the data)")
+    p.add_argument("--data", metavar="DIR", help="dataset folder (overrides the plan's `data`)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="documents built at once (default: one per core)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="build only this plan document (repeatable)")
+    _backend_args(p)
+
+    p = sub.add_parser("render", help="build one document from one notebook")
+    p.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="report notebook (.ipynb)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="set a notebook parameter (repeatable)")
+    p.add_argument("--to", default="html,pdf", help="formats, comma-separated: html,pdf")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
+    p.add_argument("--name", help="file name without extension (default: from the parameters)")
+    _backend_args(p)
+
     p = sub.add_parser("sample", help="(re)generate the deterministic sample company")
     p.add_argument("dest", type=Path, metavar="DIR", help="folder to write the CSV files to")
     p.add_argument("--accounts", type=int, default=400, help="number of accounts")
     return parser
+
+
+def _backend_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=("builtin", "quarto", "auto"),
+                   help="renderer: builtin (default), quarto, or auto (quarto when on PATH)")
+    p.add_argument("--quarto", metavar="PATH", help="the quarto executable to use")
 
 
 def _metrics_args(p: argparse.ArgumentParser) -> None:
@@ -210,6 +240,53 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from cslib.build.plan import load_plan
+    from cslib.build.runner import build_plan
+
+    plan = load_plan(args.plan)
+    if args.data:
+        plan = dataclasses.replace(plan, data=str(Path(args.data).resolve()))
+    result = build_plan(
+        plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
+        workers=args.jobs,
+    )
+    failed = result.failed
+    print(
+        f"Built {len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents in "
+        f"{result.seconds:.1f} s; index: {result.out_dir / 'index.html'}"
+    )
+    for o in failed:
+        cell = f" (cell {o.cell})" if o.cell else ""
+        print(f"  FAILED {o.key}{cell}: {o.error}", file=sys.stderr)
+    if failed:
+        print(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from cslib.build.runner import render_notebook
+
+    names = [n for n, _ in args.parameter]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ParameterError(f"parameter given twice: {', '.join(dupes)}.")
+    formats = [f.strip() for f in args.to.split(",") if f.strip()]
+    outcome = render_notebook(
+        args.notebook,
+        dict(args.parameter),
+        formats=formats,
+        out_dir=args.out,
+        name=args.name,
+        backend=args.backend or "builtin",
+        quarto=args.quarto,
+    )
+    for path in outcome.files.values():
+        print(args.out / path)
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
@@ -225,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _cmd_validate,
         "metrics": _cmd_metrics,
         "report-metrics": _cmd_report_metrics,
+        "build": _cmd_build,
+        "render": _cmd_render,
         "sample": _cmd_sample,
     }[args.command]
     try:

@@ -14,13 +14,18 @@ from pypdf import PdfReader
 
 from cslib.build.document import Document
 from cslib.build.fonts import WEB_UNICODES, dejavu_sans, font_face_css
-from cslib.build.html import CSP, close_bidi, normalized, render_html, safe_href
-from cslib.build.pdf import BREAK_EVERY, _break_long_runs, render_pdf
-
-HOSTILE = (
-    "<script>alert(1)</script> #set page(width: 1pt) $x$ *bold* \\ ' \" "
-    "\u202eRTL 😀"
+from cslib.build.html import (
+    BREAK_EVERY,
+    CSP,
+    isolate_bidi,
+    long_run_pieces,
+    normalized,
+    render_html,
+    safe_href,
 )
+from cslib.build.pdf import render_pdf
+
+HOSTILE = "<script>alert(1)</script> #set page(width: 1pt) $x$ *bold* \\ ' \" \u202eRTL 😀"
 LONG_TOKEN = "Z" + "".join(chr(ord("a") + i % 26) for i in range(298)) + "Z"
 ZWSP = "\u200b"
 CSP_ATTR = CSP.replace("'", "&#39;")
@@ -51,10 +56,20 @@ def _matplotlib_svg() -> str:
 
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]
-    ax.plot(months, [101.2, 102.0, 101.6, 103.1, 103.8, 104.0, 103.7, 104.6, 105.1],
-            color="#0072B2", lw=2, label="NRR")
-    ax.plot(months, [92.1, 92.4, 91.8, 92.9, 93.0, 93.4, 93.1, 93.6, 94.0],
-            color="#E69F00", lw=2, label="GRR")
+    ax.plot(
+        months,
+        [101.2, 102.0, 101.6, 103.1, 103.8, 104.0, 103.7, 104.6, 105.1],
+        color="#0072B2",
+        lw=2,
+        label="NRR",
+    )
+    ax.plot(
+        months,
+        [92.1, 92.4, 91.8, 92.9, 93.0, 93.4, 93.1, 93.6, 94.0],
+        color="#E69F00",
+        lw=2,
+        label="GRR",
+    )
     ax.set_ylabel("%")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False)
@@ -67,14 +82,20 @@ def _matplotlib_svg() -> str:
 
 def long_rows(n: int = 60) -> list[list[str]]:
     return [
-        [f"Account {i:03d}", ["Enterprise", "Mid-market", "SMB"][i % 3],
-         f"${1000 + 37 * i:,}", f"{90 + i % 17}.{i % 10}%", f"R{i:03d}"]
+        [
+            f"Account {i:03d}",
+            ["Enterprise", "Mid-market", "SMB"][i % 3],
+            f"${1000 + 37 * i:,}",
+            f"{90 + i % 17}.{i % 10}%",
+            f"R{i:03d}",
+        ]
         for i in range(1, n + 1)
     ]
 
 
-def make_document(*, audience: str = "internal", account: str = "Acme Corp",
-                  big: bool = True) -> Document:
+def make_document(
+    *, audience: str = "internal", account: str = "Acme Corp", big: bool = True
+) -> Document:
     """A realistic report: headings on three levels, text, KPIs, tables, charts, callouts."""
     meta = {
         "company": "Larkspur Analytics",
@@ -88,69 +109,176 @@ def make_document(*, audience: str = "internal", account: str = "Acme Corp",
     }
     blocks: list[dict[str, Any]] = [
         {"type": "heading", "level": 1, "text": "Executive summary", "id": "executive-summary"},
-        {"type": "paragraph", "spans": _spans(
-            "Net revenue retention reached ", ("104.3%", "strong"), " in the quarter, up ",
-            ("1.2 pts", "em"), " on Q2, while gross retention held at 93.1%. Expansion in the "
-            "Enterprise segment more than offset contraction among SMB accounts; see ",
-            ("nrr_ttm", "code"), " for the trailing view.")},
-        {"type": "kpis", "title": "Headline figures", "items": [
-            {"label": "ARR", "value": "$48.2M", "delta": "+6.1%", "trend": "up", "good": True,
-             "note": "vs Q2 2026"},
-            {"label": "Net revenue retention", "value": "104.3%", "delta": "+1.2 pts",
-             "trend": "up", "good": True, "note": "start cohort of 1,162 accounts"},
-            {"label": "Logo churn", "value": "2.4%", "delta": "+0.3 pts", "trend": "up",
-             "good": False, "note": "28 accounts"},
-            {"label": "NPS", "value": "32.1", "delta": "0.0", "trend": "flat", "good": None,
-             "note": "±4.8 at 95%, n = 412"},
-        ]},
-        {"type": "callout", "tone": "info", "spans": _spans(
-            "Definitions follow SaaS Capital for retention and ChartMogul for MRR movements.")},
+        {
+            "type": "paragraph",
+            "spans": _spans(
+                "Net revenue retention reached ",
+                ("104.3%", "strong"),
+                " in the quarter, up ",
+                ("1.2 pts", "em"),
+                " on Q2, while gross retention held at 93.1%. Expansion in the "
+                "Enterprise segment more than offset contraction among SMB accounts; see ",
+                ("nrr_ttm", "code"),
+                " for the trailing view.",
+            ),
+        },
+        {
+            "type": "kpis",
+            "title": "Headline figures",
+            "items": [
+                {
+                    "label": "ARR",
+                    "value": "$48.2M",
+                    "delta": "+6.1%",
+                    "trend": "up",
+                    "good": True,
+                    "note": "vs Q2 2026",
+                },
+                {
+                    "label": "Net revenue retention",
+                    "value": "104.3%",
+                    "delta": "+1.2 pts",
+                    "trend": "up",
+                    "good": True,
+                    "note": "start cohort of 1,162 accounts",
+                },
+                {
+                    "label": "Logo churn",
+                    "value": "2.4%",
+                    "delta": "+0.3 pts",
+                    "trend": "up",
+                    "good": False,
+                    "note": "28 accounts",
+                },
+                {
+                    "label": "NPS",
+                    "value": "32.1",
+                    "delta": "0.0",
+                    "trend": "flat",
+                    "good": None,
+                    "note": "±4.8 at 95%, n = 412",
+                },
+            ],
+        },
+        {
+            "type": "callout",
+            "tone": "info",
+            "spans": _spans(
+                "Definitions follow SaaS Capital for retention and ChartMogul for MRR movements."
+            ),
+        },
         {"type": "heading", "level": 2, "text": "Revenue retention", "id": "revenue-retention"},
-        {"type": "figure", "title": "ARR bridge", "caption": "Source: billing, Jul–Sep 2026.",
-         "alt": "Bar chart of new, expansion and churned ARR", "svg": TINY_SVG},
-        {"type": "table", "title": "Retention by segment",
-         "columns": ["Segment", "Start ARR", "End ARR", "NRR", "GRR"],
-         "align": ["left", "right", "right", "right", "right"],
-         "rows": [["Enterprise", "$30.1M", "$32.4M", "107.6%", "95.2%"],
-                  ["Mid-market", "$11.0M", "$11.2M", "101.8%", "91.9%"],
-                  ["SMB", "$4.3M", "$4.6M", "96.1%", "88.4%"],
-                  ["Total", "$45.4M", "$48.2M", "104.3%", "93.1%"]],
-         "caption": "NRR and GRR over the start cohort.", "total": True},
+        {
+            "type": "figure",
+            "title": "ARR bridge",
+            "caption": "Source: billing, Jul–Sep 2026.",
+            "alt": "Bar chart of new, expansion and churned ARR",
+            "svg": TINY_SVG,
+        },
+        {
+            "type": "table",
+            "title": "Retention by segment",
+            "columns": ["Segment", "Start ARR", "End ARR", "NRR", "GRR"],
+            "align": ["left", "right", "right", "right", "right"],
+            "rows": [
+                ["Enterprise", "$30.1M", "$32.4M", "107.6%", "95.2%"],
+                ["Mid-market", "$11.0M", "$11.2M", "101.8%", "91.9%"],
+                ["SMB", "$4.3M", "$4.6M", "96.1%", "88.4%"],
+                ["Total", "$45.4M", "$48.2M", "104.3%", "93.1%"],
+            ],
+            "caption": "NRR and GRR over the start cohort.",
+            "total": True,
+        },
         {"type": "heading", "level": 3, "text": "Drivers", "id": "drivers"},
-        {"type": "list", "ordered": False, "items": [
-            _spans("Seat expansion at ", ("12 Enterprise accounts", "strong")),
-            _spans("Price uplift on renewals (", ("average 4%", "em"), ")"),
-            _spans("Two SMB churns to a competitor"),
-        ]},
+        {
+            "type": "list",
+            "ordered": False,
+            "items": [
+                _spans("Seat expansion at ", ("12 Enterprise accounts", "strong")),
+                _spans("Price uplift on renewals (", ("average 4%", "em"), ")"),
+                _spans("Two SMB churns to a competitor"),
+            ],
+        },
     ]
     if big:
         blocks += [
-            {"type": "figure", "title": "NRR and GRR, trailing months",
-             "caption": "Trailing-twelve-month retention.",
-             "alt": "Line chart of NRR and GRR", "svg": _matplotlib_svg()},
+            {
+                "type": "figure",
+                "title": "NRR and GRR, trailing months",
+                "caption": "Trailing-twelve-month retention.",
+                "alt": "Line chart of NRR and GRR",
+                "svg": _matplotlib_svg(),
+            },
             {"type": "heading", "level": 1, "text": "Accounts", "id": "accounts"},
             {"type": "paragraph", "spans": _spans("Every account in the start cohort.")},
-            {"type": "table", "title": "Account list",
-             "columns": ["Account", "Segment", "MRR", "Health", "Ref"],
-             "align": ["left", "left", "right", "right", "left"],
-             "rows": long_rows(60), "caption": "Sorted by account id.", "total": False},
+            {
+                "type": "table",
+                "title": "Account list",
+                "columns": ["Account", "Segment", "MRR", "Health", "Ref"],
+                "align": ["left", "left", "right", "right", "left"],
+                "rows": long_rows(60),
+                "caption": "Sorted by account id.",
+                "total": False,
+            },
         ]
     blocks += [
         {"type": "heading", "level": 1, "text": "Risks and next steps", "id": "risks"},
-        {"type": "callout", "tone": "warning", "spans": _spans(
-            ("Renewal at risk: ", "strong"), "three accounts renew within 90 days without "
-            "recent executive contact.")},
-        {"type": "list", "ordered": True, "items": [
-            _spans("Schedule executive sponsor calls"),
-            _spans("Run an adoption workshop for ", ("SMB", "strong"), " accounts"),
-        ]},
-        {"type": "paragraph", "spans": [
-            {"text": "Questions: ", "style": None},
-            {"text": "cs-team@example.com", "style": None, "href": "mailto:cs-team@example.com"},
-            {"text": ".", "style": None},
-        ]},
+        {
+            "type": "callout",
+            "tone": "warning",
+            "spans": _spans(
+                ("Renewal at risk: ", "strong"),
+                "three accounts renew within 90 days without recent executive contact.",
+            ),
+        },
+        {
+            "type": "list",
+            "ordered": True,
+            "items": [
+                _spans("Schedule executive sponsor calls"),
+                _spans("Run an adoption workshop for ", ("SMB", "strong"), " accounts"),
+            ],
+        },
+        {
+            "type": "paragraph",
+            "spans": [
+                {"text": "Questions: ", "style": None},
+                {
+                    "text": "cs-team@example.com",
+                    "style": None,
+                    "href": "mailto:cs-team@example.com",
+                },
+                {"text": ".", "style": None},
+            ],
+        },
     ]
     return Document(meta=meta, blocks=blocks)
+
+
+def long_document() -> Document:
+    """A board pack of about a dozen pages: many sections, each with a long table."""
+    doc = make_document()
+    for n in range(1, 6):
+        doc.blocks += [
+            {"type": "heading", "level": 1, "text": f"Segment {n}", "id": f"segment-{n}"},
+            {"type": "paragraph", "spans": _spans(f"Accounts of segment {n}.")},
+            {
+                "type": "heading",
+                "level": 2,
+                "text": f"Segment {n} accounts",
+                "id": f"segment-{n}-accounts",
+            },
+            {
+                "type": "table",
+                "title": f"Segment {n} account list",
+                "columns": ["Account", "Segment", "MRR", "Health", "Ref"],
+                "align": ["left", "left", "right", "right", "left"],
+                "rows": [[f"S{n} {r[0]}", *r[1:]] for r in long_rows(45)],
+                "caption": "",
+                "total": False,
+            },
+        ]
+    return doc
 
 
 def hostile_document() -> Document:
@@ -158,24 +286,55 @@ def hostile_document() -> Document:
     doc.meta["company"] = HOSTILE
     doc.blocks += [
         {"type": "heading", "level": 1, "text": HOSTILE, "id": '"><script>x</script>'},
-        {"type": "paragraph", "spans": [
-            {"text": HOSTILE, "style": "strong"},
-            {"text": " click ", "style": None, "href": "javascript:alert(1)"},
-            {"text": " data ", "style": None, "href": "data:text/html,<script>alert(1)</script>"},
-            {"text": " tab ", "style": None, "href": "java\tscript:alert(1)"},
-            {"text": LONG_TOKEN, "style": None},
-            {"text": " END-OF-PARAGRAPH", "style": None},
-        ]},
-        {"type": "table", "title": HOSTILE, "columns": ["Account", "MRR"],
-         "align": ["left", "right"],
-         "rows": [[HOSTILE, "$1"], [LONG_TOKEN, "$2"],
-                  ["https://example.com/" + "x" * 120, "$3"]],
-         "caption": HOSTILE, "total": False},
-        {"type": "kpis", "title": HOSTILE, "items": [
-            {"label": HOSTILE, "value": LONG_TOKEN, "delta": "<b>", "trend": "<i>",
-             "good": "yes", "note": HOSTILE}]},
-        {"type": "figure", "title": HOSTILE, "caption": HOSTILE, "alt": '"><script>',
-         "svg": TINY_SVG},
+        {
+            "type": "paragraph",
+            "spans": [
+                {"text": HOSTILE, "style": "strong"},
+                {"text": " click ", "style": None, "href": "javascript:alert(1)"},
+                {
+                    "text": " data ",
+                    "style": None,
+                    "href": "data:text/html,<script>alert(1)</script>",
+                },
+                {"text": " tab ", "style": None, "href": "java\tscript:alert(1)"},
+                {"text": LONG_TOKEN, "style": None},
+                {"text": " END-OF-PARAGRAPH", "style": None},
+            ],
+        },
+        {
+            "type": "table",
+            "title": HOSTILE,
+            "columns": ["Account", "MRR"],
+            "align": ["left", "right"],
+            "rows": [
+                [HOSTILE, "$1"],
+                [LONG_TOKEN, "$2"],
+                ["https://example.com/" + "x" * 120, "$3"],
+            ],
+            "caption": HOSTILE,
+            "total": False,
+        },
+        {
+            "type": "kpis",
+            "title": HOSTILE,
+            "items": [
+                {
+                    "label": HOSTILE,
+                    "value": LONG_TOKEN,
+                    "delta": "<b>",
+                    "trend": "<i>",
+                    "good": "yes",
+                    "note": HOSTILE,
+                }
+            ],
+        },
+        {
+            "type": "figure",
+            "title": HOSTILE,
+            "caption": HOSTILE,
+            "alt": '"><script>',
+            "svg": TINY_SVG,
+        },
     ]
     return doc
 
@@ -185,13 +344,23 @@ def hostile_document() -> Document:
 
 @functools.cache
 def _pdf(kind: str) -> bytes:
-    doc = {"board": make_document, "hostile": hostile_document,
-           "qbr": lambda: make_document(audience="customer", big=False)}[kind]()
+    doc = {
+        "board": make_document,
+        "hostile": hostile_document,
+        "long": long_document,
+        "qbr": lambda: make_document(audience="customer", big=False),
+    }[kind]()
     return render_pdf(doc)
 
 
 def _pages(pdf: bytes) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _body(pages: list[str]) -> list[str]:
+    """The body pages: from the one numbered "Page 1 of" on."""
+    first = next(i for i, p in enumerate(pages) if "Page 1 of" in p)
+    return pages[first:]
 
 
 def _joined(text: str) -> str:
@@ -252,31 +421,41 @@ def test_safe_href(href: object, expected: str | None) -> None:
     assert safe_href(href) == expected
 
 
+FSI, PDI, PDF, RLO, LRE = "\u2068", "\u2069", "\u202c", "\u202e", "\u202a"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("plain", "plain"),
-        ("\u202eabc", "\u202eabc\u202c"),
-        ("\u202eabc\u202c", "\u202eabc\u202c"),
-        ("\u2067\u202aab", "\u2067\u202aab\u202c\u2069"),
-        ("\u2067\u202aab\u2069", "\u2067\u202aab\u2069"),
-        ("\u202c\u2069x", "\u202c\u2069x"),
+        ("Café – 104.3% ▲", "Café – 104.3% ▲"),
+        (RLO + "abc", FSI + RLO + "abc" + PDF + PDI),
+        (RLO + "abc" + PDF, FSI + RLO + "abc" + PDF + PDI),
+        ("\u2067" + LRE + "ab", FSI + "\u2067" + LRE + "ab" + PDF + PDI + PDI),
+        ("\u2067" + LRE + "ab" + PDI, FSI + "\u2067" + LRE + "ab" + PDI + PDI),
+        # Unmatched closers are dropped: they could end the wrapper early.
+        (PDF + PDI + RLO + "x", FSI + RLO + "x" + PDF + PDI),
+        ("שלום 12", FSI + "שלום 12" + PDI),  # right-to-left letters
     ],
 )
-def test_close_bidi(text: str, expected: str) -> None:
-    assert close_bidi(text) == expected
+def test_isolate_bidi(text: str, expected: str) -> None:
+    assert isolate_bidi(text) == expected
 
 
-def test_break_long_runs() -> None:
-    broken = _break_long_runs(LONG_TOKEN)
-    assert broken.replace(ZWSP, "") == LONG_TOKEN
-    assert max(len(part) for part in broken.split(ZWSP)) == BREAK_EVERY
-    assert _break_long_runs("short words stay as they are") == "short words stay as they are"
+def test_long_run_pieces() -> None:
+    pieces = long_run_pieces(LONG_TOKEN)
+    assert "".join(pieces) == LONG_TOKEN
+    assert [len(p) for p in pieces] == [BREAK_EVERY] * 12 + [300 - 12 * BREAK_EVERY]
+    assert long_run_pieces("short words stay as they are") == ["short words stay as they are"]
+    words = "word " * 30
+    assert long_run_pieces(words) == [words]
+    assert long_run_pieces("ab cdefg", every=3) == ["ab cde", "fg"]
     # Never inside a grapheme: an accent stays with its letter, an emoji with its modifier.
-    accented = ("e\u0301" * 40)
-    assert all(not part.startswith("\u0301") for part in _break_long_runs(accented).split(ZWSP))
+    accented = "e\u0301" * 40
+    assert all(not p.startswith("\u0301") for p in long_run_pieces(accented))
     thumbs = "👍🏽" * 30
-    assert all(not part.startswith("🏽") for part in _break_long_runs(thumbs).split(ZWSP))
+    assert all(not p.startswith("🏽") for p in long_run_pieces(thumbs))
+    assert "".join(long_run_pieces(thumbs)) == thumbs
 
 
 def test_normalized_fills_defaults_and_sanitizes_ids() -> None:
@@ -318,12 +497,16 @@ def test_malformed_blocks_are_refused() -> None:
 def test_fonts_found_and_embedded_as_small_woff() -> None:
     fonts = dejavu_sans()
     assert [p.name for _w, _s, p in fonts.styles()] == [
-        "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
-        "DejaVuSans-BoldOblique.ttf"]
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSans-Oblique.ttf",
+        "DejaVuSans-BoldOblique.ttf",
+    ]
     css = font_face_css()
     assert css is font_face_css()  # cached
-    faces = re.findall(r'data:font/woff;base64,([A-Za-z0-9+/=]+)', css)
-    assert len(faces) == 4
+    faces = re.findall(r"data:font/woff;base64,([A-Za-z0-9+/=]+)", css)
+    assert len(faces) == 2
+    assert "font-weight:400;font-style:normal" in css and "font-weight:700" in css
     for face in faces:
         woff = base64.b64decode(face)
         assert woff[:4] == b"wOFF"
@@ -349,14 +532,23 @@ def test_html_structure() -> None:
     page = render_html(doc)
     assert page.startswith("<!DOCTYPE html>")
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP_ATTR}">' in page
-    for text in ("Larkspur Analytics", "Board pack", "All segments", "2026Q3",
-                 "Q3 2026 (Jul–Sep 2026)", "Data as of 2026-10-31", "3f9a1c0b7e42",
-                 "Account 060", "$3,220", "104.3%"):
+    for text in (
+        "Larkspur Analytics",
+        "Board pack",
+        "All segments",
+        "2026Q3",
+        "Q3 2026 (Jul–Sep 2026)",
+        "Data as of 2026-10-31",
+        "3f9a1c0b7e42",
+        "Account 060",
+        "$3,220",
+        "104.3%",
+    ):
         assert text in page, text
     assert "Prepared for" not in page
     tags = _tags(page)
     # A real table with a header, numeric cells right-aligned, the total row marked.
-    assert page.count("<table>") == 3 and page.count("<thead>") == 3
+    assert page.count("<table>") == 2 and page.count("<thead>") == 2
     assert '<td class="right">$32.4M</td>' in page
     assert '<tr class="total"><td class="left">Total</td>' in page
     # Every row of the long table exactly once.
@@ -411,9 +603,9 @@ def test_html_escapes_hostile_data() -> None:
     assert "javascript:" not in "".join(hrefs).lower()
     assert " click " in page and " data " in page  # the link text stays
     assert LONG_TOKEN in page  # whole; CSS wraps it
-    # The right-to-left override ends with its own string.
-    assert "\u202eRTL 😀\u202c" in page
-    assert "RTL 😀</" not in page
+    # The right-to-left override is isolated in its own string.
+    assert FSI + "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert RLO + "RTL 😀" + PDF + PDI in page
     # The hostile id became a harmless anchor.
     assert 'id="script-x-script"' in page and 'href="#script-x-script"' in page
     assert 'alt="&#34;&gt;&lt;script&gt;"' in page
@@ -433,22 +625,61 @@ def test_pdf_cover_contents_and_body() -> None:
     pages = _pages(pdf)
     assert len(pages) > 3
     cover = pages[0]
-    for text in ("LARKSPUR ANALYTICS", "Board pack", "All segments", "Q3 2026 (Jul–Sep 2026)",
-                 "Data as of 2026-10-31", "Fingerprint 3f9a1c0b7e42"):
+    for text in (
+        "LARKSPUR ANALYTICS",
+        "Board pack",
+        "All segments",
+        "Q3 2026 (Jul–Sep 2026)",
+        "Data as of 2026-10-31",
+        "Fingerprint 3f9a1c0b7e42",
+        "Internal: not for distribution",
+    ):
         assert text in cover, text
     assert "Prepared for" not in cover
-    assert "Contents" in pages[1] and "Executive summary" in pages[1]
-    body = pages[2:]
+    # A short table of contents shares the cover; numbering starts on the first body page.
+    assert "Contents" in cover and "Executive summary" in cover and "Risks and next steps" in cover
+    body = _body(pages)
+    assert body == pages[1:]
     for i, text in enumerate(body, start=1):
         assert f"Page {i} of {len(body)}" in text
         assert "Larkspur Analytics · Board pack · All segments" in text
         assert "2026Q3" in text and "Data as of 2026-10-31" in text
-    assert "Page" not in cover and "Page" not in pages[1]
+        assert "Fingerprint 3f9a1c0b7e42" in text
+    assert "Page" not in cover
     everything = "\n".join(body)
-    for text in ("104.3%", "$48.2M", "Headline figures", "ARR bridge", "Retention by segment",
-                 "Source: billing, Jul–Sep 2026.", "cs-team@example.com", "nrr_ttm"):
+    for text in (
+        "104.3%",
+        "$48.2M",
+        "Headline figures",
+        "ARR bridge",
+        "Retention by segment",
+        "Source: billing, Jul–Sep 2026.",
+        "cs-team@example.com",
+        "nrr_ttm",
+        "Executive summary",
+        "Seat expansion at 12 Enterprise accounts",
+    ):
         assert text in everything, text
     assert reader.metadata.title == "Larkspur Analytics · Board pack · All segments · 2026Q3"
+    assert reader.metadata.author == "Larkspur Analytics"
+
+
+def test_pdf_long_report_contents_page_and_section_breaks() -> None:
+    doc = long_document()
+    pages = _pages(_pdf("long"))
+    assert "Contents" not in pages[0] and "Board pack" in pages[0]
+    assert "Contents" in pages[1] and "Segment 5 accounts" in pages[1]
+    body = _body(pages)
+    assert body == pages[2:]
+    assert len(body) >= 10
+    assert f"Page {len(body)} of {len(body)}" in body[-1]
+    # Each level-1 section of a long board pack opens a page.
+    for h in doc.headings():
+        if h["level"] == 1:
+            starts = [p for p in body if p.split("\n", 1)[1].startswith(h["text"] + "\n")]
+            assert len(starts) == 1, h["text"]
+    titles = _outline_titles(PdfReader(io.BytesIO(_pdf("long"))).outline)
+    assert titles == [h["text"] for h in doc.headings()]
 
 
 def test_pdf_bookmarks_are_the_headings() -> None:
@@ -458,7 +689,7 @@ def test_pdf_bookmarks_are_the_headings() -> None:
 
 
 def test_pdf_long_table_rows_once_and_header_repeated() -> None:
-    body = _pages(_pdf("board"))[2:]
+    body = _body(_pages(_pdf("board")))
     spanned = [p for p in body if re.search(r"Account \d{3}", p)]
     assert len(spanned) >= 2
     for page in spanned:
@@ -474,7 +705,7 @@ def test_pdf_long_table_rows_once_and_header_repeated() -> None:
 
 
 def test_pdf_short_table_and_kpis_stay_on_one_page() -> None:
-    body = _pages(_pdf("board"))[2:]
+    body = _body(_pages(_pdf("board")))
     with_segment_table = [p for p in body if "Retention by segment" in p]
     assert len(with_segment_table) == 1
     page = with_segment_table[0]
@@ -490,8 +721,10 @@ def test_pdf_customer_cover_and_compact_layout() -> None:
     pdf = _pdf("qbr")
     pages = _pages(pdf)
     assert "Prepared for Acme Corp" in pages[0]
+    assert "Internal" not in pages[0]
+    assert "Larkspur Analytics · Quarterly business review · Acme Corp" in pages[1]
     # A short customer report does not open a page per section.
-    assert len(pages) <= 4
+    assert len(pages) <= 3
 
 
 def test_pdf_embeds_dejavu_sans_only() -> None:
@@ -502,8 +735,9 @@ def test_pdf_embeds_dejavu_sans_only() -> None:
         for font in (resources.get("/Font") or {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert fonts
-    assert all(re.fullmatch(r"/[A-Z]{6}\+DejaVuSans(-Bold|-Oblique|-BoldOblique|Mono)?", f)
-               for f in fonts), fonts
+    assert all(
+        re.fullmatch(r"/[A-Z]{6}\+DejaVuSans(-Bold|-Oblique|-BoldOblique|Mono)?", f) for f in fonts
+    ), fonts
 
 
 def test_pdf_hostile_text_prints_literally() -> None:

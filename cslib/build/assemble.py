@@ -94,15 +94,14 @@ def markdown_blocks(source: str, *, level_shift: int = -1) -> list[dict[str, Any
         The cell's markdown.
     level_shift : int
         Added to every heading level (``## Section`` becomes level 1 with the
-        default -1); headings that end up below 1 (the notebook's ``#`` title)
-        are dropped, as the title is on the cover.
+        default -1). The notebook's ``#`` title is dropped: it is on the cover.
     """
     blocks: list[dict[str, Any]] = []
     for tok in _markdown(source):
         kind = tok["type"]
         if kind == "heading":
             level = int(tok["attrs"]["level"]) + level_shift
-            if level >= 1:
+            if int(tok["attrs"]["level"]) > 1 and level >= 1:
                 blocks.append(
                     {"type": "heading", "level": min(level, 3), "text": _text(tok["children"])}
                 )

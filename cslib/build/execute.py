@@ -45,6 +45,29 @@ class ExecutionError(CslibError):
 
 
 @cache
+def _quiet_kernel_manager() -> type:
+    """An async kernel manager whose kernel's own stdout/stderr go nowhere.
+
+    Cell output (prints, warnings) still reaches the notebook through the
+    kernel's messages; only the kernel process's log lines ("Kernel is running
+    over TCP without encryption", shutdown notices) are kept out of the build log.
+    """
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw["stdout"] = subprocess.DEVNULL
+            kw["stderr"] = subprocess.DEVNULL
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _launch_kernel = _async_launch_kernel
+
+    return QuietKernelManager
+
+
+@cache
 def _inspect(path: str, mtime: float) -> dict[str, dict[str, Any]]:
     import papermill
 
@@ -170,6 +193,7 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,
+            kernel_manager_class=_quiet_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         last = f"{exc.ename}: {exc.evalue}".strip()

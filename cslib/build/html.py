@@ -10,12 +10,14 @@ forbids any other resource, as a second line of defence.
 Every string of the document is data: the Jinja2 template escapes it
 (``autoescape=True``), links keep their ``href`` only when it is an
 ``http``, ``https`` or ``mailto`` URL (otherwise the text stays, the link
-goes), and unbalanced Unicode bidi controls are closed at the end of each
-string, so a right-to-left override in an account name cannot reverse the
-text that follows it.
+goes), and a string with right-to-left text or bidi controls is isolated
+(:func:`isolate_bidi`), so a right-to-left override in an account name cannot
+reverse the text that follows it. Runs of more than :data:`BREAK_EVERY`
+characters without a space get ``<wbr>`` break opportunities in tables and
+KPI cards, so a 300-character name cannot stretch them off the screen.
 
 This module also holds the document hygiene both renderers share
-(:func:`normalized`, :func:`safe_href`, :func:`close_bidi`); the PDF renderer
+(:func:`normalized`, :func:`safe_href`, :func:`isolate_bidi`); the PDF renderer
 (:mod:`cslib.build.pdf`) uses it too.
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,15 @@ import markupsafe
 from cslib.build.document import META_KEYS, Document
 from cslib.build.fonts import font_face_css
 
-__all__ = ["CSP", "close_bidi", "normalized", "render_html", "safe_href"]
+__all__ = [
+    "BREAK_EVERY",
+    "CSP",
+    "isolate_bidi",
+    "long_run_pieces",
+    "normalized",
+    "render_html",
+    "safe_href",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,9 +58,13 @@ CSP = (
 
 _SCHEMES = frozenset({"http", "https", "mailto"})
 _TRENDS = {"up": "▲", "down": "▼", "flat": "→"}
-_EMBEDDINGS = {"\u202a", "\u202b", "\u202d", "\u202e"}  # LRE, RLE, LRO, RLO; closed by PDF
-_ISOLATES = {"\u2066", "\u2067", "\u2068"}  # LRI, RLI, FSI; closed by PDI
-_POP_EMBEDDING, _POP_ISOLATE = "\u202c", "\u2069"
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO; closed by PDF
+_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI; closed by PDI
+_POP_EMBEDDING, _POP_ISOLATE, _FSI = "\u202c", "\u2069", "\u2068"
+_CONTROLS = _EMBEDDINGS | _ISOLATES | {_POP_EMBEDDING, _POP_ISOLATE}
+
+BREAK_EVERY = 24
+"""Longest run of characters without a line-break opportunity in a table cell or card."""
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -57,9 +72,9 @@ _ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def safe_href(href: object) -> str | None:
-    """``href`` when it is a plain ``http(s)://`` or ``mailto:`` URL, else ``None``.
+    r"""``href`` when it is a plain ``http(s)://`` or ``mailto:`` URL, else ``None``.
 
-    A URL with whitespace or control characters anywhere (``"java\\tscript:"``
+    A URL with whitespace or control characters anywhere (``"java\tscript:"``
     is ``javascript:`` to a browser) is refused, as is every other scheme
     (``javascript:``, ``data:``, ``file:``) and a relative reference.
 
@@ -98,11 +113,17 @@ def safe_href(href: object) -> str | None:
     return href
 
 
-def close_bidi(text: str) -> str:
-    """``text`` with its unbalanced bidi embeddings, overrides and isolates closed at its end.
+def isolate_bidi(text: str) -> str:
+    r"""``text`` made a bidi island: its direction cannot leak into the text around it.
 
-    So a right-to-left override (U+202E) inside one account name reverses only
-    that name, never the words after it. Nothing is removed.
+    A right-to-left override (U+202E) in one account name must reverse only
+    that name, and an Arabic or Hebrew name must not pull the neighbouring
+    numbers or punctuation into its run. Text with right-to-left letters or
+    bidi controls is wrapped in FIRST STRONG ISOLATE (U+2068) ... POP
+    DIRECTIONAL ISOLATE (U+2069); embeddings, overrides and isolates it leaves
+    open are closed inside, and closers it has without an opener are dropped
+    (they are invisible, and could otherwise end the wrapper early). Other text
+    is returned unchanged.
 
     Parameters
     ----------
@@ -112,31 +133,96 @@ def close_bidi(text: str) -> str:
     Returns
     -------
     str
-        ``text``, followed by as many POP DIRECTIONAL FORMATTING (U+202C) and
-        POP DIRECTIONAL ISOLATE (U+2069) characters as it left open.
+        ``text``, isolated when it needs to be.
 
     Examples
     --------
-    >>> close_bidi("abc") == "abc"
+    >>> isolate_bidi("Acme Corp") == "Acme Corp"
     True
-    >>> close_bidi("\\u202eabc") == "\\u202eabc\\u202c"
+    >>> isolate_bidi("\u202eabc") == "\u2068\u202eabc\u202c\u2069"
     True
     """
-    if not any(c in _EMBEDDINGS or c in _ISOLATES for c in text):
+    if not any(c in _CONTROLS or unicodedata.bidirectional(c) in ("R", "AL") for c in text):
         return text
+    out: list[str] = []
     stack: list[str] = []
     for c in text:
         if c in _EMBEDDINGS:
             stack.append(_POP_EMBEDDING)
         elif c in _ISOLATES:
             stack.append(_POP_ISOLATE)
-        elif c == _POP_EMBEDDING and stack and stack[-1] == _POP_EMBEDDING:
+        elif c == _POP_EMBEDDING:
+            if not (stack and stack[-1] == _POP_EMBEDDING):
+                continue  # unmatched: dropped
             stack.pop()
-        elif c == _POP_ISOLATE and _POP_ISOLATE in stack:
+        elif c == _POP_ISOLATE:
+            if _POP_ISOLATE not in stack:
+                continue  # unmatched: dropped
             # A PDI closes its isolate and every embedding opened inside it.
             while stack.pop() != _POP_ISOLATE:
                 pass
-    return text + "".join(reversed(stack))
+        out.append(c)
+    return _FSI + "".join(out) + "".join(reversed(stack)) + _POP_ISOLATE
+
+
+def long_run_pieces(text: str, *, every: int = BREAK_EVERY) -> list[str]:
+    """``text`` cut so that no piece holds a run of more than ``every`` non-space characters.
+
+    ``"".join(pieces) == text``; a renderer puts a line-break opportunity
+    between pieces (a zero-width space in the PDF, ``<wbr>`` in HTML), so a
+    300-character account name or a URL wraps instead of overflowing its
+    table cell. Cuts never fall between a character and an accent or emoji
+    modifier that extends it.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    every : int, default :data:`BREAK_EVERY`
+        Longest run without a break opportunity, in characters.
+
+    Returns
+    -------
+    list of str
+        One piece (``[text]``) when nothing needs cutting.
+
+    Examples
+    --------
+    >>> long_run_pieces("ab cdefg", every=3)
+    ['ab cde', 'fg']
+    """
+    if len(text) <= every:
+        return [text]
+    pieces: list[str] = []
+    current: list[str] = []
+    run = 0
+    previous = ""
+    for c in text:
+        if c.isspace() or c == "\u200b":
+            run = 0
+        elif run >= every and not _extends(previous, c):
+            pieces.append("".join(current))
+            current, run = [], 0
+        if not c.isspace():
+            run += 1
+        current.append(c)
+        previous = c
+    pieces.append("".join(current))
+    return pieces
+
+
+def _extends(previous: str, c: str) -> bool:
+    """Whether ``c`` belongs to the same grapheme as ``previous`` (approximately)."""
+    cp = ord(c)
+    return (
+        unicodedata.category(c) in ("Mn", "Me", "Mc")
+        or c == "\u200d"  # zero-width joiner
+        or previous == "\u200d"
+        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= cp <= 0x1F3FF  # skin tones
+        or 0xE0020 <= cp <= 0xE007F  # tag characters (subdivision flags)
+        or (0x1F1E6 <= cp <= 0x1F1FF and 0x1F1E6 <= ord(previous or " ") <= 0x1F1FF)
+    )
 
 
 def _anchor(raw: object, n: int, seen: set[str]) -> str:
@@ -151,7 +237,7 @@ def _anchor(raw: object, n: int, seen: set[str]) -> str:
     return anchor
 
 
-def normalized(doc: Document, *, clean: Callable[[str], str] = close_bidi) -> dict[str, Any]:
+def normalized(doc: Document, *, clean: Callable[[str], str] = isolate_bidi) -> dict[str, Any]:
     """The document as plain JSON-able data with every field present and typed.
 
     The renderers read only this: every string has gone through ``clean``,
@@ -163,7 +249,7 @@ def normalized(doc: Document, *, clean: Callable[[str], str] = close_bidi) -> di
     ----------
     doc : Document
         The document to render.
-    clean : callable, default :func:`close_bidi`
+    clean : callable, default :func:`isolate_bidi`
         Applied to every text string (not to ids, URLs or SVG sources).
 
     Returns
@@ -298,7 +384,13 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["svg_data_uri"] = _svg_data_uri
+    env.filters["breakable"] = _breakable
     return env
+
+
+def _breakable(text: str) -> markupsafe.Markup:
+    """``text`` escaped, with ``<wbr>`` between the pieces of :func:`long_run_pieces`."""
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(p) for p in long_run_pieces(text))
 
 
 def _svg_data_uri(svg: str) -> str:

@@ -6,11 +6,12 @@ data. All of it travels as one JSON string in Typst's ``sys.inputs``
 into Typst markup and never evaluated: an account name full of ``#``, ``$``,
 ``*`` or backslashes prints as itself.
 
-Before serializing, every text string gets its unbalanced bidi controls closed
-(see :func:`cslib.build.html.close_bidi`) and a zero-width space every
-:data:`BREAK_EVERY` characters of any run without whitespace, so a 300-character
-account name or a URL wraps inside its table cell instead of running off the
-page (Typst only breaks lines at break opportunities).
+Before serializing, every text string is bidi-isolated when it needs to be
+(:func:`cslib.build.html.isolate_bidi`) and gets a zero-width space every
+:data:`~cslib.build.html.BREAK_EVERY` characters of any run without whitespace
+(:func:`cslib.build.html.long_run_pieces`), so a 300-character account name or
+a URL wraps inside its table cell instead of running off the page (Typst only
+breaks lines at break opportunities).
 
 One ``typst.Compiler`` is built per process on first use (loading the fonts
 takes most of the first call) and reused; DejaVu Sans comes from matplotlib's
@@ -28,64 +29,22 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import threading
-import unicodedata
 from typing import Any
 
 from cslib.build.document import Document
 from cslib.build.fonts import dejavu_sans, font_dir
-from cslib.build.html import TEMPLATES, close_bidi, normalized
+from cslib.build.html import TEMPLATES, isolate_bidi, long_run_pieces, normalized
 
-__all__ = ["BREAK_EVERY", "render_pdf"]
-
-BREAK_EVERY = 24
-"""Longest run of characters without a line-break opportunity in the PDF."""
+__all__ = ["render_pdf"]
 
 _ZWSP = "\u200b"
-_LONG_RUN = re.compile(rf"[^\s\u200b]{{{BREAK_EVERY + 1},}}")
 _LOCK = threading.Lock()
 
 
-def _extends(previous: str, c: str) -> bool:
-    """Whether ``c`` belongs to the same grapheme as ``previous`` (approximately)."""
-    cp = ord(c)
-    return (
-        unicodedata.combining(c) != 0
-        or unicodedata.category(c) in ("Mn", "Me", "Mc")
-        or c == "\u200d"  # zero-width joiner
-        or previous == "\u200d"
-        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
-        or 0x1F3FB <= cp <= 0x1F3FF  # skin tones
-        or 0xE0020 <= cp <= 0xE007F  # tag characters
-        or (0x1F1E6 <= cp <= 0x1F1FF and 0x1F1E6 <= ord(previous or " ") <= 0x1F1FF)
-    )
-
-
-def _break_long_runs(text: str) -> str:
-    """``text`` with a zero-width space after every :data:`BREAK_EVERY` non-breaking chars."""
-    if len(text) <= BREAK_EVERY:
-        return text
-
-    def split(match: re.Match[str]) -> str:
-        out: list[str] = []
-        count = 0
-        previous = ""
-        for c in match.group(0):
-            # Never between a character and what extends it (accents, emoji sequences).
-            if count >= BREAK_EVERY and not _extends(previous, c):
-                out.append(_ZWSP)
-                count = 0
-            out.append(c)
-            count += 1
-            previous = c
-        return "".join(out)
-
-    return _LONG_RUN.sub(split, text)
-
-
 def _clean(text: str) -> str:
-    return _break_long_runs(close_bidi(text))
+    """Bidi-isolated, with a zero-width space between :func:`long_run_pieces`."""
+    return _ZWSP.join(long_run_pieces(isolate_bidi(text)))
 
 
 @functools.cache
@@ -125,13 +84,48 @@ def _estimated_pages(blocks: list[dict[str, Any]]) -> float:
     return pages
 
 
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (header and footer lines)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _running(meta: dict[str, str]) -> dict[str, str]:
+    """Header, footer and PDF title lines, from the raw meta (before cleaning)."""
+
+    def part(key: str, limit: int) -> str:
+        return isolate_bidi(_shorten(str(meta.get(key) or ""), limit))
+
+    header = [part("company", 28), part("title", 36), part("subtitle", 36)]
+    provenance = []
+    if meta.get("as_of"):
+        provenance.append("Data as of " + part("as_of", 30))
+    if meta.get("fingerprint"):
+        provenance.append("Fingerprint " + part("fingerprint", 30))
+    title = [part(k, 200) for k in ("company", "title", "subtitle", "period")]
+    return {
+        "header": " · ".join(p for p in header if p),
+        "period": part("period", 20),
+        "provenance": "  ·  ".join(provenance),
+        "title": " · ".join(p for p in title if p),
+    }
+
+
 def _payload(doc: Document) -> str:
+    """The JSON handed to the template: normalized blocks, meta, running lines, options."""
     data = normalized(doc, clean=_clean)
     blocks = data["blocks"]
-    sections = sum(1 for b in blocks if b["type"] == "heading" and b["level"] == 1)
-    # A level-1 section opens a new page only in a long report with several sections
-    # (a board pack); a short report (a customer QBR) stays compact.
-    data["options"] = {"section_breaks": sections >= 3 and _estimated_pages(blocks) >= 8}
+    headings = [b for b in blocks if b["type"] == "heading"]
+    sections = sum(1 for b in headings if b["level"] == 1)
+    data["running"] = _running(doc.meta)
+    data["options"] = {
+        # A level-1 section opens a new page only in a long report with several
+        # sections (a board pack); a short one (a customer QBR) stays compact.
+        "section_breaks": sections >= 3 and _estimated_pages(blocks) >= 8,
+        # A short table of contents shares the cover page.
+        "toc_on_cover": len(headings) <= 12,
+        "toc": bool(headings),
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -165,7 +159,5 @@ def render_pdf(doc: Document) -> bytes:
     """
     payload = _payload(doc)
     with _LOCK:  # one compiler per process; Typst compiles one document at a time on it
-        pdf = _compiler().compile(
-            input=_template(), format="pdf", sys_inputs={"data": payload}
-        )
+        pdf = _compiler().compile(input=_template(), format="pdf", sys_inputs={"data": payload})
     return bytes(pdf)

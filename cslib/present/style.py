@@ -271,6 +271,15 @@ def to_svg(fig: Figure, *, alt: str | None = None) -> str:
     container. With ``alt``, a ``<title>`` child carries the text
     description for screen readers. The figure is cleared afterwards.
 
+    The figure keeps its size: :func:`new_figure` lays it out with
+    matplotlib's constrained layout, which fits tick labels, axis labels and
+    legends inside, so every chart is exactly as wide as asked (6.5 in) and
+    its text prints at the same size as every other chart's. Cropping to the
+    drawn content (``bbox_inches="tight"``) would give each chart its own
+    width, so each would scale differently in a report column, and costs a
+    second drawing pass; charts therefore place every annotation inside the
+    axes' limits.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -285,9 +294,7 @@ def to_svg(fig: Figure, *, alt: str | None = None) -> str:
     """
     buffer = io.BytesIO()
     with house_style():
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04
-        )
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     fig.clear()
     svg = buffer.getvalue().decode("utf-8")
     if alt:

@@ -1,0 +1,386 @@
+"""Build documents: execute notebooks, assemble, render, write atomically, index.
+
+:func:`build_plan` runs a whole plan for a period into ``<output>/<period>/``
+with an ``index.html`` linking every document and showing its status and a
+``build.json`` ledger; :func:`render_notebook` builds one document from one
+notebook. The data and the plan are validated before anything is written; a
+failing document does not stop the others, and its executed notebook is kept
+under ``_failed/`` for debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+
+from cslib.build.assemble import assemble
+from cslib.build.document import Document
+from cslib.build.execute import ExecutionError, check_parameters
+from cslib.build.plan import FORMATS, Job, Plan, expand, slugify
+from cslib.errors import CslibError, ParameterError
+from cslib.metrics.summary import check_period
+from cslib.periods import Period, latest_complete_quarter
+from cslib.present.report import mask_secrets, resolve_data
+
+__all__ = [
+    "BuildResult",
+    "Outcome",
+    "build_job",
+    "build_plan",
+    "render_document",
+    "render_notebook",
+    "write_atomic",
+]
+
+Echo = Callable[[str], None]
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@dataclass
+class Outcome:
+    """What happened to one document of a build."""
+
+    key: str
+    document: str
+    title: str
+    status: str = "pending"
+    files: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str = ""
+    cell: int | None = None
+    parameters: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    """A finished build: its period, output folder and one outcome per document."""
+
+    period: str
+    out_dir: Path
+    outcomes: list[Outcome]
+    seconds: float
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The documents that could not be built."""
+        return [o for o in self.outcomes if o.status != "built"]
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; documents are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_document(doc: Document, fmt: str) -> bytes:
+    """The bytes of ``doc`` in ``fmt`` (``"html"`` or ``"pdf"``) with the built-in renderers."""
+    if fmt == "html":
+        from cslib.build.html import render_html
+
+        return render_html(doc).encode("utf-8")
+    if fmt == "pdf":
+        from cslib.build.pdf import render_pdf
+
+        return render_pdf(doc)
+    raise ParameterError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}.")
+
+
+def _merged_notebook(parts: Sequence[nbformat.NotebookNode], titles: Sequence[str]) -> Any:
+    """One notebook holding several executed parts (for Quarto), a heading per section."""
+    merged = nbformat.v4.new_notebook(metadata=parts[0].metadata)
+    merged.cells = list(parts[0].cells)
+    for nb, title in zip(parts[1:], titles[1:], strict=True):
+        merged.cells.append(nbformat.v4.new_markdown_cell(f"# {title}"))
+        merged.cells += [
+            c for c in nb.cells if not {"parameters", "injected-parameters"}
+            & set(c.get("metadata", {}).get("tags", []))
+        ]
+    return merged
+
+
+def build_job(
+    job: Job,
+    out_dir: Path,
+    *,
+    backend: str = "builtin",
+    quarto: str | None = None,
+    kernel_name: str = "python3",
+) -> Outcome:
+    """Build one document into ``out_dir`` (see :class:`~cslib.build.plan.Job`).
+
+    Never raises for a failure of the document itself: the outcome says
+    ``failed`` with the error's last line and the failing cell, and the
+    executed notebook is kept under ``out_dir/_failed/``.
+    """
+    from cslib.build.execute import execute_notebook
+
+    outcome = Outcome(
+        job.key,
+        job.document,
+        job.title,
+        parameters=[{k: str(v) for k, v in mask_secrets(p).items()} for _, p in job.parts],
+    )
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
+        executed: list[nbformat.NotebookNode] = []
+        try:
+            for i, (notebook, params) in enumerate(job.parts):
+                kept = Path(tmp) / f"part{i}-{notebook.name}"
+                try:
+                    executed.append(
+                        execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
+                    )
+                except ExecutionError as exc:
+                    outcome.cell = exc.cell
+                    if kept.exists():
+                        failed = out_dir / "_failed" / f"{job.key}.ipynb"
+                        failed.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(kept, failed)
+                    raise
+            names = [str(nb_path) for nb_path, _ in job.parts]
+            doc = assemble(executed, names=names)
+            if backend == "quarto":
+                from cslib.build.quarto import render_with_quarto
+
+                merged = Path(tmp) / f"{slugify(job.key.replace('/', '-'))}.ipynb"
+                titles = [job.title] + [p.get("segment", p.get("account_id", "")) for _, p in
+                                        job.parts[1:]]
+                nbformat.write(_merged_notebook(executed, titles), merged)
+                rendered = render_with_quarto(
+                    merged, formats=job.formats, output_dir=Path(tmp) / "out", exe=quarto,
+                    metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},
+                )
+                payloads = {fmt: rendered[fmt].read_bytes() for fmt in job.formats}
+            else:
+                payloads = {fmt: render_document(doc, fmt) for fmt in job.formats}
+            for fmt, data in payloads.items():
+                target = out_dir / f"{job.key}.{fmt}"
+                write_atomic(target, data)
+                outcome.files[fmt] = f"{job.key}.{fmt}"
+            outcome.status = "built"
+        except CslibError as exc:
+            outcome.status, outcome.error = "failed", str(exc)
+        except Exception as exc:  # a renderer or kernel fault must not stop the batch
+            outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
+    outcome.seconds = round(time.perf_counter() - start, 2)
+    return outcome
+
+
+def resolve_period(plan: Plan, dataset: Any, period: str | None) -> Period:
+    """The period to build: the option, else the plan's, else the latest complete quarter."""
+    label = (period or plan.period or "").strip()
+    if label:
+        p = Period.parse(label, fiscal_year_start_month=plan.fiscal_year_start)
+    else:
+        p = latest_complete_quarter(
+            dataset.last_month, fiscal_year_start_month=plan.fiscal_year_start
+        )
+    check_period(dataset, p)
+    return p
+
+
+def build_plan(
+    plan: Plan,
+    *,
+    period: str | None = None,
+    backend: str | None = None,
+    quarto: str | None = None,
+    only: Sequence[str] = (),
+    workers: int | None = None,
+    echo: Echo = print,
+) -> BuildResult:
+    """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
+
+    Parameters
+    ----------
+    plan : Plan
+        A validated plan (:func:`cslib.build.plan.load_plan`).
+    period : str, optional
+        Overrides the plan's period; default the latest complete quarter in the data.
+    backend : {"builtin", "quarto", "auto"}, optional
+        Overrides the plan's backend.
+    quarto : str, optional
+        Path of the Quarto executable.
+    only : sequence of str
+        Build only the documents whose plan name is listed.
+    workers : int, optional
+        Documents built at once, each in its own process; default one per core.
+    echo : callable
+        Receives one progress line per document.
+
+    Raises
+    ------
+    CslibError
+        Before anything is written: bad data, a period outside the data, a
+        plan filter naming unknown segments or accounts, unknown parameters.
+    """
+    started = time.perf_counter()
+    dataset = resolve_data(plan.data)
+    p = resolve_period(plan, dataset, period)
+    jobs = expand(plan, dataset, p)
+    if only:
+        unknown = sorted(set(only) - {d.name for d in plan.documents})
+        if unknown:
+            raise ParameterError(
+                f"--only: no document named {', '.join(unknown)} in {plan.path.name}; "
+                f"it has {', '.join(d.name for d in plan.documents)}."
+            )
+        jobs = [j for j in jobs if j.document in set(only)]
+    for job in jobs:  # refuse unknown parameters before any kernel starts
+        for notebook, params in job.parts:
+            check_parameters(notebook, params)
+    chosen = backend or plan.backend
+    if chosen != "builtin":
+        from cslib.build.quarto import choose_backend
+
+        chosen = choose_backend(chosen, quarto=quarto)
+    out_dir = plan.output / p.label
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    echo(
+        f"Building {len(jobs)} documents for {p.label} into {out_dir} "
+        f"({chosen} renderer, {workers} worker{'s' if workers > 1 else ''})"
+    )
+    outcomes: dict[str, Outcome] = {}
+    width = len(str(len(jobs)))
+
+    def report(outcome: Outcome) -> None:
+        outcomes[outcome.key] = outcome
+        status = "built " if outcome.status == "built" else "FAILED"
+        detail = ", ".join(outcome.files) if outcome.status == "built" else outcome.error
+        echo(f"[{len(outcomes):>{width}}/{len(jobs)}] {status} {outcome.key} "
+             f"({detail}) {outcome.seconds:.1f} s")
+
+    if workers == 1:
+        for job in jobs:
+            report(build_job(job, out_dir, backend=chosen, quarto=quarto))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(build_job, job, out_dir, backend=chosen, quarto=quarto)
+                for job in jobs
+            ]
+            for future in as_completed(futures):
+                report(future.result())
+    ordered = [outcomes[j.key] for j in jobs]
+    result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2))
+    write_index(result, plan)
+    return result
+
+
+_INDEX = jinja2.Environment(autoescape=True).from_string(
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ company }} · reports · {{ period }}</title>
+<style>
+body{font-family:"DejaVu Sans",Verdana,sans-serif;color:#222;max-width:60rem;margin:2rem auto;
+padding:0 1rem}
+h1{color:#0072B2;font-size:1.5rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}
+th{background:#f3f6f9}.built{color:#007a4d}.failed{color:#b3261e;font-weight:bold}
+.err{color:#b3261e;font-size:.8rem}small{color:#666}
+</style></head><body>
+<h1>{{ company }} · reports for {{ period }}</h1>
+<p>{{ built }} of {{ total }} documents built{% if failed %}, <span class="failed">{{ failed }}
+failed</span>{% endif %} in {{ seconds }} s.</p>
+{% for group, rows in groups %}<h2>{{ group }}</h2>
+<table><thead><tr><th>Document</th><th>Status</th><th>Files</th><th>Seconds</th></tr></thead>
+<tbody>{% for o in rows %}<tr><td>{{ o.title }}<br><small>{{ o.key }}</small></td>
+<td class="{{ o.status }}">{{ o.status }}</td>
+<td>{% for fmt, path in o.files.items() %}<a href="{{ path }}">{{ fmt | upper }}</a> {% endfor %}
+{% if o.error %}<div class="err">{{ o.error }}</div>{% endif %}</td>
+<td>{{ "%.1f" | format(o.seconds) }}</td></tr>{% endfor %}</tbody></table>
+{% endfor %}
+</body></html>
+"""
+)
+
+
+def write_index(result: BuildResult, plan: Plan) -> Path:
+    """Write ``index.html`` (every document, its status and links) and ``build.json``."""
+    groups: dict[str, list[Outcome]] = {}
+    for o in result.outcomes:
+        groups.setdefault(o.document, []).append(o)
+    page = _INDEX.render(
+        company=plan.company,
+        period=result.period,
+        built=len(result.outcomes) - len(result.failed),
+        failed=len(result.failed),
+        total=len(result.outcomes),
+        seconds=result.seconds,
+        groups=[(name.replace("-", " ").capitalize(), rows) for name, rows in groups.items()],
+    )
+    index = result.out_dir / "index.html"
+    write_atomic(index, page)
+    ledger = {
+        "plan": str(plan.path),
+        "period": result.period,
+        "seconds": result.seconds,
+        "documents": [asdict(o) for o in result.outcomes],
+    }
+    write_atomic(result.out_dir / "build.json", json.dumps(ledger, indent=1) + "\n")
+    return index
+
+
+def render_notebook(
+    notebook: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    formats: Sequence[str] = FORMATS,
+    out_dir: str | Path = ".",
+    name: str | None = None,
+    backend: str = "builtin",
+    quarto: str | None = None,
+) -> Outcome:
+    """Build one document from one notebook (``cslib render``).
+
+    Raises
+    ------
+    CslibError
+        On unknown parameters or formats (before running), or when the
+        document fails (with the failing cell and the error's last line).
+    """
+    path = Path(notebook)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
+    params = check_parameters(path, parameters)
+    chosen = backend
+    if backend != "builtin":
+        from cslib.build.quarto import choose_backend
+
+        chosen = choose_backend(backend, quarto=quarto)
+    stem = name or "-".join(
+        [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id") if k in params]
+    )
+    job = Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats))
+    outcome = build_job(job, Path(out_dir), backend=chosen, quarto=quarto)
+    if outcome.status != "built":
+        raise CslibError(outcome.error)
+    return outcome
