@@ -266,7 +266,7 @@ def normalized(doc: Document, *, clean: Callable[[str], str] = isolate_bidi) -> 
     """
     meta = {k: clean(str(doc.meta.get(k) or "")) for k in META_KEYS}
     meta["audience"] = "customer" if doc.meta.get("audience") == "customer" else "internal"
-    seen: set[str] = set()
+    seen: set[str] = {"toc-title"}  # the HTML table of contents' own heading
     blocks = [_block(b, i, clean, seen) for i, b in enumerate(doc.blocks)]
     return {"meta": meta, "blocks": blocks}
 

@@ -20,9 +20,11 @@ machine. The PDF has no creation date, so the same document gives the same bytes
 
 The PDF: a cover page (company, title, subtitle, period, as-of date,
 fingerprint, and "Prepared for ..." for a customer report), a table of
-contents, then the body with a running header (company · title · subtitle ·
-period) and a footer (as-of date, fingerprint, "Page N of M", counted from the
-first body page). Headings are PDF bookmarks.
+contents (on the cover page when it has 12 entries or fewer), then the body
+with a running header (company · title · subtitle · period) and a footer
+(as-of date, fingerprint, "Page N of M", counted from the first body page).
+Headings are PDF bookmarks; in a long report with three or more level-1
+sections, each of those opens a new page.
 """
 
 from __future__ import annotations

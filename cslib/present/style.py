@@ -83,8 +83,8 @@ class Palette:
     ----------
     positive, negative : str
         Good and bad news (a gain, a loss): bluish green, vermillion.
-    neutral : str
-        Neither (passives, "not started"): a mid grey.
+    neutral, neutral_light : str
+        Neither good nor bad ("not started"; passives): a mid and a light grey.
     primary, secondary, tertiary : str
         Series without a meaning of their own, in this order: blue, orange,
         sky blue. ``total`` (a total bar) is the primary blue.
@@ -103,6 +103,7 @@ class Palette:
     positive: str = OKABE_ITO["bluish_green"]
     negative: str = OKABE_ITO["vermillion"]
     neutral: str = "#9E9E9E"
+    neutral_light: str = "#C8C8C8"
     primary: str = OKABE_ITO["blue"]
     secondary: str = OKABE_ITO["orange"]
     tertiary: str = OKABE_ITO["sky_blue"]
@@ -166,6 +167,7 @@ def house_rc() -> dict[str, Any]:
         "axes.titleweight": "bold",
         "axes.titlelocation": "left",
         "axes.titlepad": 6.0,
+        "axes.titley": 1.0,  # fixed: skips matplotlib's costly automatic title placement
         "axes.labelsize": 9.0,
         "axes.labelcolor": PALETTE.text,
         "axes.edgecolor": PALETTE.edge,

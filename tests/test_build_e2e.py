@@ -1,0 +1,140 @@
+"""End to end: the default plan built on a small company, documents checked like a reader would."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import io
+import json
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cslib.build.plan import load_plan
+from cslib.build.runner import build_plan
+from cslib.cli import main
+from cslib.data import sample
+from cslib.present.formats import fmt_money, fmt_percent
+
+ROOT = Path(__file__).resolve().parents[1]
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    data = base / "data"
+    sample.write(data, n_accounts=15)
+    plan = dataclasses.replace(
+        load_plan(ROOT / "params" / "quarterly.yaml"), data=str(data), output=base / "reports"
+    )
+    lines: list[str] = []
+    result = build_plan(plan, period=PERIOD, workers=2, echo=lines.append)
+    return result, data, lines
+
+
+def cli_metrics(data: Path, *args: str) -> dict:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["metrics", "--data", str(data), "--period", PERIOD, *args]) == 0
+    return json.loads(out.getvalue())
+
+
+def pdf_text(path: Path) -> tuple[PdfReader, str]:
+    reader = PdfReader(path)
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def kpis(page: str) -> dict[str, str]:
+    pairs = re.findall(
+        r'<div class="kpi-label">(.*?)</div>\s*<div class="kpi-value">(.*?)</div>', page, re.S
+    )
+    first: dict[str, str] = {}  # the first card of each label: the company's in a board pack
+    for k, v in pairs:
+        first.setdefault(html.unescape(k).replace("\u200b", ""),
+                         html.unescape(v).replace("\u200b", ""))
+    return first
+
+
+def test_every_document_of_the_plan_is_built(built):
+    result, data, lines = built
+    assert not result.failed, [(o.key, o.error) for o in result.failed]
+    out = result.out_dir
+    assert out.name == PERIOD
+    segments = sorted({r.split(",")[2] for r in (data / "accounts.csv").read_text().splitlines()[1:]})
+    expected = {"board-pack"} | {f"segment-review/{s.lower()}" for s in segments}
+    keys = {o.key for o in result.outcomes}
+    assert expected <= keys
+    qbrs = [k for k in keys if k.startswith("qbr/")]
+    assert qbrs, "the small company has accounts renewing in the next two quarters"
+    for key in keys:
+        for fmt in ("html", "pdf"):
+            assert (out / f"{key}.{fmt}").stat().st_size > 1000
+    assert len(lines) == len(keys) + 1 and lines[-1].startswith(f"[{len(keys)}/{len(keys)}]")
+    index = (out / "index.html").read_text()
+    for key in keys:
+        assert f'href="{key}.html"' in index and f'href="{key}.pdf"' in index
+    assert index.count(">built<") == len(keys)
+    ledger = json.loads((out / "build.json").read_text())
+    assert {d["key"] for d in ledger["documents"]} == keys
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_board_pack_is_one_pdf_with_a_section_per_segment(built):
+    result, data, _ = built
+    reader, text = pdf_text(result.out_dir / "board-pack.pdf")
+    assert len(reader.pages) >= 10
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    segments = json.loads(json.dumps(cli_metrics(data, "--by", "segment")["by"]["segment"]))
+    assert outline[0] == "Company overview"
+    assert [f"{s} segment" for s in sorted(segments)] == outline[1:1 + len(segments)]
+    assert outline[-1] == "Appendix"
+    assert "Larkspur Analytics" in text and "Board pack" in text and "Contents" in text
+    assert f"Page 1 of {len(reader.pages) - 2}" in text  # numbering starts after cover and TOC
+    for bad in ("Traceback", "import ", "open_report(", "nbval", "Warning"):
+        assert bad not in text
+
+
+def test_headline_figures_equal_cslib_metrics(built):
+    result, data, _ = built
+    total = cli_metrics(data)["total"]
+    board = (result.out_dir / "board-pack.html").read_text()
+    shown = kpis(board)
+    assert shown["NRR"] == fmt_percent(total["nrr"])
+    assert shown["GRR"] == fmt_percent(total["grr"])
+    assert shown["Logo churn"] == fmt_percent(total["logo_churn"])
+    assert shown["ARR"] == fmt_money(12 * total["ending_mrr"], compact=True)
+    _, board_pdf = pdf_text(result.out_dir / "board-pack.pdf")
+    assert fmt_percent(total["nrr"]) in board_pdf
+    by = cli_metrics(data, "--by", "segment")["by"]["segment"]
+    for segment, figures in by.items():
+        page = (result.out_dir / "segment-review" / f"{segment.lower()}.html").read_text()
+        shown = kpis(page)
+        assert shown["NRR"] == fmt_percent(figures["nrr"]), segment
+        assert shown["GRR"] == fmt_percent(figures["grr"]), segment
+        assert shown["ARR"] == fmt_money(12 * figures["ending_mrr"], compact=True), segment
+        _, text = pdf_text(result.out_dir / "segment-review" / f"{segment.lower()}.pdf")
+        assert fmt_percent(figures["nrr"]) in text, segment
+
+
+def test_qbrs_carry_their_customer_and_provenance(built):
+    result, data, _ = built
+    names = {
+        line.split(",")[0]: line.split(",")[1]
+        for line in (data / "accounts.csv").read_text().splitlines()[1:]
+    }
+    for outcome in result.outcomes:
+        if outcome.document != "qbr":
+            continue
+        account = outcome.parameters[0]["account_id"]
+        reader, text = pdf_text(result.out_dir / f"{outcome.key}.pdf")
+        assert 2 <= len(reader.pages) <= 12
+        assert f"Prepared for {names[account]}" in text.replace("\n", " ")
+        page = (result.out_dir / f"{outcome.key}.html").read_text()
+        assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+        for marker in ("Data as of 2026-10-31", "Provenance", "Definitions used",
+                       f"account_id = {account}"):
+            assert marker in html.unescape(page), (outcome.key, marker)

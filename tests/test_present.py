@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cslib.errors import ConfigError, ParameterError, PeriodError
+from cslib.metrics.summary import metrics_frame
+from cslib.present import narrative, tables
+from cslib.present.blocks import BLOCK_MIME, Callout, Kpis, Paragraph, Table
+from cslib.present.formats import fmt_money, fmt_percent
+from cslib.present.report import mask_secrets, open_report
+
+
+@pytest.fixture(scope="module")
+def company():
+    return open_report("company", company="Larkspur", period="2026Q3")
+
+
+@pytest.fixture(scope="module")
+def qbr():
+    return open_report("customer", company="Larkspur", period="2026Q3", account_id="A0003")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"kind": "board"}, ParameterError, "`kind` must be one of 'company', 'segment', "
+         "'customer'; got 'board'."),
+        ({"kind": "segment", "segment": "Enterprse"}, ParameterError,
+         "`segment` must be one of 'Enterprise', 'Mid-Market', 'SMB'; got 'Enterprse'. "
+         "Did you mean 'Enterprise'?"),
+        ({"kind": "customer", "account_id": "A00003"}, ParameterError,
+         "Did you mean 'A0003'?"),
+        ({"kind": "customer"}, ParameterError,
+         "`account_id` must name the customer of the QBR, got ''."),
+        ({"kind": "company", "period": "2026-Q3"}, PeriodError, "got '2026-Q3'"),
+        ({"kind": "company", "period": "2019Q1"}, PeriodError, "2019Q1"),
+        ({"kind": "company", "company": " "}, ParameterError, "`company` must name the company"),
+        ({"kind": "company", "fiscal_year_start": 13}, ParameterError,
+         "`fiscal_year_start` must be a month number 1-12, got 13."),
+        ({"kind": "company", "data": "/no/such/folder"}, ParameterError,
+         "`data` must name an existing dataset folder, got '/no/such/folder'"),
+        ({"kind": "company", "segmnt": "SMB"}, ParameterError,
+         "unknown report parameter(s): segmnt."),
+        ({"kind": "company", "segment": "SMB"}, ParameterError,
+         "a company report takes neither `segment` nor `account_id`."),
+        ({"kind": "company", "health_config": "/no/health.yaml"}, ConfigError,
+         "/no/health.yaml: no such settings file."),
+    ],
+)
+def test_open_report_refuses_bad_parameters(kwargs, error, message):
+    kwargs = {"company": "Larkspur", **kwargs}
+    kind = kwargs.pop("kind")
+    with pytest.raises(error) as err:
+        open_report(kind, **kwargs)
+    assert message in str(err.value)
+
+
+def test_report_scopes_the_dataset_and_carries_provenance(qbr, company):
+    assert set(qbr.dataset.accounts["account_id"]) == {"A0003"}
+    for name, table in qbr.dataset.tables.items():
+        assert set(table["account_id"].astype(str)) <= {"A0003"}, name
+    assert company.period.label == "2026Q3" and str(company.as_of.date()) == "2026-09-30"
+    bundle = qbr._repr_mimebundle_()
+    block = bundle[BLOCK_MIME]
+    assert block["type"] == "report" and block["audience"] == "customer"
+    assert block["subtitle"] == "Quillon Financial"
+    assert block["parameters"]["account_id"] == "A0003"
+    assert len(block["fingerprint"]) == 12 and block["fingerprint"] in bundle["text/plain"]
+    # The benchmark is an aggregate over at least five accounts of the segment.
+    assert qbr.benchmarks["segment"] == "Enterprise" and qbr.benchmarks["accounts"] >= 5
+
+
+def test_default_period_is_the_latest_complete_quarter():
+    assert open_report("company", company="X").period.label == "2026Q3"
+
+
+def test_secrets_are_masked():
+    masked = mask_secrets({
+        "api_token": "abc123",
+        "data": "postgresql://cs:hunter2@db.example.com/warehouse",
+        "period": "2026Q3",
+    })
+    assert masked == {
+        "api_token": "••••••",
+        "data": "postgresql://cs:••••••@db.example.com/warehouse",
+        "period": "2026Q3",
+    }
+
+
+def test_headline_kpis_match_the_metric_engine(company):
+    kpis = tables.headline_kpis(company)
+    assert isinstance(kpis, Kpis)
+    m = metrics_frame(company.dataset, period="2026Q3").iloc[0]
+    prev = metrics_frame(company.dataset, period="2026Q2").iloc[0]
+    values = {k.label: k for k in kpis.items}
+    assert values["NRR"].value == fmt_percent(m["nrr"])
+    assert values["ARR"].value == fmt_money(12 * m["ending_mrr"], compact=True)
+    assert values["NRR"].delta == f"{100 * (m['nrr'] - prev['nrr']):+.1f} pts"
+    assert values["Logo churn"].good is (m["logo_churn"] < prev["logo_churn"])
+    # 2026Q2 had 4 NPS responses: too few to compare, so no delta is shown.
+    assert prev["nps_responses"] < tables.MIN_RESPONSES and values["NPS"].delta == ""
+
+
+def test_executive_summary_states_the_engine_figures(company):
+    text = narrative.executive_summary(company).text()
+    m = metrics_frame(company.dataset, period="2026Q3").iloc[0]
+    prev = metrics_frame(company.dataset, period="2026Q2").iloc[0]
+    change = 100 * (m["nrr"] - prev["nrr"])
+    verb = "rose" if change > 0 else "fell"
+    assert f"Net revenue retention {verb} {abs(change):.1f} points to {fmt_percent(m['nrr'])}" in text
+    assert f"to {fmt_money(12 * m['ending_mrr'], compact=True)} in 2026Q3" in text
+    assert f"gross revenue retention was {fmt_percent(m['grr'])}" in text
+    # The driver names the segment that lost most revenue and counts its churns.
+    by = metrics_frame(company.dataset, period="2026Q3", by="segment")
+    lost = (by["churned_mrr"] + by["contraction_mrr"]).idxmax()
+    assert f"{lost} churn" in text
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "unit", "expected"),
+    [
+        (0.972, 1.013, "%", "NRR fell 4.1 points to 97.2%"),
+        (1.05, 1.02, "%", "NRR rose 3.0 points to 105.0%"),
+        (1.0, 1.0, "%", "NRR held at 100.0%"),
+        (0.9, None, "%", "NRR was 90.0%"),
+        (None, 0.9, "%", "NRR was not defined"),
+        (32.0, 40.5, "pts", "NRR fell 8.5 points to 32.0"),
+    ],
+)
+def test_change_phrase(now, before, unit, expected):
+    assert narrative.change_phrase("NRR", now, before, unit=unit) == expected
+
+
+def test_segment_table_rows_and_total(company):
+    table = tables.segment_table(company)
+    assert isinstance(table, Table) and table.total
+    by = metrics_frame(company.dataset, period="2026Q3", by="segment")
+    assert [r[0] for r in table.rows] == [*by.index, "Total"]
+    for row, (_, m) in zip(table.rows, by.iterrows(), strict=False):
+        assert row[3] == fmt_percent(m["nrr"])
+
+
+def test_top_risks_are_flagged_and_ranked_by_arr(company):
+    table = tables.top_risks(company, n=5)
+    flags = tables.risk_frame(company)
+    flagged = flags[flags["flags"] > 0].sort_values("mrr", ascending=False)
+    assert [r[0] for r in table.rows] == list(flagged["name"].head(5))
+    assert all(r[-1] != "–" for r in table.rows)
+
+
+def test_qbr_tables_hold_only_the_customer(qbr):
+    for block in (tables.qbr_kpis(qbr), tables.health_drivers(qbr), tables.support_table(qbr),
+                  tables.contacts_table(qbr), tables.subscription_table(qbr),
+                  narrative.qbr_summary(qbr), narrative.recommendations(qbr)):
+        text = block.text()
+        assert "Quillon" in text or "A0003" not in text
+        for other in ("Sandpiper", "Mossgate", "Crestmoor"):
+            assert other not in text
+
+
+def test_sections_without_optional_data_say_so():
+    from cslib.present.report import resolve_data
+
+    full = resolve_data("sample")
+    from cslib import from_frames
+
+    frames = {n: full.tables[n].astype({"month": str}) if n == "mrr" else full.tables[n]
+              for n in ("accounts", "mrr")}
+    minimal = from_frames(frames)
+    report = open_report("customer", company="X", data=minimal, account_id="A0003")
+    assert isinstance(tables.goals_table(report), Callout)
+    assert isinstance(tables.support_table(report), Callout)
+    assert isinstance(tables.contacts_table(report), Callout)
+    assert isinstance(narrative.adoption_summary(report), Callout)
+    company = open_report("company", company="X", data=minimal)
+    assert isinstance(narrative.satisfaction_summary(company), Callout)
+    assert isinstance(narrative.executive_summary(company), Paragraph)
+
+
+def test_blocks_escape_data_in_notebook_html():
+    table = Table("t", ("Account",), (("<script>alert(1)</script>",),))
+    html = table._repr_mimebundle_()["text/html"]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "\\|" in Table("t", ("a",), (("x|y",),)).markdown()
+
+
+def test_periods_outside_the_data_have_no_comparison():
+    report = open_report("company", company="X", period="2024Q1")
+    assert tables.headline_figures(report, report.period.shift(-4)) is None
+    assert "does not reach back" in narrative.retention_summary(report).text()
+
+
+def test_as_of_is_the_period_end_or_the_data_end():
+    report = open_report("company", company="X", period="2026-10")
+    assert report.as_of == pd.Timestamp("2026-10-31")
