@@ -81,7 +81,7 @@ def test_only_blocks_reach_the_document_not_code_streams_or_parameters():
     # The appendix explains the definitions the blocks used and gives the provenance.
     appendix = [b for b in doc.blocks if b["type"] == "table" and b["columns"][0] == "Metric"]
     assert [r[0] for r in appendix[0]["rows"]] == ["Net revenue retention (NRR)"]
-    provenance = [b for b in doc.blocks if b["type"] == "table" and b["columns"][0] == "Item"][0]
+    provenance = next(b for b in doc.blocks if b["type"] == "table" and b["columns"][0] == "Item")
     values = dict((r[0], r[1]) for r in provenance["rows"])
     assert values["Git commit"] == "deadbeef"
     assert values["Parameters"] == "period = 2026Q3; token = ••••••"
@@ -132,7 +132,8 @@ def test_a_board_pack_is_one_document_with_a_section_per_part():
 def test_errors_name_the_notebook_and_cell():
     failing = new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError",
                                                        evalue="division by zero", traceback=[])])
-    with pytest.raises(AssemblyError, match="qbr.ipynb, cell 4: the cell raised ZeroDivisionError"):
+    expected = r"qbr\.ipynb, cell 4: the cell raised ZeroDivisionError"
+    with pytest.raises(AssemblyError, match=expected):
         assemble([notebook(failing)], names=["qbr.ipynb"])
     bare = new_notebook(cells=[new_markdown_cell("## x")])
     with pytest.raises(AssemblyError, match="no report header"):

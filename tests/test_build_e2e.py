@@ -64,7 +64,8 @@ def test_every_document_of_the_plan_is_built(built):
     assert not result.failed, [(o.key, o.error) for o in result.failed]
     out = result.out_dir
     assert out.name == PERIOD
-    segments = sorted({r.split(",")[2] for r in (data / "accounts.csv").read_text().splitlines()[1:]})
+    rows = (data / "accounts.csv").read_text().splitlines()[1:]
+    segments = sorted({r.split(",")[2] for r in rows})
     expected = {"board-pack"} | {f"segment-review/{s.lower()}" for s in segments}
     keys = {o.key for o in result.outcomes}
     assert expected <= keys

@@ -108,7 +108,8 @@ def test_executive_summary_states_the_engine_figures(company):
     prev = metrics_frame(company.dataset, period="2026Q2").iloc[0]
     change = 100 * (m["nrr"] - prev["nrr"])
     verb = "rose" if change > 0 else "fell"
-    assert f"Net revenue retention {verb} {abs(change):.1f} points to {fmt_percent(m['nrr'])}" in text
+    phrase = f"Net revenue retention {verb} {abs(change):.1f} points to {fmt_percent(m['nrr'])}"
+    assert phrase in text
     assert f"to {fmt_money(12 * m['ending_mrr'], compact=True)} in 2026Q3" in text
     assert f"gross revenue retention was {fmt_percent(m['grr'])}" in text
     # The driver names the segment that lost most revenue and counts its churns.

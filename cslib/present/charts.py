@@ -1607,7 +1607,8 @@ def seat_utilization_chart(
         )
         alt = (
             f"Seat utilization by {by} in {month_label(month)}: "
-            f"{names[-1] if n == 0 else 'all accounts'} {fmt_percent(util[-1])} ({fmt_count(active[-1])} active users on "
+            f"{names[-1] if n == 0 else 'all accounts'} {fmt_percent(util[-1])} "
+            f"({fmt_count(active[-1])} active users on "
             f"{fmt_count(seats[-1])} seats)" + (f"; {details}." if details else ".")
         )
         caption = (
