@@ -250,6 +250,14 @@ def test_a_bridge_before_the_data_gives_a_callout(sample) -> None:
     )
 
 
+def test_bad_parameters_raise_a_parameter_error(sample) -> None:
+    with pytest.raises(cslib.ParameterError) as err:
+        charts.cohort_heatmap(sample, period=PERIOD, measure="seats")
+    assert str(err.value) == "`measure` must be 'revenue' or 'logo', got 'seats'."
+    with pytest.raises(cslib.ParameterError, match="`by` must be a column of accounts"):
+        charts.nps_breakdown_chart(sample, period=PERIOD, by="segmnt")
+
+
 # The ARR waterfall adds up -------------------------------------------------------------------
 
 

@@ -361,3 +361,73 @@ def test_report_metrics_writes_nothing_on_error(capsys, tmp_path, make_dataset, 
     assert out == ""
     assert err.startswith("cslib: ")
     assert not out_dir.exists()
+
+
+# build and render -------------------------------------------------------------------
+
+PLAN = Path(__file__).resolve().parents[1] / "params" / "quarterly.yaml"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _plan(tmp_path: Path, extra: str = "", data: str = "sample") -> Path:
+    text = PLAN.read_text().replace("../notebooks/", f"{NOTEBOOKS}/")
+    text = text.replace("output: ../reports", f"output: {tmp_path / 'reports'}")
+    text = text.replace("data: sample", f"data: {data}")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text + extra)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("colour: blue\n", "unknown setting 'colour'"),
+        ("period: 2026-Q3\n", "period: `period` must look like 2026Q3"),
+    ],
+)
+def test_build_refuses_a_bad_plan_before_writing_anything(capsys, tmp_path, extra, message):
+    code, out, err = run(capsys, "build", _plan(tmp_path, extra))
+    assert code == 2 and out == ""
+    assert err.startswith("cslib: error: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "reports").exists()
+
+
+def test_build_refuses_bad_data_and_bad_periods_before_writing_anything(
+    capsys, tmp_path, make_dataset
+):
+    bad = make_dataset(tmp_path / "bad", mrr=MRR + "A1,2026-01,-5\n")
+    code, _, err = run(capsys, "build", _plan(tmp_path, data=str(bad)))
+    assert code == 2 and "cslib: invalid data" in err and "mrr.csv" in err
+    code, _, err = run(capsys, "build", _plan(tmp_path), "--period", "2030Q1")
+    assert code == 2 and "2030Q1" in err
+    code, _, err = run(capsys, "build", _plan(tmp_path), "--only", "boardpack")
+    assert code == 2 and "no document named boardpack" in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_render_refuses_unknown_and_mistyped_parameters(capsys, tmp_path):
+    qbr = NOTEBOOKS / "customer_qbr.ipynb"
+    code, _, err = run(capsys, "render", qbr, "-p", "acount_id", "A0003", "--out", tmp_path)
+    assert code == 2
+    assert "unknown parameter `acount_id`" in err and "Did you mean `account_id`?" in err
+    code, _, err = run(capsys, "render", qbr, "-p", "fiscal_year_start", "July",
+                       "--out", tmp_path)
+    assert code == 2 and "parameter `fiscal_year_start` must be int, got 'July'" in err
+    code, _, err = run(capsys, "render", qbr, "--to", "docx", "--out", tmp_path)
+    assert code == 2 and "--to must list formats among html, pdf" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_render_one_qbr_and_a_failing_one(tmp_path):
+    qbr = NOTEBOOKS / "customer_qbr.ipynb"
+    done = run_script("render", qbr, "-p", "account_id", "A0001", "--to", "html",
+                      "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(tmp_path / "customer_qbr-a0001.html")
+    page = (tmp_path / "customer_qbr-a0001.html").read_text()
+    assert "Sunmeadow Consulting AB" in page and "Quarterly business review" in page
+    # A bad value only the notebook can check fails in its validation cell, in one line.
+    failed = run_script("render", qbr, "-p", "account_id", "A9999", "--out", tmp_path / "x")
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    assert "cell 3: ParameterError: `account_id` must be one of" in failed.stderr
+    assert not (tmp_path / "x" / "customer_qbr-a9999.html").exists()

@@ -439,3 +439,40 @@ def test_mask_secrets_extra_values():
     assert mask_secrets("customer acme-secret-co failed", extra=["acme-secret-co"]) == (
         "customer *** failed"
     )
+
+
+def test_cslib_render_goes_through_quarto_when_chosen(fake, tmp_path):
+    """The whole path: papermill executes a real QBR, the executed notebook goes to quarto."""
+    from cslib.build.runner import render_notebook
+
+    root = Path(__file__).resolve().parents[1]
+    outcome = render_notebook(
+        root / "notebooks" / "customer_qbr.ipynb",
+        {"account_id": "A0001"},
+        formats=("html", "pdf"),
+        out_dir=tmp_path / "out",
+        backend="quarto",
+    )
+    assert outcome.status == "built"
+    renders = fake.renders()
+    assert [argv[argv.index("--to") + 1] for argv in renders] == ["html", "typst"]
+    for argv in renders:
+        assert "--no-execute" in argv and "echo:false" in " ".join(argv)
+        assert "A0001" not in " ".join(argv)  # parameter values never go on the command line
+    html = (tmp_path / "out" / "customer_qbr-a0001.html").read_text()
+    assert "Sunmeadow Consulting AB" in html  # the executed outputs reached quarto
+    assert (tmp_path / "out" / "customer_qbr-a0001.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_cslib_build_surfaces_quarto_errors(fake, tmp_path, monkeypatch):
+    from cslib.build.runner import render_notebook
+
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
+    root = Path(__file__).resolve().parents[1]
+    with pytest.raises(CslibError) as err:
+        render_notebook(root / "notebooks" / "customer_qbr.ipynb", {"account_id": "A0001"},
+                        formats=("html",), out_dir=tmp_path / "out", backend="quarto")
+    message = str(err.value)
+    assert "quarto render failed" in message and "exit code 1" in message
+    assert "hunter2" not in message
+    assert not (tmp_path / "out" / "customer_qbr-a0001.html").exists()

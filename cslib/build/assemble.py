@@ -235,7 +235,7 @@ def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, An
     if defs:
         out.append({"type": "heading", "level": 2, "text": "Definitions used"})
         out.append(
-            _table("Definitions", ("Metric", "Definition", "Standard"),
+            _table("", ("Metric", "Definition", "Standard"),
                    [(d.name, d.text, d.standard) for d in defs])
         )
     first = metas[0]
@@ -255,7 +255,7 @@ def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, An
         label = "Parameters" if len(metas) == 1 else f"Parameters: {part}"
         params = "; ".join(f"{k} = {v}" for k, v in meta["parameters"].items())
         rows.append((label, params))
-    out.append(_table("Provenance", ("Item", "Value"), rows))
+    out.append(_table("", ("Item", "Value"), rows))
     return out
 
 

@@ -12,6 +12,19 @@ of raising.
 The numbers come from :mod:`cslib.metrics`; this module only lays them out
 (it computes no metric of its own). Charts are drawn with matplotlib's object
 API (no ``pyplot``) and released once rendered, so nothing stays open.
+
+Examples
+--------
+>>> import cslib
+>>> from cslib.config import load_health_config
+>>> ds = cslib.load("data/sample")                                  # doctest: +SKIP
+>>> arr_bridge_chart(ds, period="2026Q3")                           # doctest: +SKIP
+[chart] ARR bridge, 2026Q3
+>>> qbr = ds.subset(["A0076"])                                      # doctest: +SKIP
+>>> goal_progress_chart(qbr, as_of="2026-10-31")                    # doctest: +SKIP
+[chart] Success-plan goals on 2026-10-31
+>>> health_distribution_chart(ds, as_of="2026-10-31",
+...     config=load_health_config("params/health.yaml"))            # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from cslib.data.dataset import Dataset
+from cslib.errors import ParameterError
 from cslib.metrics.adoption import seat_utilization
 from cslib.metrics.cohorts import cohort_retention
 from cslib.metrics.health import HealthConfig, account_measures, health_scores
@@ -569,7 +583,8 @@ def retention_trend_chart(
     Returns
     -------
     Figure or Callout
-        A Callout when no such quarter lies inside the data.
+        A Callout when the period ends after the data or no such quarter lies
+        inside the data.
 
     References
     ----------
@@ -730,11 +745,12 @@ def cohort_heatmap(
     Returns
     -------
     Figure or Callout
-        A Callout when no cohort has a later quarter inside the data.
+        A Callout when the period ends after the data or no cohort has a later
+        quarter inside it.
 
     Raises
     ------
-    ValueError
+    ParameterError
         If ``measure`` is not ``"revenue"`` or ``"logo"``.
 
     References
@@ -742,7 +758,7 @@ def cohort_heatmap(
     ChartMogul, "Cohort analysis"; definition key ``cohort_retention``.
     """
     if measure not in ("revenue", "logo"):
-        raise ValueError(f"`measure` must be 'revenue' or 'logo', got {measure!r}.")
+        raise ParameterError(f"`measure` must be 'revenue' or 'logo', got {measure!r}.")
     p = Period.parse(period)
     if (note := _after_data(dataset, p)) is not None:
         return note
@@ -855,7 +871,8 @@ def nps_breakdown_chart(
     """Detractors, passives and promoters per group, as 100% stacked bars, with the NPS.
 
     One bar per value of the account column ``by`` (groups with responses in
-    the period) and one for all responses. Each bar splits the period's
+    the period) and one for all responses (with a single group, its bar is
+    the total). Each bar splits the period's
     responses into detractors (0-6), passives (7-8) and promoters (9-10); the
     NPS (% promoters − % detractors, in points, from
     :func:`cslib.satisfaction_summary`) and the number of responses are
@@ -873,7 +890,8 @@ def nps_breakdown_chart(
     Returns
     -------
     Figure or Callout
-        A Callout when the dataset has no NPS table or no response in the period.
+        A Callout when the period ends after the data, the dataset has no NPS
+        table or no response is dated in the period.
 
     Raises
     ------
@@ -1113,7 +1131,8 @@ def satisfaction_trend_chart(
     Returns
     -------
     Figure or Callout
-        A Callout when there is neither an NPS response nor a rated ticket.
+        A Callout when the period ends after the data or there is neither an
+        NPS response nor a rated ticket in those quarters.
 
     References
     ----------
@@ -1430,7 +1449,8 @@ def adoption_chart(dataset: Dataset, *, period: Period | str, months: int = 12) 
     Returns
     -------
     Figure or Callout
-        A Callout when there is no usage table or no seat in those months.
+        A Callout when the period ends after the data, there is no usage
+        table or no licensed seat in those months.
 
     References
     ----------
@@ -1518,7 +1538,7 @@ def seat_utilization_chart(
     Utilization = the group's active users / its licensed seats (summed, so
     large accounts weigh more), from
     :func:`cslib.metrics.adoption.seat_utilization`; the total bar is all
-    accounts together.
+    accounts together (with a single group, its bar is the total).
 
     Parameters
     ----------
@@ -1532,7 +1552,8 @@ def seat_utilization_chart(
     Returns
     -------
     Figure or Callout
-        A Callout when there is no usage table or no licensed seat that month.
+        A Callout when the period ends after the data, there is no usage
+        table or no licensed seat that month.
 
     Raises
     ------

@@ -61,6 +61,13 @@ FLAG_LABELS = {
     "build_a_champion": "Build a champion",
     "emergency": "Emergency",
 }
+#: The same flags worded for the customer's own QBR (shared outside the company).
+CUSTOMER_FLAG_LABELS = {
+    "renewal_at_risk": "Plan the renewal together",
+    "single_threaded": "Broaden executive sponsorship",
+    "build_a_champion": "Name a product champion",
+    "emergency": "Recover adoption",
+}
 MEASURE_LABELS = {
     "seat_utilization": "Seat utilization",
     "active_users_change": "Active users, 3-month change",
@@ -433,7 +440,8 @@ def qbr_kpis(report: Report) -> Kpis:
     renewal = ds.accounts["renewal_date"].iloc[0] if "renewal_date" in ds.accounts else None
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
-        items.append(Kpi("Renewal", f"{pd.Timestamp(renewal):%b %d, %Y}",
+        ts = pd.Timestamp(renewal)
+        items.append(Kpi("Renewal", f"{ts:%b} {ts.day}, {ts.year}",
                          note=f"in {days} days" if days >= 0 else f"{-days} days ago"))
     return Kpis(
         f"At a glance, {report.period.label}",
@@ -627,10 +635,11 @@ def subscription_table(report: Report) -> Table:
         rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({days} days)"))
     flags = risk_frame(report)
     if aid in flags.index:
-        rows.append(("Areas to work on together", _flag_names(flags.loc[aid])))
+        fired = [CUSTOMER_FLAG_LABELS[f] for f in RISK_FLAGS if _true(flags.loc[aid].get(f))]
+        rows.append(("Focus areas", "; ".join(fired) if fired else "None: keep the cadence"))
     return Table(
         "Subscription and renewal",
-        ("", ""),
+        ("Item", "Detail"),
         tuple(rows),
         align=(_L, _L),
         definitions=("risk_flags",),
