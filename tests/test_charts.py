@@ -186,7 +186,7 @@ NO_USAGE = (
         ("nps_breakdown",
          "No NPS responses: the dataset has no nps table, so NPS cannot be shown."),
         ("satisfaction_trend",
-         "No NPS responses and no rated tickets (CSAT, CES) in 2024Q4–2026Q3, so satisfaction "
+         "No NPS responses and no rated tickets (CSAT, CES) in 2024Q4 to 2026Q3, so satisfaction "
          "cannot be shown."),
         ("adoption", NO_USAGE),
         ("seat_utilization", NO_USAGE),

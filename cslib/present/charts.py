@@ -207,6 +207,16 @@ def _period_tick_labels(quarters: Sequence[Period], *, short_year: bool = False)
     return out
 
 
+def _short(quarter: Period) -> str:
+    """A quarter's label, or "Aug–Oct 2026" for three months that are not a fiscal quarter."""
+    if _QUARTER_LABEL.match(quarter.label):
+        return quarter.label
+    first, last = quarter.first_month, quarter.last_month
+    if first.year == last.year:
+        return f"{first.strftime('%b')}–{last.strftime('%b')} {last.year}"
+    return f"{first.strftime('%b')} {first.year}–{last.strftime('%b')} {last.year}"
+
+
 def _month_tick_labels(months: Sequence[pd.Period]) -> list[str]:
     out, last_year = [], None
     for m in months:
@@ -216,13 +226,17 @@ def _month_tick_labels(months: Sequence[pd.Period]) -> list[str]:
 
 
 def _range_label(quarters: Sequence[Period]) -> str:
-    return quarters[-1].label if len(quarters) == 1 else f"{quarters[0].label}–{quarters[-1].label}"
+    return (
+        _short(quarters[-1])
+        if len(quarters) == 1
+        else f"{_short(quarters[0])} to {_short(quarters[-1])}"
+    )
 
 
 def _quarters_to(quarters: Sequence[Period], period: Period) -> str:
     """How many quarters are shown, ending with ``period``: "8 quarters to 2026Q3"."""
     n = len(quarters)
-    last = period.label if quarters[-1].last_month == period.last_month else quarters[-1].label
+    last = period.label if quarters[-1].last_month == period.last_month else _short(quarters[-1])
     return f"{n} quarter{'s' if n != 1 else ''} to {last}"
 
 
@@ -652,7 +666,7 @@ def retention_trend_chart(
         ax.set_ylabel("Retention (%)")
         last = rows.iloc[-1]
         alt = (
-            f"Quarterly retention from {qs[0].label} to {qs[-1].label}; in {qs[-1].label} "
+            f"Quarterly retention from {_short(qs[0])} to {_short(qs[-1])}; in {_short(qs[-1])} "
             f"NRR was {fmt_percent(_float(last['nrr']))}, GRR {fmt_percent(_float(last['grr']))}"
             f" and logo retention {fmt_percent(_float(last['logo_retention']))}."
         )
@@ -819,7 +833,7 @@ def cohort_heatmap(
         ax.set_xticks(np.arange(n_cols), [str(int(c)) for c in cells.columns])
         ax.set_yticks(
             np.arange(n_rows),
-            [f"{q.label}  ({fmt_count(n)})" for q, n in zip(labels, sizes, strict=True)],
+            [f"{_short(q)}  ({fmt_count(n)})" for q, n in zip(labels, sizes, strict=True)],
         )
         ax.tick_params(length=0)
         ax.set_xlabel("Quarters since the cohort's first quarter")
@@ -829,14 +843,14 @@ def cohort_heatmap(
             j = int(np.flatnonzero(np.isfinite(data[row]))[-1])
             age = int(cells.columns[j])
             return (
-                f"the {labels[row].label} cohort keeps {fmt_percent(data[row, j], digits=0)}"
+                f"the {_short(labels[row])} cohort keeps {fmt_percent(data[row, j], digits=0)}"
                 f" after {age} quarter{'s' if age > 1 else ''}"
             )
 
         which = (
-            f"the {n_rows} quarterly cohorts from {labels[0].label} to {labels[-1].label}"
+            f"the {n_rows} quarterly cohorts from {_short(labels[0])} to {_short(labels[-1])}"
             if n_rows > 1
-            else f"the {labels[0].label} cohort"
+            else f"the {_short(labels[0])} cohort"
         )
         alt = f"{what} retention of {which}, observed to {month_label(anchor.last_month)}: " + (
             f"{latest(0)}, {latest(n_rows - 1)}." if n_rows > 1 else f"{latest(0)}."
@@ -1257,9 +1271,9 @@ def satisfaction_trend_chart(
                 color=colour,
                 markerfacecolor="white" if hollow else colour,
             )
-            last_text.append(f"{name} {text} in {qs[i].label}")
+            last_text.append(f"{name} {text} in {_short(qs[i])}")
         alt = (
-            f"Satisfaction by quarter from {qs[0].label} to {qs[-1].label}: "
+            f"Satisfaction by quarter from {_short(qs[0])} to {_short(qs[-1])}: "
             + ", ".join(last_text)
             + "."
         )

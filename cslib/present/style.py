@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 
 import matplotlib as mpl
 import numpy as np
-from cycler import cycler
+from matplotlib import cycler
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
