@@ -192,8 +192,6 @@ NO_USAGE = (
         ("seat_utilization", NO_USAGE),
         ("relationship_coverage",
          "No contacts recorded, so relationship coverage cannot be shown."),
-        ("goal_progress",
-         "No success-plan goals recorded, so goal progress cannot be shown."),
     ],
 )  # fmt: skip
 def test_missing_optional_table_gives_a_callout(
@@ -429,3 +427,7 @@ def test_money_ticks(value: float, text: str) -> None:
         money_axis(ax)
         assert ax.yaxis.get_major_formatter()(value, 0) == text
         fig.clear()
+
+
+def test_no_goals_shows_nothing_as_the_goals_table_says_so(revenue_only) -> None:
+    assert charts.goal_progress_chart(revenue_only, as_of=AS_OF) is None

@@ -1840,7 +1840,7 @@ def goal_progress(goals: pd.DataFrame) -> pd.Series:
 
 def goal_progress_chart(
     dataset: Dataset, *, as_of: str | pd.Timestamp, limit: int = 12
-) -> ChartBlock:
+) -> ChartBlock | None:
     """One bar per success-plan goal: progress to target, coloured by status, with the due date.
 
     Progress = (current − baseline) / (target − baseline), clipped to 0-100%
@@ -1861,8 +1861,9 @@ def goal_progress_chart(
 
     Returns
     -------
-    Figure or Callout
-        A Callout when no goal is recorded.
+    Figure or None
+        ``None`` (nothing displayed) when no goal is recorded: the success-plan
+        table (:func:`cslib.present.tables.goals_table`) already says so.
 
     References
     ----------
@@ -1872,7 +1873,7 @@ def goal_progress_chart(
     when = f"{day:%Y-%m-%d}"
     goals = dataset.get("goals")
     if goals is None or goals.empty:
-        return Callout.of("No success-plan goals recorded, so goal progress cannot be shown.")
+        return None
     g = goals.assign(progress=goal_progress(goals))
     g = g.sort_values(["due_on", "goal_id"], ascending=[False, True], kind="stable")
     n_all = len(g)
