@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -340,25 +339,6 @@ def test_nps_breakdown_shares_match_the_nps(sample) -> None:
 # Goals --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("baseline", "target", "current", "expected"),
-    [
-        (10, 50, 30, 0.5),  # halfway
-        (4.7, 3.3, 3.1, 1.0),  # lower is better, past the target: clipped to 100%
-        (10, 50, 5, 0.0),  # behind the baseline: clipped to 0%
-        (10, 50, 10, 0.0),
-        (10, 10, 12, math.nan),  # target = baseline: no progress scale
-        (None, 50, 30, math.nan),  # no numeric baseline
-        (10, None, 30, math.nan),
-    ],
-)
-def test_goal_progress(baseline, target, current, expected) -> None:
-    goals = pd.DataFrame({"baseline": [baseline], "target": [target], "current": [current]})
-    got = float(charts.goal_progress(goals).iloc[0])
-    if math.isnan(expected):
-        assert math.isnan(got)
-    else:
-        assert got == expected and math.copysign(1.0, got) == 1.0  # never "-0%"
 
 
 # Periods that are not quarters, fiscal calendars ---------------------------------------

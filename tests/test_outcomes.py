@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
-from cslib.metrics.outcomes import advocacy_summary, goal_summary, renewal_rate
+from cslib.metrics.outcomes import advocacy_summary, goal_progress, goal_summary, renewal_rate
 
 ACCOUNTS = pd.DataFrame(
     {
@@ -99,3 +101,24 @@ def test_renewal_rate_without_renewal_dates_has_every_column() -> None:
     assert r.loc["total", "renewals_due"] == 0
     assert r.loc["total", "logo_renewal_rate"] is None
     assert r.loc["total", "revenue_renewal_rate"] is None
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "current", "expected"),
+    [
+        (10, 50, 30, 0.5),  # halfway
+        (4.7, 3.3, 3.1, 1.0),  # lower is better, past the target: clipped to 100%
+        (10, 50, 5, 0.0),  # behind the baseline: clipped to 0%
+        (10, 50, 10, 0.0),
+        (10, 10, 12, math.nan),  # target = baseline: no progress scale
+        (None, 50, 30, math.nan),  # no numeric baseline
+        (10, None, 30, math.nan),
+    ],
+)
+def test_goal_progress(baseline, target, current, expected) -> None:
+    goals = pd.DataFrame({"baseline": [baseline], "target": [target], "current": [current]})
+    got = float(goal_progress(goals).iloc[0])
+    if math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert got == expected and math.copysign(1.0, got) == 1.0  # never "-0%"

@@ -76,8 +76,9 @@ def test_every_notebook_gets_company_data_and_period(sample):
     [
         (
             BASE + "    acounts: {top_arr: 3}\n",
-            "documents[0]: unknown setting 'acounts'; expected one of name, notebook, for_each, "
-            "segments, accounts, sections, formats, parameters. Did you mean 'accounts'?",
+            "documents[0]: unknown setting 'acounts'; expected one of name, title, notebook, "
+            "for_each, segments, accounts, sections, formats, parameters. "
+            "Did you mean 'accounts'?",
         ),
         ("compny: Acme\n" + BASE[len("company: Acme\n"):], "unknown setting 'compny'"),
         (BASE + "    formats: [html, docx]\n", "formats must be among html, pdf"),

@@ -184,6 +184,7 @@ class DocumentSpec:
 
     name: str
     notebook: Path
+    title: str = ""
     for_each: str | None = None
     segments: tuple[str, ...] = ()
     accounts: AccountFilter = field(default_factory=AccountFilter)
@@ -319,7 +320,7 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
     )
 
 
-_DOC_KEYS = ("name", "notebook", "for_each", "segments", "accounts", "sections", "formats",
+_DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
               "parameters", "documents")
@@ -385,6 +386,8 @@ def load_plan(path: str | Path) -> Plan:
         documents.append(
             DocumentSpec(
                 name=name,
+                title=_str(spec["title"], f"{w}.title") if "title" in spec
+                else name.replace("-", " ").capitalize(),
                 notebook=_notebook(spec.get("notebook"), base, f"{w}.notebook"),
                 for_each=for_each,
                 segments=_strings(spec.get("segments", []), f"{w}.segments"),
@@ -464,8 +467,7 @@ def expand(plan: Plan, dataset: Dataset, period: Period) -> list[Job]:
                 for _, extra, _ in _targets(dataset, period, section.for_each, section.segments,
                                             section.accounts, where):
                     parts.append((section.notebook, {**base, **extra}))
-            jobs.append(Job(doc.name, doc.name, doc.name.replace("-", " ").capitalize(),
-                            tuple(parts), doc.formats))
+            jobs.append(Job(doc.name, doc.name, doc.title, tuple(parts), doc.formats))
             continue
         for slug, extra, title in _targets(dataset, period, doc.for_each, doc.segments,
                                            doc.accounts, where):

@@ -308,7 +308,7 @@ th{background:#f3f6f9}.built{color:#007a4d}.failed{color:#b3261e;font-weight:bol
 </style></head><body>
 <h1>{{ company }} · reports for {{ period }}</h1>
 <p>{{ built }} of {{ total }} documents built{% if failed %}, <span class="failed">{{ failed }}
-failed</span>{% endif %} in {{ seconds }} s.</p>
+failed</span>{% endif %} in {{ "%.1f" | format(seconds) }} s.</p>
 {% for group, rows in groups %}<h2>{{ group }}</h2>
 <table><thead><tr><th>Document</th><th>Status</th><th>Files</th><th>Seconds</th></tr></thead>
 <tbody>{% for o in rows %}<tr><td>{{ o.title }}<br><small>{{ o.key }}</small></td>
@@ -324,6 +324,7 @@ failed</span>{% endif %} in {{ seconds }} s.</p>
 
 def write_index(result: BuildResult, plan: Plan) -> Path:
     """Write ``index.html`` (every document, its status and links) and ``build.json``."""
+    titles = {d.name: d.title for d in plan.documents}
     groups: dict[str, list[Outcome]] = {}
     for o in result.outcomes:
         groups.setdefault(o.document, []).append(o)
@@ -334,7 +335,7 @@ def write_index(result: BuildResult, plan: Plan) -> Path:
         failed=len(result.failed),
         total=len(result.outcomes),
         seconds=result.seconds,
-        groups=[(name.replace("-", " ").capitalize(), rows) for name, rows in groups.items()],
+        groups=[(titles.get(name, name), rows) for name, rows in groups.items()],
     )
     index = result.out_dir / "index.html"
     write_atomic(index, page)

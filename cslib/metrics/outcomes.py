@@ -14,7 +14,7 @@ from cslib.metrics._frames import (
 )
 from cslib.periods import Period
 
-__all__ = ["advocacy_summary", "goal_summary", "renewal_rate"]
+__all__ = ["advocacy_summary", "goal_progress", "goal_summary", "renewal_rate"]
 
 
 def renewal_rate(
@@ -177,3 +177,29 @@ def advocacy_summary(
     summed = sum_by_group(parts[[*columns, "group"]], groups)
     summed["advocate_share"] = ratio_series(summed["advocates"], summed["accounts"])
     return summed
+
+
+def goal_progress(goals: pd.DataFrame) -> pd.Series:
+    """Each goal's progress from baseline to target, a proportion clipped to 0..1.
+
+    ``(current − baseline) / (target − baseline)``: it works for goals where
+    lower is better too (the target below the baseline). Missing where the
+    goal has no numeric baseline, target or current value, or where target
+    equals baseline.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"baseline": [10, 4.7, None], "target": [50, 3.3, 1],
+    ...                   "current": [30, 3.1, 1]})
+    >>> goal_progress(g).tolist()
+    [0.5, 1.0, nan]
+    """
+    cols = {
+        c: pd.to_numeric(goals[c], errors="coerce")
+        if c in goals
+        else pd.Series(np.nan, index=goals.index)
+        for c in ("baseline", "target", "current")
+    }
+    span = (cols["target"] - cols["baseline"]).astype(float)
+    raw = (cols["current"] - cols["baseline"]).astype(float) / span.where(span != 0)
+    return (raw.clip(0.0, 1.0) + 0.0).rename("progress")  # + 0.0: no -0

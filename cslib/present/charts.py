@@ -47,6 +47,7 @@ from cslib.errors import ParameterError
 from cslib.metrics.adoption import seat_utilization
 from cslib.metrics.cohorts import cohort_retention
 from cslib.metrics.health import HealthConfig, account_measures, health_scores
+from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.revenue import arr_bridge, revenue_summary
 from cslib.metrics.satisfaction import satisfaction_summary
@@ -77,7 +78,6 @@ __all__ = [
     "adoption_chart",
     "arr_bridge_chart",
     "cohort_heatmap",
-    "goal_progress",
     "goal_progress_chart",
     "health_distribution_chart",
     "nps_breakdown_chart",
@@ -1812,39 +1812,13 @@ def relationship_coverage_chart(dataset: Dataset, *, as_of: str | pd.Timestamp) 
 # Goals -------------------------------------------------------------------------------
 
 
-def goal_progress(goals: pd.DataFrame) -> pd.Series:
-    """Each goal's progress from baseline to target, a proportion clipped to 0..1.
-
-    ``(current − baseline) / (target − baseline)``: it works for goals where
-    lower is better too (the target below the baseline). Missing where the
-    goal has no numeric baseline, target or current value, or where target
-    equals baseline.
-
-    Examples
-    --------
-    >>> g = pd.DataFrame({"baseline": [10, 4.7, None], "target": [50, 3.3, 1],
-    ...                   "current": [30, 3.1, 1]})
-    >>> goal_progress(g).tolist()
-    [0.5, 1.0, nan]
-    """
-    cols = {
-        c: pd.to_numeric(goals[c], errors="coerce")
-        if c in goals
-        else pd.Series(np.nan, index=goals.index)
-        for c in ("baseline", "target", "current")
-    }
-    span = (cols["target"] - cols["baseline"]).astype(float)
-    raw = (cols["current"] - cols["baseline"]).astype(float) / span.where(span != 0)
-    return (raw.clip(0.0, 1.0) + 0.0).rename("progress")  # + 0.0: no -0
-
-
 def goal_progress_chart(
     dataset: Dataset, *, as_of: str | pd.Timestamp, limit: int = 12
 ) -> ChartBlock | None:
     """One bar per success-plan goal: progress to target, coloured by status, with the due date.
 
     Progress = (current − baseline) / (target − baseline), clipped to 0-100%
-    (:func:`goal_progress`); a goal without a numeric target shows its status
+    (:func:`cslib.metrics.outcomes.goal_progress`); a goal without a numeric target shows its status
     only. Colours: achieved green, on track blue, at risk orange, missed
     vermillion, not started grey (statuses as recorded). An open goal due
     before ``as_of`` is marked overdue. At most ``limit`` goals, the latest

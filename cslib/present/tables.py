@@ -19,6 +19,7 @@ import pandas as pd
 from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import account_measures, health_scores
+from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS, risk_flags
@@ -465,12 +466,11 @@ def goals_table(report: Report) -> Table | Callout:
     if goals is None or goals.empty:
         return Callout.of("No success-plan goals are recorded for this account yet.")
     goals = goals.sort_values(["due_on", "goal_id"])
+    goals = goals.assign(progress=goal_progress(goals))
     rows = []
     for _, g in goals.iterrows():
         base, target, cur = (g.get(k) for k in ("baseline", "target", "current"))
-        progress = DASH
-        if _isnum(base) and _isnum(target) and _isnum(cur) and target != base:
-            progress = fmt_percent(float(np.clip((cur - base) / (target - base), 0, 1)), digits=0)
+        progress = fmt_percent(g["progress"], digits=0) if _isnum(g["progress"]) else DASH
         metric = str(g["metric"]) if "metric" in g and not pd.isna(g["metric"]) else ""
         rows.append(
             (
@@ -484,7 +484,7 @@ def goals_table(report: Report) -> Table | Callout:
             )
         )
     return Table(
-        "Success plan",
+        f"Goals and progress on {report.as_of:%Y-%m-%d}",
         ("Goal", "Measure", "Baseline → target", "Current", "Progress", "Due", "Status"),
         tuple(rows),
         align=(_L, _L, _R, _R, _R, _L, _L),
