@@ -202,6 +202,19 @@ def _notebook_blocks(
     return meta, blocks
 
 
+def _keep_intros_with_next(blocks: list[dict[str, Any]]) -> None:
+    """Keep the paragraphs between a heading and its first chart or table with that block."""
+    for i, block in enumerate(blocks):
+        if block["type"] != "heading":
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j]["type"] == "paragraph":
+            j += 1
+        if j > i + 1 and j < len(blocks) and blocks[j]["type"] in ("figure", "table", "kpis"):
+            for intro in blocks[i + 1:j]:
+                intro["keep_with_next"] = True
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug or "section"
@@ -303,6 +316,7 @@ def assemble(parts: Sequence[nbformat.NotebookNode], *, names: Sequence[str] = (
     keys = [k for b in blocks for k in b.get("definitions", [])]
     blocks += _appendix(metas, keys)
     _assign_ids(blocks)
+    _keep_intros_with_next(blocks)
     first = metas[0]
     meta = {
         "company": first["company"],

@@ -18,7 +18,8 @@ A :class:`Document` is assembled from one or more executed notebooks (see
 
 - ``heading``: ``level`` (1..3), ``text``, ``id`` (unique anchor slug);
 - ``paragraph``: ``spans``: ``[{"text", "style": None|"strong"|"em"|"code",
-  "href": optional http(s)/mailto URL}]``;
+  "href": optional http(s)/mailto URL}]``; optional ``keep_with_next`` (a
+  section's introduction, kept on the page of the chart or table after it);
 - ``list``: ``ordered`` (bool), ``items``: list of span lists;
 - ``kpis``: ``title``, ``items``: ``[{"label", "value", "delta", "trend",
   "good", "note"}]`` (see :class:`cslib.present.blocks.Kpi`);

@@ -307,6 +307,8 @@ def _block(
         block: dict[str, Any] = {"type": kind, "spans": _spans(b.get("spans"), clean)}
         if kind == "callout":
             block["tone"] = "warning" if b.get("tone") == "warning" else "info"
+        elif b.get("keep_with_next"):
+            block["keep_with_next"] = True
         return block
     if kind == "list":
         items = b.get("items") or []
