@@ -139,3 +139,18 @@ def test_qbrs_carry_their_customer_and_provenance(built):
         for marker in ("Data as of 2026-10-31", "Provenance", "Definitions used",
                        f"account_id = {account}"):
             assert marker in html.unescape(page), (outcome.key, marker)
+
+
+def test_building_part_of_a_plan_keeps_the_rest_of_the_index(built):
+    result, data, _ = built
+    plan = dataclasses.replace(
+        load_plan(ROOT / "params" / "quarterly.yaml"), data=str(data),
+        output=result.out_dir.parent,
+    )
+    again = build_plan(plan, period=PERIOD, only=["segment-review"], workers=1,
+                       echo=lambda line: None)
+    assert {o.document for o in again.outcomes} == {"segment-review"}
+    index = (result.out_dir / "index.html").read_text()
+    assert index.count(">built<") == len(result.outcomes)
+    ledger = json.loads((result.out_dir / "build.json").read_text())
+    assert {d["key"] for d in ledger["documents"]} == {o.key for o in result.outcomes}

@@ -322,18 +322,40 @@ failed</span>{% endif %} in {{ "%.1f" | format(seconds) }} s.</p>
 )
 
 
+def _previous_outcomes(out_dir: Path, keep: set[str]) -> list[Outcome]:
+    """Outcomes recorded by earlier builds into ``out_dir`` whose files are still there."""
+    ledger = out_dir / "build.json"
+    try:
+        documents = json.loads(ledger.read_text(encoding="utf-8"))["documents"]
+        previous = [Outcome(**d) for d in documents]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [
+        o for o in previous
+        if o.key not in keep and all((out_dir / f).is_file() for f in o.files.values())
+    ]
+
+
 def write_index(result: BuildResult, plan: Plan) -> Path:
-    """Write ``index.html`` (every document, its status and links) and ``build.json``."""
+    """Write ``index.html`` (every document, its status and links) and ``build.json``.
+
+    Documents an earlier build put in the same folder (``--only`` builds part
+    of a plan) stay listed with their recorded status while their files exist.
+    """
     titles = {d.name: d.title for d in plan.documents}
+    order = {d.name: i for i, d in enumerate(plan.documents)}
+    current = {o.key for o in result.outcomes}
+    everything = _previous_outcomes(result.out_dir, current) + result.outcomes
+    everything.sort(key=lambda o: (order.get(o.document, len(order)), o.document))
     groups: dict[str, list[Outcome]] = {}
-    for o in result.outcomes:
+    for o in everything:
         groups.setdefault(o.document, []).append(o)
     page = _INDEX.render(
         company=plan.company,
         period=result.period,
-        built=len(result.outcomes) - len(result.failed),
-        failed=len(result.failed),
-        total=len(result.outcomes),
+        built=sum(o.status == "built" for o in everything),
+        failed=sum(o.status != "built" for o in everything),
+        total=len(everything),
         seconds=result.seconds,
         groups=[(titles.get(name, name), rows) for name, rows in groups.items()],
     )
@@ -343,7 +365,7 @@ def write_index(result: BuildResult, plan: Plan) -> Path:
         "plan": str(plan.path),
         "period": result.period,
         "seconds": result.seconds,
-        "documents": [asdict(o) for o in result.outcomes],
+        "documents": [asdict(o) for o in everything],
     }
     write_atomic(result.out_dir / "build.json", json.dumps(ledger, indent=1) + "\n")
     return index
