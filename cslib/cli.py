@@ -244,6 +244,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from cslib.build.plan import load_plan
     from cslib.build.runner import build_plan
 
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {args.jobs}.")
     plan = load_plan(args.plan)
     if args.data:
         plan = dataclasses.replace(plan, data=str(Path(args.data).resolve()))

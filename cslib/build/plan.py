@@ -101,7 +101,8 @@ class AccountFilter:
     renewing_within_days : int, optional
         Renewal date within this many days after the period's last day.
     renewing_within_quarters : int, optional
-        Renewal date within the next this-many quarters after the period.
+        Renewal date within the this-many quarters (3 months each) after the
+        period's last month.
     top_arr : int, optional
         Only the largest accounts by ARR at the period's end.
     ids : tuple of str
@@ -154,10 +155,9 @@ class AccountFilter:
             start = period.last_day
             if self.renewing_within_days is not None:
                 end = start + pd.Timedelta(days=self.renewing_within_days)
-            else:
-                end = Period.parse(
-                    f"{period.last_month.year}Q{(period.last_month.month - 1) // 3 + 1}"
-                ).shift(int(self.renewing_within_quarters or 0)).last_day
+            else:  # the next N quarters after the period: 3N months after its last month
+                months = 3 * int(self.renewing_within_quarters or 0)
+                end = (period.last_month + months).end_time.normalize()
             keep = (renewal > start) & (renewal <= end)
             ids = ids[keep.to_numpy()]
         arr = mrr.reindex(ids).fillna(0.0)
