@@ -172,10 +172,17 @@ def bridge_summary(report: Report) -> Paragraph:
             if react
             else f" and expansion {fmt_money(12 * f['expansion_mrr'], compact=True)}"
         )
-        + "; contraction "
-        f"({fmt_money(12 * f['contraction_mrr'], compact=True)}) and churn "
-        + f"({fmt_money(12 * f['churned_mrr'], compact=True)}) took away "
-        + f"{fmt_money(lost, compact=True)}, a net change of "
+    )
+    if lost > 0:
+        text += (
+            f"; contraction ({fmt_money(12 * f['contraction_mrr'], compact=True)}) and churn "
+            f"({fmt_money(12 * f['churned_mrr'], compact=True)}) took away "
+            f"{fmt_money(lost, compact=True)}"
+        )
+    else:
+        text += "; no revenue was lost to contraction or churn"
+    text += (
+        ", a net change of "
         + f"{'+' if gained >= lost else '-'}{fmt_money(abs(gained - lost), compact=True)}"
     )
     qr = f["quick_ratio"]
