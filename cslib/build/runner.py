@@ -121,6 +121,42 @@ def _merged_notebook(parts: Sequence[nbformat.NotebookNode], titles: Sequence[st
     return merged
 
 
+def _payloads(
+    job: Job, out_dir: Path, tmp: Path, outcome: Outcome, *, backend: str,
+    quarto: str | None, kernel_name: str,
+) -> dict[str, bytes]:
+    """Execute the job's notebooks, assemble the document and render every format."""
+    from cslib.build.execute import execute_notebook
+
+    executed: list[nbformat.NotebookNode] = []
+    for i, (notebook, params) in enumerate(job.parts):
+        kept = tmp / f"part{i}-{notebook.name}"
+        try:
+            executed.append(
+                execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
+            )
+        except ExecutionError as exc:
+            outcome.cell = exc.cell
+            if kept.exists():
+                failed = out_dir / "_failed" / f"{job.key}.ipynb"
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(kept, failed)
+            raise
+    doc = assemble(executed, names=[str(nb_path) for nb_path, _ in job.parts])
+    if backend != "quarto":
+        return {fmt: render_document(doc, fmt) for fmt in job.formats}
+    from cslib.build.quarto import render_with_quarto
+
+    merged = tmp / f"{slugify(job.key.replace('/', '-'))}.ipynb"
+    titles = [job.title] + [p.get("segment", p.get("account_id", "")) for _, p in job.parts[1:]]
+    nbformat.write(_merged_notebook(executed, titles), merged)
+    rendered = render_with_quarto(
+        merged, formats=job.formats, output_dir=tmp / "out", exe=quarto,
+        metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},
+    )
+    return {fmt: rendered[fmt].read_bytes() for fmt in job.formats}
+
+
 def build_job(
     job: Job,
     out_dir: Path,
@@ -128,15 +164,16 @@ def build_job(
     backend: str = "builtin",
     quarto: str | None = None,
     kernel_name: str = "python3",
+    attempts: int = 2,
 ) -> Outcome:
     """Build one document into ``out_dir`` (see :class:`~cslib.build.plan.Job`).
 
     Never raises for a failure of the document itself: the outcome says
     ``failed`` with the error's last line and the failing cell, and the
-    executed notebook is kept under ``out_dir/_failed/``.
+    executed notebook is kept under ``out_dir/_failed/``. A fault outside the
+    report (a kernel that died or did not start) is tried again, up to
+    ``attempts`` times in all; an error raised by the report's own cells is not.
     """
-    from cslib.build.execute import execute_notebook
-
     outcome = Outcome(
         job.key,
         job.document,
@@ -144,47 +181,24 @@ def build_job(
         parameters=[{k: str(v) for k, v in mask_secrets(p).items()} for _, p in job.parts],
     )
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
-        executed: list[nbformat.NotebookNode] = []
-        try:
-            for i, (notebook, params) in enumerate(job.parts):
-                kept = Path(tmp) / f"part{i}-{notebook.name}"
-                try:
-                    executed.append(
-                        execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
-                    )
-                except ExecutionError as exc:
-                    outcome.cell = exc.cell
-                    if kept.exists():
-                        failed = out_dir / "_failed" / f"{job.key}.ipynb"
-                        failed.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(kept, failed)
-                    raise
-            names = [str(nb_path) for nb_path, _ in job.parts]
-            doc = assemble(executed, names=names)
-            if backend == "quarto":
-                from cslib.build.quarto import render_with_quarto
-
-                merged = Path(tmp) / f"{slugify(job.key.replace('/', '-'))}.ipynb"
-                titles = [job.title] + [p.get("segment", p.get("account_id", "")) for _, p in
-                                        job.parts[1:]]
-                nbformat.write(_merged_notebook(executed, titles), merged)
-                rendered = render_with_quarto(
-                    merged, formats=job.formats, output_dir=Path(tmp) / "out", exe=quarto,
-                    metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},
+    for attempt in range(1, attempts + 1):
+        with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
+            try:
+                payloads = _payloads(job, out_dir, Path(tmp), outcome, backend=backend,
+                                     quarto=quarto, kernel_name=kernel_name)
+                for fmt, data in payloads.items():
+                    write_atomic(out_dir / f"{job.key}.{fmt}", data)
+                    outcome.files[fmt] = f"{job.key}.{fmt}"
+                outcome.status, outcome.error = "built", ""
+                break
+            except CslibError as exc:
+                outcome.status, outcome.error = "failed", str(exc)
+                break
+            except Exception as exc:  # a kernel or renderer fault must not stop the batch
+                outcome.status = "failed"
+                outcome.error = f"{type(exc).__name__}: {exc}" + (
+                    f" (after {attempt} attempts)" if attempt > 1 else ""
                 )
-                payloads = {fmt: rendered[fmt].read_bytes() for fmt in job.formats}
-            else:
-                payloads = {fmt: render_document(doc, fmt) for fmt in job.formats}
-            for fmt, data in payloads.items():
-                target = out_dir / f"{job.key}.{fmt}"
-                write_atomic(target, data)
-                outcome.files[fmt] = f"{job.key}.{fmt}"
-            outcome.status = "built"
-        except CslibError as exc:
-            outcome.status, outcome.error = "failed", str(exc)
-        except Exception as exc:  # a renderer or kernel fault must not stop the batch
-            outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
 
