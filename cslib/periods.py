@@ -96,7 +96,7 @@ class Period:
             if not 1 <= month <= 12:
                 raise PeriodError(_bad_period(raw))
             p = pd.Period(year=int(m.group(1)), month=month, freq="M")
-            return cls(raw, p, p, "month")
+            return cls(raw, p, p, "month", fiscal_year_start_month)
         if m := _YEAR.match(raw):
             first = pd.Period(year=int(m.group(1)), month=1, freq="M") - shift
             return cls(raw, first, first + 11, "year", fiscal_year_start_month)
@@ -105,7 +105,7 @@ class Period:
             if not 1 <= month <= 12:
                 raise PeriodError(_bad_period(raw))
             last = pd.Period(year=int(m.group(1)), month=month, freq="M")
-            return cls(raw, last - 11, last, "trailing")
+            return cls(raw, last - 11, last, "trailing", fiscal_year_start_month)
         raise PeriodError(_bad_period(raw))
 
     @classmethod

@@ -126,8 +126,9 @@ def test_health_score_weighted_and_renormalized() -> None:
         index=["a", "b", "c", "d"],
     )  # fmt: skip
     h = health_scores(measures, config=CONFIG)
-    # a: (3*100 + 1*100) / 4; b: (3*50 + 1*0) / 4; c: only the contact measure (50).
-    assert h["health_score"].tolist()[:3] == [100.0, 37.5, 50.0]
+    # a: (3*100 + 1*100) / 4; b: (3*50 + 1*0) / 4 = 37.5, shown as 38 (half up);
+    # c: only the contact measure (50).
+    assert h["health_score"].tolist()[:3] == [100.0, 38.0, 50.0]
     assert np.isnan(h.loc["d", "health_score"])
     assert h["health_band"].tolist() == ["green", "red", "red", None]
     assert h.loc["c", "coverage"] == pytest.approx(0.25)
@@ -210,3 +211,15 @@ def test_missing_settings_file(tmp_path) -> None:
     with pytest.raises(ConfigError) as err:
         read_yaml(tmp_path / "nope.yaml")
     assert str(err.value) == f"{tmp_path / 'nope.yaml'}: no such settings file."
+
+
+def test_health_band_agrees_with_the_whole_score_shown():
+    # 50.5 is shown as 51: yellow, never "50 (yellow)" next to "50 (red)".
+    measures = pd.DataFrame({"seat_utilization": [0.5], "days_since_executive_contact": [np.nan]})
+    config = HealthConfig.from_mapping({
+        "measures": {
+            "seat_utilization": {"weight": 1, "thresholds": [0.5], "scores": [0, 50.5]},
+        }
+    })
+    h = health_scores(measures, config=config)
+    assert h["health_score"].iloc[0] == 51.0 and h["health_band"].iloc[0] == "yellow"

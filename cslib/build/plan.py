@@ -260,15 +260,24 @@ def _notebook(value: object, base: Path, where: str) -> Path:
     return path
 
 
-def _params(value: object, where: str) -> dict[str, Any]:
+#: Parameters that name files: relative values are read from the plan file's folder.
+PATH_PARAMETERS = ("data", "health_config", "risk_config")
+
+
+def _params(value: object, where: str, base: Path) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where} must map parameter names to values, got {value!r}.")
+    out = {}
     for k, v in value.items():
         if not isinstance(k, str) or not k.isidentifier():
             raise ConfigError(f"{where}: {k!r} is not a valid parameter name.")
         if not isinstance(v, str | int | float | bool):
             raise ConfigError(f"{where}.{k} must be a string, number or true/false, got {v!r}.")
-    return dict(value)
+        if k in PATH_PARAMETERS and isinstance(v, str) and v not in ("", "sample") \
+                and "://" not in v:
+            v = str((base / v).resolve())
+        out[k] = v
+    return out
 
 
 def _accounts(value: object, where: str) -> AccountFilter:
@@ -397,7 +406,7 @@ def load_plan(path: str | Path) -> Plan:
                 ),
                 formats=_formats(spec["formats"], f"{w}.formats") if "formats" in spec
                 else formats,
-                parameters=_params(spec.get("parameters", {}), f"{w}.parameters"),
+                parameters=_params(spec.get("parameters", {}), f"{w}.parameters", base),
             )
         )
     return Plan(
@@ -410,7 +419,7 @@ def load_plan(path: str | Path) -> Plan:
         fiscal_year_start=fys,
         formats=formats,
         backend=str(backend),
-        parameters=_params(top.get("parameters", {}), f"{where}: parameters"),
+        parameters=_params(top.get("parameters", {}), f"{where}: parameters", base),
     )
 
 

@@ -29,6 +29,7 @@ from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters
 from cslib.build.plan import FORMATS, Job, Plan, expand, slugify
+from cslib.build.quarto import mask_secrets as mask_text
 from cslib.errors import CslibError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 Echo = Callable[[str], None]
+#: Notebook parameters that name files; relative values are read from the caller's folder.
+PATH_PARAMETERS = ("data", "health_config", "risk_config")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -121,6 +124,14 @@ def _merged_notebook(parts: Sequence[nbformat.NotebookNode], titles: Sequence[st
     return merged
 
 
+def _kernel_fault(exc: BaseException) -> bool:
+    """A fault of the Jupyter machinery (worth one more try), not of the report or renderer."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("nbclient", "jupyter_client", "zmq")) or isinstance(
+        exc, TimeoutError | ConnectionError
+    )
+
+
 def _payloads(
     job: Job, out_dir: Path, tmp: Path, outcome: Outcome, *, backend: str,
     quarto: str | None, kernel_name: str,
@@ -192,13 +203,15 @@ def build_job(
                 outcome.status, outcome.error = "built", ""
                 break
             except CslibError as exc:
-                outcome.status, outcome.error = "failed", str(exc)
+                outcome.status, outcome.error = "failed", mask_text(str(exc))
                 break
             except Exception as exc:  # a kernel or renderer fault must not stop the batch
                 outcome.status = "failed"
-                outcome.error = f"{type(exc).__name__}: {exc}" + (
+                outcome.error = mask_text(f"{type(exc).__name__}: {exc}") + (
                     f" (after {attempt} attempts)" if attempt > 1 else ""
                 )
+                if not _kernel_fault(exc):
+                    break
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
 
@@ -302,7 +315,7 @@ def build_plan(
                 report(future.result())
     ordered = [outcomes[j.key] for j in jobs]
     result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2))
-    write_index(result, plan)
+    write_index(result, plan, keep_others=bool(only))
     return result
 
 
@@ -350,16 +363,18 @@ def _previous_outcomes(out_dir: Path, keep: set[str]) -> list[Outcome]:
     ]
 
 
-def write_index(result: BuildResult, plan: Plan) -> Path:
+def write_index(result: BuildResult, plan: Plan, *, keep_others: bool = False) -> Path:
     """Write ``index.html`` (every document, its status and links) and ``build.json``.
 
-    Documents an earlier build put in the same folder (``--only`` builds part
-    of a plan) stay listed with their recorded status while their files exist.
+    With ``keep_others`` (a build of part of a plan, ``--only``), documents an
+    earlier build recorded in the same folder stay listed with their recorded
+    status while their files exist; a full build lists only what it built.
     """
     titles = {d.name: d.title for d in plan.documents}
     order = {d.name: i for i, d in enumerate(plan.documents)}
     current = {o.key for o in result.outcomes}
-    everything = _previous_outcomes(result.out_dir, current) + result.outcomes
+    earlier = _previous_outcomes(result.out_dir, current) if keep_others else []
+    everything = earlier + result.outcomes
     everything.sort(key=lambda o: (order.get(o.document, len(order)), o.document))
     groups: dict[str, list[Outcome]] = {}
     for o in everything:
@@ -408,6 +423,10 @@ def render_notebook(
     if bad or not formats:
         raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
     params = check_parameters(path, parameters)
+    for name in PATH_PARAMETERS:  # the kernel runs in the notebook's folder, not the caller's
+        value = params.get(name)
+        if isinstance(value, str) and value not in ("", "sample") and "://" not in value:
+            params[name] = str(Path(value).expanduser().resolve())
     chosen = backend
     if backend != "builtin":
         from cslib.build.quarto import choose_backend

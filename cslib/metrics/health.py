@@ -229,7 +229,8 @@ def health_scores(measures: pd.DataFrame, *, config: HealthConfig) -> pd.DataFra
     -------
     pandas.DataFrame
         Indexed like ``measures``: ``score_<measure>`` (0..100) per configured
-        measure, ``health_score`` (0..100, NaN when no measure has data),
+        measure, ``health_score`` (whole points 0..100, rounded half up, NaN when
+        no measure has data; the band is read on the rounded score),
         ``health_band`` and ``coverage`` (share of the configured weight with data).
 
     References
@@ -249,7 +250,9 @@ def health_scores(measures: pd.DataFrame, *, config: HealthConfig) -> pd.DataFra
         weighted += np.where(has, s.fillna(0).to_numpy() * m.weight, 0.0)
         weights += np.where(has, m.weight, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["health_score"] = np.where(weights > 0, weighted / weights, np.nan)
+        exact = np.where(weights > 0, weighted / weights, np.nan)
+    # Whole points, rounded half up, so the band always agrees with the score shown.
+    out["health_score"] = np.floor(exact + 0.5 + 1e-9)
     out["health_band"] = health_bands(out["health_score"], config=config)
     out["coverage"] = weights / total
     return out

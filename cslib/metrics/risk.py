@@ -161,7 +161,11 @@ def risk_flags(
     soon = out["days_to_renewal"].between(0, settings.renewal_window_days)
     out["renewal_at_risk"] = _flag(soon & exec_silent, has_activities and has_contacts)
     default = settings.min_strong_executives.get("default", 1)
-    needed = out["segment"].map(lambda s: settings.min_strong_executives.get(s, default))
+    needed = (
+        out["segment"]
+        .map(lambda s: settings.min_strong_executives.get(s, default))
+        .astype(float)  # an empty frame maps to an empty str column otherwise
+    )
     out["single_threaded"] = _flag(out["strong_executives"] < needed, has_contacts)
     strong_adoption = out["seat_utilization"] >= settings.champion_utilization
     out["build_a_champion"] = _flag(

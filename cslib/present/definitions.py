@@ -59,8 +59,9 @@ DEFINITIONS: dict[str, Definition] = {
     ),
     "cohort_retention": Definition(
         "Cohort retention",
-        "Accounts grouped by their first paying month; revenue retention = the cohort's MRR "
-        "at each age / its MRR in its first month (net of expansion).",
+        "Accounts grouped by the first quarter at whose end they paid; revenue retention = "
+        "the cohort's MRR at the end of each later quarter / its MRR at the end of its first "
+        "quarter (expansion included, so it can exceed 100%).",
         "ChartMogul, cohort analysis",
     ),
     "nps": Definition(
@@ -83,12 +84,12 @@ DEFINITIONS: dict[str, Definition] = {
         "Health score",
         "Each measure scored 0-100 by thresholds, weighted mean with weights normalized to 1; "
         "a measure without data is left out and the other weights renormalized. "
-        "Bands: red 0-50, yellow 51-75, green 76-100 (params/health.yaml).",
+        "Scores are whole numbers; bands: red 0-50, yellow 51-75, green 76-100.",
         "Gainsight, scorecards",
     ),
     "seat_utilization": Definition(
         "Seat utilization",
-        "Active users / licensed seats in the month (summed over accounts for a group).",
+        "Active users / licensed seats in the month.",
         "Gainsight, adoption",
     ),
     "relationship_coverage": Definition(
@@ -103,8 +104,15 @@ DEFINITIONS: dict[str, Definition] = {
         "Single-threaded: fewer than 2 strong executive relationships (SMB: 1). "
         "Build a champion: strong adoption, no strong user relationship. "
         "Emergency: active users down 20%+ over 3 months and no user contact in 30 days "
-        "(thresholds in params/risk.yaml).",
+        "(default thresholds).",
         "Gainsight, risk CTAs",
+    ),
+    "focus_areas": Definition(
+        "Focus areas",
+        "What we suggest working on together: planning the renewal when it is near, "
+        "broadening executive sponsorship, naming a product champion, or recovering "
+        "adoption when active users fall.",
+        "Gainsight, success plans",
     ),
     "renewal_rate": Definition(
         "Renewal rate",

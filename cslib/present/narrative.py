@@ -13,9 +13,12 @@ from typing import Any
 
 import pandas as pd
 
+from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.summary import metrics_frame
+from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
 from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 from cslib.present.report import Report
@@ -93,35 +96,85 @@ def _movements(report: Report) -> pd.DataFrame:
     return report.memo("movements", compute)
 
 
-def _driver(report: Report, nrr_change: float) -> str:
-    """What moved NRR most: churn/contraction (when it fell) or expansion (when it rose)."""
+def _segment_contributions(report: Report, period: Period) -> pd.Series | None:
+    """Each segment's contribution to NRR - 1, in points of the total starting MRR.
+
+    ``start_s * (NRR_s - 1) / sum(start)``: the segments' contributions add up to
+    the company's NRR - 1, so the change of a contribution between two periods
+    says which segment moved the company's NRR.
+    """
+    try:
+        by = metrics_frame(report.dataset, period=period, by="segment")
+    except PeriodError:
+        return None
+    total = by["starting_mrr"].sum()
+    if not total:
+        return None
+    return (by["starting_mrr"] * (by["nrr"].astype(float).fillna(1.0) - 1.0) / total).rename(
+        "contribution"
+    )
+
+
+def _losses(moves: pd.DataFrame) -> str:
+    """``"7 churned accounts ($53.4K ARR) and $7.1K of contraction"``."""
+    churned = moves[moves["churned_mrr"] > 0]
+    parts = []
+    if len(churned):
+        parts.append(
+            f"{_plural(len(churned), 'churned account')} "
+            f"({fmt_money(12 * churned['churned_mrr'].sum(), compact=True)} ARR)"
+        )
+    contraction = moves["contraction_mrr"].sum()
+    if contraction > 0:
+        parts.append(f"{fmt_money(12 * contraction, compact=True)} of contraction")
+    return " and ".join(parts)
+
+
+def _driver(report: Report, nrr_change: float, prev: Period) -> str:
+    """What moved NRR since ``prev``, as a clause: ``", driven by ..."``.
+
+    In a company report, the segment whose contribution to NRR moved most in
+    the direction of the change (see :func:`_segment_contributions`) is named.
+    Then the component that moved most is stated: higher losses (churn and
+    contraction, with the churned accounts counted) or lower expansion when NRR
+    fell; more expansion or lower losses when it rose.
+    """
     moves = _movements(report)
-    by_segment = report.kind == "company"
-    if nrr_change < 0:
-        moves = moves.assign(lost=moves["churned_mrr"] + moves["contraction_mrr"])
-        lost = moves[moves["lost"] > 0]
-        if lost.empty:
+    scope, where = report.dataset, ""
+    if report.kind == "company":
+        now, before = (_segment_contributions(report, p) for p in (report.period, prev))
+        if now is None or before is None:
             return ""
-        if by_segment:
-            seg = lost.groupby("segment")["lost"].sum().sort_values(ascending=False).index[0]
-            lost = lost[lost["segment"] == seg]
-        churns = int((lost["churned_mrr"] > 0).sum())
-        who = f"{seg} " if by_segment else ""
-        arr = fmt_money(12 * lost["lost"].sum(), compact=True)
-        if churns:
-            return f", driven by {_plural(churns, who + 'churn')} ({arr} ARR lost)"
-        return f", driven by contraction in {who or 'existing '}accounts ({arr} ARR)"
-    grew = moves[moves["expansion_mrr"] > 0]
-    if grew.empty:
+        delta = (now - before.reindex(now.index).fillna(0.0)).sort_values()
+        segment = delta.index[0] if nrr_change < 0 else delta.index[-1]
+        if delta[segment] == 0 or (delta[segment] < 0) != (nrr_change < 0):
+            return ""
+        moves = moves[moves["segment"] == str(segment)]
+        ids = scope.accounts.loc[scope.accounts["segment"].astype(str) == str(segment),
+                                 "account_id"]
+        scope, where = scope.subset(ids.astype(str)), f" in {segment}"
+    try:
+        a, b = (metrics_frame(scope, period=p).iloc[0] for p in (report.period, prev))
+    except PeriodError:
         return ""
-    if by_segment:
-        seg = grew.groupby("segment")["expansion_mrr"].sum().sort_values(ascending=False).index[0]
-        grew = grew[grew["segment"] == seg]
-        where = f" in {seg}"
-    else:
-        where = ""
-    arr = fmt_money(12 * grew["expansion_mrr"].sum(), compact=True)
-    return f", driven by {arr} of expansion ARR{where} ({_plural(len(grew), 'account')})"
+    exp_now, exp_prev = a["expansion_mrr"] + a["reactivation_mrr"], b["expansion_mrr"] + b[
+        "reactivation_mrr"]
+    loss_now, loss_prev = a["churned_mrr"] + a["contraction_mrr"], b["churned_mrr"] + b[
+        "contraction_mrr"]
+    money = lambda v: fmt_money(12 * v, compact=True)  # noqa: E731
+    if nrr_change < 0:
+        if loss_now - loss_prev >= exp_prev - exp_now and _losses(moves):
+            return f", driven by {_losses(moves)}{where}"
+        if exp_prev > exp_now:
+            return (f", driven by lower expansion{where} ({money(exp_now)} ARR against "
+                    f"{money(exp_prev)} in {prev.label})")
+        return ""
+    if exp_now - exp_prev >= loss_prev - loss_now:
+        grew = moves[moves["expansion_mrr"] > 0]
+        return (f", driven by {money(grew['expansion_mrr'].sum())} of expansion ARR{where} "
+                f"({_plural(len(grew), 'account')})") if len(grew) else ""
+    return (f", driven by lower losses{where} ({money(loss_now)} ARR of churn and "
+            f"contraction against {money(loss_prev)} in {prev.label})")
 
 
 def executive_summary(report: Report) -> Paragraph:
@@ -144,15 +197,23 @@ def executive_summary(report: Report) -> Paragraph:
     nrr_before = prev["nrr"] if prev is not None else None
     nrr = change_phrase("Net revenue retention", now["nrr"], nrr_before)
     if _ok(now["nrr"]) and _ok(nrr_before):
-        nrr += f" on {prev_p.label}" + _driver(report, now["nrr"] - nrr_before)
+        nrr += f" vs {prev_p.label}" + _driver(report, now["nrr"] - nrr_before, prev_p)
     moves = _movements(report)
     churned = int((moves["churned_mrr"] > 0).sum())
     new = int((moves["new_mrr"] > 0).sum())
-    second = (
-        f"{nrr}; gross revenue retention was {fmt_percent(now['grr'])}. "
+    lost = (
         f"{_plural(churned, 'account')} churned ({fmt_percent(now['logo_churn'])} of those "
-        f"paying at the start) and {_plural(new, 'new account')} added "
-        f"{fmt_money(12 * now['new_mrr'], compact=True)} ARR."
+        "paying at the start)"
+        if churned
+        else "No account churned"
+    )
+    gained = (
+        f"{_plural(new, 'new account')} added {fmt_money(12 * now['new_mrr'], compact=True)} ARR"
+        if new
+        else "no new account joined"
+    )
+    second = (
+        f"{nrr}; gross revenue retention was {fmt_percent(now['grr'])}. {lost} and {gained}."
     )
     return Paragraph.of(Span(first + second[:1].upper() + second[1:]),
                         definitions=("arr", "nrr", "grr", "logo_retention"))
@@ -215,8 +276,6 @@ def retention_summary(report: Report) -> Paragraph:
 
 def segment_summary(report: Report, *, by: str = "segment") -> Paragraph:
     """Which group retains best and which trails, by NRR."""
-    from cslib.metrics.summary import metrics_frame
-
     frame = metrics_frame(report.dataset, period=report.period, by=by).dropna(subset=["nrr"])
     if len(frame) < 2:
         return Paragraph.of(f"Only one {by} has a starting book in {report.period.label}.")
@@ -275,12 +334,24 @@ def health_summary(report: Report) -> Paragraph | Callout:
         f"({fmt_percent(counts.get('green', 0) / len(scored))}) are green, "
         f"{int(counts.get('yellow', 0)):,} yellow and {int(counts.get('red', 0)):,} red; "
         f"red accounts hold {fmt_money(12 * mrr[red].sum(), compact=True)} ARR "
-        f"({fmt_percent(share)} of the book).",
+        f"({fmt_percent(share)} of the book).{_coverage_note(report, scored)}",
         definitions=("health_score",),
     )
 
 
-def risk_summary(report: Report) -> Paragraph:
+def _coverage_note(report: Report, scored: pd.DataFrame) -> str:
+    """A sentence when scores rest on part of the configured measures (missing data)."""
+    coverage = float(scored["coverage"].mean())
+    if coverage >= 0.999:
+        return ""
+    empty = [m.name.replace("_", " ") for m in report.health_config.measures
+             if scored[f"score_{m.name}"].isna().all()]
+    which = f"; no data at all for {', '.join(empty)}" if empty else ""
+    return (f" Scores rest on {fmt_percent(coverage, digits=0)} of the configured weight on "
+            f"average{which}.")
+
+
+def risk_summary(report: Report) -> Paragraph | Callout:
     """Flagged accounts, their ARR, and how many renew within 90 days."""
     flags = risk_frame(report)
     flagged = flags[flags["flags"] > 0]
@@ -291,12 +362,26 @@ def risk_summary(report: Report) -> Paragraph:
         f"{FLAG_LABELS[f].lower()} {int(flags[f].fillna(False).astype(bool).sum())}"
         for f in RISK_FLAGS
     ]
+    missing = [t for t in ("usage", "contacts", "activities") if not report.dataset.has(t)]
+    if flags.empty:
+        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
+    if flags[list(RISK_FLAGS)].isna().all().all():
+        return Callout.of(
+            f"Risk flags need the usage, contacts and activities tables; the data lacks "
+            f"{', '.join(missing)}, so no flag is evaluated."
+        )
+    note = (
+        f" Flags that need the {', '.join(missing)} table{'s' if len(missing) > 1 else ''} "
+        "are not evaluated: the data has none."
+        if missing
+        else ""
+    )
     return Paragraph.of(
         f"{_plural(len(flagged), 'account')} of {len(flags):,} paying "
         f"({fmt_money(12 * flagged['mrr'].sum(), compact=True)} ARR) carry at least one risk flag "
         f"on {report.as_of:%Y-%m-%d} ({', '.join(counts)}); "
         f"{len(soon):,} of them renew within 90 days "
-        f"({fmt_money(12 * soon['mrr'].sum(), compact=True)} ARR).",
+        f"({fmt_money(12 * soon['mrr'].sum(), compact=True)} ARR).{note}",
         definitions=("risk_flags",),
     )
 
@@ -326,8 +411,8 @@ def qbr_summary(report: Report) -> Paragraph:
     if report.account_id in health.index and _ok(health.loc[report.account_id, "health_score"]):
         h = health.loc[report.account_id]
         parts.append(f"The account's health score is {h['health_score']:.0f} ({h['health_band']}).")
-    renewal = report.dataset.accounts["renewal_date"].iloc[0]
-    if _ok(renewal) and not pd.isna(renewal):
+    renewal = report.dataset.accounts.iloc[0].get("renewal_date")
+    if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
         parts.append(
             f" The subscription renews on {long_date(renewal)}"
@@ -378,8 +463,16 @@ def support_summary(report: Report) -> Paragraph | Callout:
     )
     if len(csat):
         share = fmt_percent((csat >= 4).mean(), digits=0)
-        text += f"; {share} of {_plural(len(csat), 'rating')} were satisfied (4-5 of 5)"
+        if len(csat) == 1:
+            verdict = "satisfied" if csat.iloc[0] >= 4 else "not satisfied"
+            text += f"; the one rating was {verdict} ({csat.iloc[0]:.0f} of 5)"
+        else:
+            text += f"; {share} of {len(csat)} ratings were satisfied (4-5 of 5)"
     return Paragraph.of(text + ".", definitions=("csat",))
+
+
+#: Days without an executive conversation after which a QBR suggests a check-in.
+EXECUTIVE_CHECK_IN_DAYS = 90
 
 
 def recommendations(report: Report) -> Bullets:
@@ -400,8 +493,16 @@ def recommendations(report: Report) -> Bullets:
             f"{long_date(row['renewal_date'])}."  # type: ignore[index]
         ])
     if fired("single_threaded"):
-        items.append(["Broaden executive sponsorship: add a second executive sponsor to the "
-                      "success plan."])
+        strong = row.get("strong_executives") if row is not None else None  # type: ignore[union-attr]
+        items.append(
+            ["Name an executive sponsor for the partnership and add them to the success plan."]
+            if not strong
+            else ["Broaden executive sponsorship: add a second executive sponsor to the "
+                  "success plan."]
+        )
+    silent = row.get("days_since_executive_contact") if row is not None else None  # type: ignore[union-attr]
+    if not fired("renewal_at_risk") and _ok(silent) and silent > EXECUTIVE_CHECK_IN_DAYS:
+        items.append([f"Schedule an executive check-in: the last one was {silent:.0f} days ago."])
     if fired("emergency") or (a is not None and _ok(a["active_users_change"])
                               and a["active_users_change"] <= -0.2):
         items.append(["Agree on a recovery plan for adoption: active users fell "
@@ -410,15 +511,21 @@ def recommendations(report: Report) -> Bullets:
                       "Agree on a recovery plan for adoption."])
     if fired("build_a_champion"):
         items.append(["Name a champion among the most active users and invite them to the "
-                      "customer advisory programme."])
+                      "customer advisory program."])
     if a is not None and _ok(a["seat_utilization"]) and a["seat_utilization"] < 0.5:
         items.append([f"Plan enablement sessions to lift seat utilization from "
                       f"{fmt_percent(a['seat_utilization'], digits=0)}."])
     goals = report.dataset.get("goals")
-    if goals is not None:
+    if goals is None or goals.empty:
+        items.append(["Agree on a success plan with two or three measurable goals for the "
+                      "next two quarters."])
+    else:
         for _, g in goals[goals["status"] == "at_risk"].sort_values("due_on").head(3).iterrows():
             items.append(["Revisit the goal ", Span(str(g["title"]), "em"),
                           f" (at risk, due {g['due_on']:%Y-%m-%d})."])
+        if not goals["status"].isin(["not_started", "on_track", "at_risk"]).any():
+            items.append(["Set the next goals of the success plan: every current goal is "
+                          "closed."])
     if not items:
         items.append(["Keep the current cadence: review progress on the success plan next "
                       "quarter."])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -77,6 +78,14 @@ def mask_secrets(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _source_name(data: object) -> str:
+    """A data location as shown in a document: a folder's name, never a full path."""
+    text = str(data)
+    if "://" in text:  # a URL: scheme and host/database only, no credentials
+        return _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", text)
+    return Path(text).name or text
+
+
 @cache
 def _sample_dataset() -> Dataset:
     folder = PROJECT_ROOT / "data" / "sample"
@@ -108,9 +117,10 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
         )
     path = Path(text).expanduser()
     if not path.exists():
+        shown = _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", text)
         raise ParameterError(
-            f"`data` must name an existing dataset folder, got {text!r} "
-            f"(looked in {path.resolve()})."
+            f"`data` must name an existing dataset folder, got {shown!r} "
+            f"(looked in {Path(shown).resolve()})."
         )
     return load(path)
 
@@ -225,8 +235,11 @@ class Report:
     @property
     def fingerprint(self) -> str:
         """12 hex digits over the data fingerprint and the parameters."""
+        # The data's content fingerprint stands for the data; where it was read from
+        # (a path, "sample") does not change the report.
+        parameters = {k: v for k, v in self.parameters.items() if k != "data"}
         payload = json.dumps(
-            {"data": self.dataset.fingerprint, "parameters": self.parameters, "kind": self.kind},
+            {"data": self.dataset.fingerprint, "parameters": parameters, "kind": self.kind},
             sort_keys=True,
             default=str,
         )
@@ -246,7 +259,10 @@ class Report:
             "fingerprint": self.fingerprint,
             "data_fingerprint": self.dataset.fingerprint[:12],
             "data_source": Path(self.dataset.source).name or self.dataset.source,
-            "parameters": {k: str(v) for k, v in mask_secrets(self.parameters).items()},
+            "parameters": {
+                k: _source_name(v) if k == "data" else str(v)
+                for k, v in mask_secrets(self.parameters).items()
+            },
             "version": cslib.__version__,
             "commit": _git_commit(),
             "audience": self.audience,
@@ -337,8 +353,14 @@ def open_report(
         If the period is malformed or not covered by the data.
     """
     if unknown:
-        names = ", ".join(sorted(unknown))
-        raise ParameterError(f"unknown report parameter(s): {names}.")
+        known = [p for p in inspect.signature(open_report).parameters if p not in ("kind",
+                                                                                   "unknown")]
+        hints = [difflib.get_close_matches(n, known, n=1) for n in sorted(unknown)]
+        did = "".join(f" Did you mean `{h[0]}`?" for h in hints if h)
+        raise ParameterError(
+            f"unknown report parameter(s): {', '.join(sorted(unknown))}; "
+            f"expected {', '.join(known)}.{did}"
+        )
     kind = _choose(str(kind), list(KINDS), name="kind")
     if not str(company).strip():
         raise ParameterError("`company` must name the company publishing the report, got ''.")

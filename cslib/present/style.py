@@ -30,6 +30,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -39,7 +40,7 @@ from matplotlib import cycler
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from cslib.present.formats import fmt_count, fmt_money, fmt_percent
 
@@ -321,9 +322,39 @@ def _tick_money(value: float) -> str:
     return text.replace(".0M", "M").replace(".0K", "K").replace(".0B", "B")
 
 
+class _MoneyTicks(Formatter):
+    """Compact money ticks with as many decimals as the tick step needs.
+
+    Ticks 50K apart around $1.3M read ``$1.25M``, ``$1.3M``, ``$1.35M`` rather
+    than ``$1.3M`` three times; round steps keep ``$20M``; zero is ``$0``.
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return _tick_money(x)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        locs = sorted(float(v) for v in values if np.isfinite(v))
+        top = max((abs(v) for v in locs), default=0.0)
+        steps = [b - a for a, b in pairwise(locs) if b > a]
+        if not steps or top < 1e3:
+            return [_tick_money(v) for v in values]
+        unit, suffix = next((u, s) for u, s in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if top >= u)
+        step = min(steps) / unit
+        # Enough decimals to tell every tick apart: the step itself must be exact.
+        decimals = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9 * max(1, step)),
+                        3)
+        out = []
+        for v in values:
+            text = f"{abs(v) / unit:,.{decimals}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            out.append("$0" if text == "0" else f"{'−' if v < 0 else ''}${text}{suffix}")
+        return out
+
+
 def money_axis(ax: Axes, *, axis: str = "y") -> None:
-    """Format an axis's ticks as compact money: ``$500K``, ``$1.5M``, ``$20M``."""
-    _axis(ax, axis).set_major_formatter(FuncFormatter(lambda v, _pos: _tick_money(v)))
+    """Format an axis's ticks as compact money: ``$500K``, ``$1.25M``, ``$20M``."""
+    _axis(ax, axis).set_major_formatter(_MoneyTicks())
 
 
 def percent_axis(ax: Axes, *, axis: str = "y", digits: int = 0) -> None:

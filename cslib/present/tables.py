@@ -114,9 +114,11 @@ def headline_figures(report: Report, period: Period | None = None) -> pd.Series 
 
 
 def _compare(report: Report) -> tuple[Period, Period]:
+    """The previous period and the same period a year before (one and the same for a TTM)."""
     p = report.period
-    step = 1 if p.kind != "trailing" else 12
-    return p.shift(-step), p.shift(-_periods_per_year(p) if p.kind != "trailing" else -12)
+    if p.kind == "trailing":  # shift steps twelve months at a time
+        return p.shift(-1), p.shift(-1)
+    return p.shift(-1), p.shift(-_periods_per_year(p))
 
 
 def _kpi(
@@ -250,6 +252,11 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout:
     """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``."""
     flags = risk_frame(report)
     flagged = flags[flags["flags"] > 0].sort_values(["mrr", "name"], ascending=[False, True])
+    if flags.empty:
+        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
+    if flags[list(RISK_FLAGS)].isna().all().all():
+        return Callout.of("No risk flag could be evaluated: the data lacks the usage, "
+                          "contacts and activities tables they need.")
     if flagged.empty:
         return Callout.of(f"No account carries a risk flag on {report.as_of:%Y-%m-%d}.")
     health = health_frame(report)
@@ -425,19 +432,37 @@ def qbr_kpis(report: Report) -> Kpis:
         h = health.loc[aid]
         items.append(Kpi("Health score", f"{h['health_score']:.0f}",
                          note=f"{h['health_band']} band"))
-    measures = health.loc[aid] if aid in health.index else None
-    if measures is not None and _isnum(measures["nps"]):
-        items.append(Kpi("NPS", fmt_score(measures["nps"], digits=0), note="trailing 12 months"))
-    if measures is not None and _isnum(measures["csat"]):
-        items.append(Kpi("CSAT", fmt_percent(measures["csat"], digits=0),
-                         note="trailing 12 months"))
+    year_ago = report.as_of - pd.DateOffset(months=12)
+    nps = ds.get("nps")
+    if nps is not None:
+        scores = nps.loc[(nps["responded_on"] > year_ago) & (nps["responded_on"] <= report.as_of),
+                         "score"].astype(float)
+        if len(scores):
+            value = 100.0 * ((scores >= 9).mean() - (scores <= 6).mean())
+            items.append(Kpi("NPS", fmt_score(value, digits=0),
+                             note=f"{_plural(len(scores), 'response')}, last 12 months"))
+    tickets = ds.get("tickets")
+    if tickets is not None and "csat" in tickets:
+        window = (tickets["closed_on"] > year_ago) & (tickets["closed_on"] <= report.as_of)
+        ratings = tickets.loc[window, "csat"].dropna().astype(float)
+        if len(ratings):
+            items.append(Kpi("Support satisfaction", fmt_percent((ratings >= 4).mean(), digits=0),
+                             note=f"{_plural(len(ratings), 'rating')}, last 12 months"))
     goals = ds.get("goals")
     if goals is not None and not goals.empty:
+        p = report.period
+        due = goals[(goals["due_on"] >= p.first_day) & (goals["due_on"] <= p.last_day)]
         open_goals = goals[goals["status"].isin(["not_started", "on_track", "at_risk"])]
-        achieved = int((goals["status"] == "achieved").sum())
-        items.append(Kpi("Goals achieved", f"{achieved} of {len(goals)}",
-                         note=f"{int((open_goals['status'] == 'on_track').sum())} of "
-                              f"{len(open_goals)} open goals on track"))
+        on_track = int((open_goals["status"] == "on_track").sum())
+        note = (f"{on_track} of {len(open_goals)} open goals on track" if len(open_goals)
+                else "no open goals")
+        if len(due):
+            achieved = int((due["status"] == "achieved").sum())
+            items.append(Kpi(f"Goals due in {p.label}", f"{achieved} of {len(due)} achieved",
+                             note=note))
+        else:
+            items.append(Kpi("Open goals", f"{on_track} of {len(open_goals)} on track"
+                             if len(open_goals) else "none", note=f"none due in {p.label}"))
     renewal = ds.accounts["renewal_date"].iloc[0] if "renewal_date" in ds.accounts else None
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
@@ -490,6 +515,10 @@ def goals_table(report: Report) -> Table | Callout:
         align=(_L, _L, _R, _R, _R, _L, _L),
         definitions=("goals",),
     )
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n:,} {one if n == 1 else one + 's'}"
 
 
 def _num(value: Any) -> str:
@@ -566,12 +595,13 @@ def support_table(report: Report) -> Table | Callout:
                 fmt_count(len(opened)),
                 fmt_count(len(closed)),
                 f"{days.median():.0f}" if len(days) else DASH,
-                f"{fmt_percent((csat >= 4).mean(), digits=0)} (n={len(csat)})" if len(csat)
-                else DASH,
-                f"{ces.mean():.1f} (n={len(ces)})" if len(ces) else DASH,
+                f"{fmt_percent((csat >= 4).mean(), digits=0)} of {_plural(len(csat), 'rating')}"
+                if len(csat) else DASH,
+                f"{ces.mean():.1f} from {_plural(len(ces), 'rating')}" if len(ces) else DASH,
             )
         )
-    labels = ("Tickets opened", "Tickets closed", "Median days to close", "CSAT", "CES (1-7)")
+    labels = ("Tickets opened", "Tickets closed", "Median days to close",
+              "Satisfied (4-5 of 5)", "Ease of resolution (1-7)")
     rows = tuple((label, cols[0][i], cols[1][i]) for i, label in enumerate(labels))
     return Table(
         f"Support, {periods[0].label} and {periods[1].label}",
@@ -632,16 +662,17 @@ def subscription_table(report: Report) -> Table:
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
-        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({days} days)"))
+        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({when})"))
     flags = risk_frame(report)
     if aid in flags.index:
         fired = [CUSTOMER_FLAG_LABELS[f] for f in RISK_FLAGS if _true(flags.loc[aid].get(f))]
-        rows.append(("Focus areas", "; ".join(fired) if fired else "None: keep the cadence"))
+        rows.append(("Focus areas", "; ".join(fired) if fired else "None at the moment"))
     return Table(
         "Subscription and renewal",
         ("Item", "Detail"),
         tuple(rows),
         align=(_L, _L),
-        definitions=("risk_flags",),
+        definitions=("focus_areas",),
     )
 
