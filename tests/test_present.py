@@ -41,7 +41,10 @@ def qbr():
         ({"kind": "company", "data": "/no/such/folder"}, ParameterError,
          "`data` must name an existing dataset folder, got '/no/such/folder'"),
         ({"kind": "company", "segmnt": "SMB"}, ParameterError,
-         "unknown report parameter(s): segmnt."),
+         "unknown report parameter(s): segmnt; expected period, data, company, segment, "
+         "account_id, fiscal_year_start, health_config, risk_config. Did you mean `segment`?"),
+        ({"kind": "company", "data": "postgresql://bob:s3cret@db/cs"}, ParameterError,
+         "got 'postgresql://bob:••••••@db/cs'"),
         ({"kind": "company", "segment": "SMB"}, ParameterError,
          "a company report takes neither `segment` nor `account_id`."),
         ({"kind": "company", "health_config": "/no/health.yaml"}, ConfigError,
@@ -66,9 +69,32 @@ def test_report_scopes_the_dataset_and_carries_provenance(qbr, company):
     assert block["type"] == "report" and block["audience"] == "customer"
     assert block["subtitle"] == "Quillon Financial"
     assert block["parameters"]["account_id"] == "A0003"
+    assert block["parameters"]["data"] == "sample"
     assert len(block["fingerprint"]) == 12 and block["fingerprint"] in bundle["text/plain"]
     # The benchmark is an aggregate over at least five accounts of the segment.
     assert qbr.benchmarks["segment"] == "Enterprise" and qbr.benchmarks["accounts"] >= 5
+
+
+def test_fingerprint_does_not_depend_on_where_the_data_was_read_from():
+    by_name = open_report("company", company="X", data="sample")
+    by_path = open_report("company", company="X", data="data/sample")
+    assert by_name.fingerprint == by_path.fingerprint
+    assert by_path.provenance()["parameters"]["data"] == "sample"  # a folder name, not a path
+    other = open_report("company", company="Y", data="sample")
+    assert other.fingerprint != by_name.fingerprint
+
+
+def test_ttm_compares_with_the_ttm_a_year_before():
+    report = open_report("company", company="X", period="TTM2026-09")
+    assert tables.headline_kpis(report).title.endswith("(change vs TTM2025-09)")
+    assert "vs TTM2025-09" in narrative.executive_summary(report).text()
+
+
+def test_churned_customer_qbr_does_not_fail():
+    report = open_report("customer", company="X", account_id="A0036")  # churned in 2026-08
+    assert isinstance(tables.health_drivers(report), Callout)
+    assert "renews on" in narrative.qbr_summary(report).text()
+    assert narrative.recommendations(report).items
 
 
 def test_default_period_is_the_latest_complete_quarter():
@@ -112,10 +138,22 @@ def test_executive_summary_states_the_engine_figures(company):
     assert phrase in text
     assert f"to {fmt_money(12 * m['ending_mrr'], compact=True)} in 2026Q3" in text
     assert f"gross revenue retention was {fmt_percent(m['grr'])}" in text
-    # The driver names the segment that lost most revenue and counts its churns.
-    by = metrics_frame(company.dataset, period="2026Q3", by="segment")
-    lost = (by["churned_mrr"] + by["contraction_mrr"]).idxmax()
-    assert f"{lost} churn" in text
+    # The driver is the segment whose contribution to NRR fell most since 2026Q2:
+    # start_s * (NRR_s - 1) / total start. In the sample that is Enterprise, whose
+    # expansion slowed while it lost nothing.
+    def contributions(period):
+        by = metrics_frame(company.dataset, period=period, by="segment")
+        return by["starting_mrr"] * (by["nrr"] - 1) / by["starting_mrr"].sum()
+
+    delta = contributions("2026Q3") - contributions("2026Q2")
+    segment = delta.idxmin()
+    by = metrics_frame(company.dataset, period="2026Q3", by="segment").loc[segment]
+    before = metrics_frame(company.dataset, period="2026Q2", by="segment").loc[segment]
+    assert segment == "Enterprise" and by["churned_mrr"] == 0
+    now_arr = fmt_money(12 * by["expansion_mrr"], compact=True)
+    before_arr = fmt_money(12 * before["expansion_mrr"], compact=True)
+    expected = f"driven by lower expansion in Enterprise ({now_arr} ARR against {before_arr}"
+    assert expected + " in 2026Q2)" in text
 
 
 @pytest.mark.parametrize(

@@ -243,7 +243,9 @@ def _table(title: str, columns: Sequence[str], rows: list[tuple[str, ...]]) -> d
 
 
 def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"type": "heading", "level": 1, "text": "Appendix"}]
+    out: list[dict[str, Any]] = [
+        {"type": "heading", "level": 1, "text": "Appendix", "new_page": True}
+    ]
     defs = definitions_for(keys)
     if defs:
         out.append({"type": "heading", "level": 2, "text": "Definitions used"})

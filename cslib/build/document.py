@@ -16,7 +16,8 @@ A :class:`Document` is assembled from one or more executed notebooks (see
 
 ``blocks`` is a list of dicts, each with a ``type``:
 
-- ``heading``: ``level`` (1..3), ``text``, ``id`` (unique anchor slug);
+- ``heading``: ``level`` (1..3), ``text``, ``id`` (unique anchor slug); optional
+  ``new_page`` (the appendix starts a page in print);
 - ``paragraph``: ``spans``: ``[{"text", "style": None|"strong"|"em"|"code",
   "href": optional http(s)/mailto URL}]``; optional ``keep_with_next`` (a
   section's introduction, kept on the page of the chart or table after it);

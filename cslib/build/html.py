@@ -302,6 +302,7 @@ def _block(
             "level": level,
             "text": _text(b.get("text"), clean),
             "id": _anchor(b.get("id"), n, seen),
+            "new_page": bool(b.get("new_page")),
         }
     if kind in ("paragraph", "callout"):
         block: dict[str, Any] = {"type": kind, "spans": _spans(b.get("spans"), clean)}

@@ -423,10 +423,10 @@ def render_notebook(
     if bad or not formats:
         raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
     params = check_parameters(path, parameters)
-    for name in PATH_PARAMETERS:  # the kernel runs in the notebook's folder, not the caller's
-        value = params.get(name)
+    for key in PATH_PARAMETERS:  # the kernel runs in the notebook's folder, not the caller's
+        value = params.get(key)
         if isinstance(value, str) and value not in ("", "sample") and "://" not in value:
-            params[name] = str(Path(value).expanduser().resolve())
+            params[key] = str(Path(value).expanduser().resolve())
     chosen = backend
     if backend != "builtin":
         from cslib.build.quarto import choose_backend
