@@ -16,6 +16,7 @@ from cslib.metrics._frames import as_period, group_labels, ratio_series
 from cslib.periods import Period
 
 __all__ = [
+    "MIN_RESPONSES",
     "customer_effort_score",
     "customer_satisfaction",
     "net_promoter_score",
@@ -25,6 +26,10 @@ __all__ = [
 
 Z_95 = 1.96
 
+
+#: Fewer survey answers than this in a period and reports treat its NPS or CSAT as
+#: indicative only: not compared with other periods, drawn hollow in trends.
+MIN_RESPONSES = 30
 
 def net_promoter_score(scores: pd.Series | np.ndarray | list[int]) -> float | None:
     """NPS in points (-100..100): % promoters (9-10) minus % detractors (0-6).

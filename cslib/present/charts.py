@@ -50,7 +50,7 @@ from cslib.metrics.health import HealthConfig, account_measures, health_scores
 from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.revenue import arr_bridge, revenue_summary
-from cslib.metrics.satisfaction import satisfaction_summary
+from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_summary
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout, Figure
 from cslib.present.formats import (
@@ -108,7 +108,7 @@ GOAL_STATUSES: dict[str, str] = {
 # detractors 0-6.
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
-SMALL_SAMPLE = 30  # fewer NPS responses: drawn hollow, no margin of error quoted
+SMALL_SAMPLE = MIN_RESPONSES  # fewer NPS responses: drawn hollow, no margin of error quoted
 
 _QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
 

@@ -17,13 +17,13 @@ from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
 from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables import (
-    MIN_RESPONSES,
     _compare,
     headline_figures,
     health_frame,

@@ -23,6 +23,7 @@ from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS, risk_flags
+from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
@@ -81,8 +82,6 @@ MEASURE_LABELS = {
     "days_since_user_contact": "Days since user contact",
     "goals_on_track": "Open goals on track",
 }
-#: Fewer survey answers than this in a period and its NPS/CSAT is not compared.
-MIN_RESPONSES = 10
 _R = "right"
 _L = "left"
 
