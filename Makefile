@@ -13,6 +13,8 @@ PYTHON   ?= python3
 QUARTER  ?=
 # BY: the account column `make reports` breaks the metrics down by.
 BY       ?= segment
+# REPORTS_N: how many QBRs `make bench` builds with the engine (default 140).
+REPORTS_N ?=
 # PLAN: the report plan `make reports` builds (which notebooks, over what, which formats).
 PLAN     ?= $(ROOT)/params/quarterly.yaml
 
@@ -57,9 +59,10 @@ notebooks: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/cslib sample $(ROOT)/data/sample
 
-## bench: time the metric engine on 100,000 accounts x 60 months, against a per-account baseline
+## bench: time the metric engine (6M MRR rows) and the report engine (QBRs, HTML + PDF) against plain baselines
 bench: $(STAMP)
 	cd $(ROOT) && $(BIN)/python bench/bench_metrics.py
+	cd $(ROOT) && $(BIN)/python bench/bench_reports.py $(if $(REPORTS_N),--reports $(REPORTS_N))
 
 ## clean: remove the environment, caches and rendered reports
 clean:

@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="DIR", help="dataset folder (overrides the plan's `data`)")
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help="documents built at once (default: one per core)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every document, even those that are up to date")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="rebuild only the documents the last build failed")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    p.add_argument("--executor", choices=("local", "kernel"), default="local",
+                   help="local: warm workers, a fresh fork per document (default); "
+                   "kernel: papermill with a new Jupyter kernel per notebook")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="build only this plan document (repeatable)")
     _backend_args(p)
@@ -251,12 +259,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, data=str(Path(args.data).resolve()))
     result = build_plan(
         plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
-        workers=args.jobs,
+        workers=args.jobs, executor=args.executor, force=args.force,
+        retry_failed=args.retry_failed, fail_fast=args.fail_fast,
     )
     failed = result.failed
+    reused = sum(o.reused for o in result.outcomes)
     print(
-        f"Built {len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents in "
-        f"{result.seconds:.1f} s; index: {result.out_dir / 'index.html'}"
+        f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
+        f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
+        f"index: {result.out_dir / 'index.html'}"
     )
     for o in failed:
         cell = f" (cell {o.cell})" if o.cell else ""

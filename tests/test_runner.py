@@ -56,3 +56,114 @@ def test_write_atomic_leaves_no_temporary_file_and_readable_permissions(tmp_path
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+def test_warm_executor_starts_every_report_from_a_clean_state(tmp_path):
+    """A report plants state everywhere it can; the next report on the same worker sees none."""
+    probe = Path(__file__).parent / "fixtures" / "isolation_probe.ipynb"
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: probe
+    notebook: {probe}
+    for_each: account
+    accounts: {{ids: [A0001, A0002, A0003]}}
+""")
+    result = build_plan(load_plan(plan_file), period="2026Q3", workers=1, executor="local",
+                        echo=lambda line: None)
+    assert [o.status for o in result.outcomes] == ["built"] * 3
+    for outcome in result.outcomes:
+        page = (result.out_dir / outcome.files["html"]).read_text()
+        assert "CLEAN START" in page and "LEFT BEHIND" not in page, outcome.key
+
+
+def test_the_isolation_probe_detects_state_left_in_a_shared_process():
+    """The same probe run twice in one process does see the first run's state (so the
+    clean-start test above can fail)."""
+    import multiprocessing
+
+    probe = Path(__file__).parent / "fixtures" / "isolation_probe.ipynb"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        texts = pool.apply(_run_probe_twice_in_one_process, (str(probe),))
+    assert "CLEAN START" in texts[0]
+    assert texts[1].startswith("LEFT BEHIND: a global variable, a builtin, module state, "
+                               "an imported module, an open figure, a matplotlib setting, "
+                               "an environment variable")
+
+
+def _run_probe_twice_in_one_process(probe: str) -> list[str]:
+    from cslib.build.inprocess import execute_inprocess
+    from cslib.present.blocks import BLOCK_MIME
+
+    texts = []
+    for account in ("A0001", "A0002"):
+        nb = execute_inprocess(probe, {"account_id": account})
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                block = out.get("data", {}).get(BLOCK_MIME, {})
+                if block.get("type") == "paragraph":
+                    texts.append(block["spans"][0]["text"])
+    return texts
+
+
+def _two_qbrs(tmp_path: Path, extra: str = "") -> Path:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: qbr
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0001, A0002]}}
+{extra}""")
+    return plan_file
+
+
+def test_a_rebuild_with_nothing_changed_rebuilds_nothing(tmp_path):
+    plan = load_plan(_two_qbrs(tmp_path))
+    first = build_plan(plan, period="2026Q3", workers=2, echo=lambda line: None)
+    assert [o.reused for o in first.outcomes] == [False, False]
+    page = first.out_dir / first.outcomes[0].files["html"]
+    stamp = page.stat().st_mtime_ns
+    again = build_plan(plan, period="2026Q3", workers=2, echo=lambda line: None)
+    assert [o.reused for o in again.outcomes] == [True, True]
+    assert page.stat().st_mtime_ns == stamp  # not rewritten
+    assert again.seconds < first.seconds
+    forced = build_plan(plan, period="2026Q3", force=True, echo=lambda line: None)
+    assert [o.reused for o in forced.outcomes] == [False, False]
+    # Another period, or other parameters, give other documents.
+    changed = load_plan(_two_qbrs(tmp_path, "parameters: {company: Other Co}\n".replace(
+        "parameters", "    parameters")))
+    rebuilt = build_plan(changed, period="2026Q3", echo=lambda line: None)
+    assert [o.reused for o in rebuilt.outcomes] == [False, False]
+
+
+def test_retry_failed_reruns_only_the_failures(tmp_path):
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: broken
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0001]}}
+    parameters: {{health_config: {tmp_path}/health.yaml}}
+  - name: fine
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0002]}}
+""")
+    plan = load_plan(plan_file)
+    first = build_plan(plan, period="2026Q3", echo=lambda line: None)
+    assert [o.status for o in first.outcomes] == ["failed", "built"]
+    # Fix the cause (the missing settings file), then retry the failure only.
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "health.yaml").write_text((root / "params" / "health.yaml").read_text())
+    retried = build_plan(plan, period="2026Q3", retry_failed=True, echo=lambda line: None)
+    assert [o.status for o in retried.outcomes] == ["built", "built"]
+    assert [o.reused for o in retried.outcomes] == [False, True]

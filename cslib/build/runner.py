@@ -10,10 +10,13 @@ under ``_failed/`` for debugging.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -65,6 +68,8 @@ class Outcome:
     error: str = ""
     cell: int | None = None
     parameters: list[dict[str, str]] = field(default_factory=list)
+    cache_key: str = ""
+    reused: bool = False
 
 
 @dataclass
@@ -134,18 +139,22 @@ def _kernel_fault(exc: BaseException) -> bool:
 
 def _payloads(
     job: Job, out_dir: Path, tmp: Path, outcome: Outcome, *, backend: str,
-    quarto: str | None, kernel_name: str,
+    quarto: str | None, kernel_name: str, executor: str,
 ) -> dict[str, bytes]:
     """Execute the job's notebooks, assemble the document and render every format."""
     from cslib.build.execute import execute_notebook
+    from cslib.build.inprocess import execute_inprocess
 
     executed: list[nbformat.NotebookNode] = []
     for i, (notebook, params) in enumerate(job.parts):
         kept = tmp / f"part{i}-{notebook.name}"
         try:
-            executed.append(
-                execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
-            )
+            if executor == "inprocess":
+                executed.append(execute_inprocess(notebook, params, output=kept))
+            else:
+                executed.append(
+                    execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
+                )
         except ExecutionError as exc:
             outcome.cell = exc.cell
             if kept.exists():
@@ -176,6 +185,7 @@ def build_job(
     quarto: str | None = None,
     kernel_name: str = "python3",
     attempts: int = 2,
+    executor: str = "kernel",
 ) -> Outcome:
     """Build one document into ``out_dir`` (see :class:`~cslib.build.plan.Job`).
 
@@ -184,6 +194,9 @@ def build_job(
     executed notebook is kept under ``out_dir/_failed/``. A fault outside the
     report (a kernel that died or did not start) is tried again, up to
     ``attempts`` times in all; an error raised by the report's own cells is not.
+    ``executor`` is ``"kernel"`` (Papermill and a fresh Jupyter kernel) or
+    ``"inprocess"`` (IPython in this process; used inside a fresh fork by the
+    warm local executor, :mod:`cslib.build.engine`).
     """
     outcome = Outcome(
         job.key,
@@ -196,7 +209,7 @@ def build_job(
         with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
             try:
                 payloads = _payloads(job, out_dir, Path(tmp), outcome, backend=backend,
-                                     quarto=quarto, kernel_name=kernel_name)
+                                     quarto=quarto, kernel_name=kernel_name, executor=executor)
                 for fmt, data in payloads.items():
                     write_atomic(out_dir / f"{job.key}.{fmt}", data)
                     outcome.files[fmt] = f"{job.key}.{fmt}"
@@ -216,6 +229,57 @@ def build_job(
     return outcome
 
 
+def library_fingerprint() -> str:
+    """SHA-256 over the code and templates that turn data into documents, and the pins.
+
+    Any change to ``cslib`` (metrics, tables, charts, renderers, templates) or
+    to the pinned dependencies changes it, so every document is rebuilt.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in
+                   (".py", ".typ", ".j2", ".css", ".yaml"))
+    pins = root.parent / "requirements.txt"
+    for path in [*files, *([pins] if pins.is_file() else [])]:
+        digest.update(str(path.relative_to(root.parent)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _settings_bytes(params: Mapping[str, Any]) -> bytes:
+    from cslib.present.report import PROJECT_ROOT
+
+    out = b""
+    for key, default in (("health_config", "health.yaml"), ("risk_config", "risk.yaml")):
+        path = Path(str(params.get(key) or PROJECT_ROOT / "params" / default))
+        out += path.read_bytes() if path.is_file() else b"missing"
+    return out
+
+
+def cache_key(job: Job, *, data_fingerprint: str, library: str, backend: str) -> str:
+    """A content hash of everything a document is built from.
+
+    The notebooks' bytes, the parameters, the data's content fingerprint, the
+    settings files the notebooks read, the library and the renderer: if none
+    changed, the document on disk is up to date (no timestamps involved).
+    """
+    digest = hashlib.sha256()
+    for notebook, params in job.parts:
+        digest.update(Path(notebook).read_bytes())
+        digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+        digest.update(_settings_bytes(params))
+    digest.update(json.dumps([job.formats, backend, data_fingerprint, library]).encode())
+    return digest.hexdigest()[:20]
+
+
+def _ledger(out_dir: Path) -> dict[str, Outcome]:
+    try:
+        documents = json.loads((out_dir / "build.json").read_text(encoding="utf-8"))["documents"]
+        return {d["key"]: Outcome(**d) for d in documents}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def resolve_period(plan: Plan, dataset: Any, period: str | None) -> Period:
     """The period to build: the option, else the plan's, else the latest complete quarter."""
     label = (period or plan.period or "").strip()
@@ -229,6 +293,87 @@ def resolve_period(plan: Plan, dataset: Any, period: str | None) -> Period:
     return p
 
 
+class Progress:
+    """One progress bar for a batch on a terminal; plain log lines otherwise.
+
+    The bar shows done, failed, remaining, rate and ETA; each failure is also
+    printed above it with its error, so nothing scrolls away unseen.
+    """
+
+    def __init__(self, total: int, *, echo: Echo | None = None) -> None:
+        self.total, self.count, self.failed = total, 0, 0
+        self.echo = echo
+        self.bar: Any = None
+        if echo is None and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="doc", dynamic_ncols=True, file=sys.stderr)
+        self.width = len(str(total))
+
+    def _line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            (self.echo or print)(text)
+
+    def start(self, text: str) -> None:
+        """Say what is about to be built."""
+        self._line(text)
+
+    def done(self, outcome: Outcome) -> None:
+        """Count one finished document."""
+        self.count += 1
+        failed = outcome.status != "built"
+        self.failed += failed
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(failed=self.failed, refresh=False)
+            if failed:
+                self._line(f"FAILED {outcome.key}: {outcome.error}")
+            return
+        status = "FAILED" if failed else "built "
+        detail = outcome.error if failed else ", ".join(outcome.files)
+        self._line(f"[{self.count:>{self.width}}/{self.total}] {status} {outcome.key} "
+                   f"({detail}) {outcome.seconds:.1f} s")
+
+    def close(self) -> None:
+        """Close the bar."""
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _run(
+    jobs: Sequence[Job], out_dir: Path, report: Callable[[Outcome], bool], *, executor: str,
+    workers: int, backend: str, quarto: str | None, data: str,
+) -> None:
+    """Build ``jobs`` on the chosen executor; ``report`` returns True to stop the batch."""
+    if not jobs:
+        return
+    context = multiprocessing.get_context("spawn")  # workers never inherit this process
+    if executor == "local":
+        from cslib.build.engine import build_job_forked, init_worker
+
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=init_worker, initargs=(data,))
+        submit = lambda job: pool.submit(  # noqa: E731
+            build_job_forked, job, out_dir, backend=backend, quarto=quarto)
+        unwrap: Callable[[Any], Outcome] = lambda r: Outcome(**r)  # noqa: E731
+    elif executor == "kernel":
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        submit = lambda job: pool.submit(  # noqa: E731
+            build_job, job, out_dir, backend=backend, quarto=quarto)
+        unwrap = lambda r: r  # noqa: E731
+    else:
+        raise ParameterError(f"executor must be 'local' or 'kernel', got {executor!r}.")
+    with pool:
+        futures = [submit(job) for job in jobs]
+        for future in as_completed(futures):
+            if report(unwrap(future.result())):
+                for pending in futures:
+                    pending.cancel()
+                break
+
+
 def build_plan(
     plan: Plan,
     *,
@@ -237,7 +382,11 @@ def build_plan(
     quarto: str | None = None,
     only: Sequence[str] = (),
     workers: int | None = None,
-    echo: Echo = print,
+    executor: str = "local",
+    force: bool = False,
+    retry_failed: bool = False,
+    fail_fast: bool = False,
+    echo: Echo | None = None,
 ) -> BuildResult:
     """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
 
@@ -254,9 +403,20 @@ def build_plan(
     only : sequence of str
         Build only the documents whose plan name is listed.
     workers : int, optional
-        Documents built at once, each in its own process; default one per core.
-    echo : callable
-        Receives one progress line per document.
+        Documents built at once; default one per core.
+    executor : {"local", "kernel"}
+        ``local`` (default): warm workers that fork a fresh process per document
+        and run its notebooks in-process with IPython (:mod:`cslib.build.engine`).
+        ``kernel``: Papermill with a new Jupyter kernel per notebook.
+    force : bool
+        Rebuild every document, even those whose cache key is unchanged.
+    retry_failed : bool
+        Rebuild only the documents the last build of this folder failed.
+    fail_fast : bool
+        Stop at the first failure (documents not started are listed as skipped).
+    echo : callable, optional
+        Receives one progress line per document. By default a progress bar on
+        a terminal, plain lines otherwise (CI logs).
 
     Raises
     ------
@@ -286,33 +446,45 @@ def build_plan(
         chosen = choose_backend(chosen, quarto=quarto)
     out_dir = plan.output / p.label
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    echo(
-        f"Building {len(jobs)} documents for {p.label} into {out_dir} "
-        f"({chosen} renderer, {workers} worker{'s' if workers > 1 else ''})"
-    )
+    previous = _ledger(out_dir)
+    library = library_fingerprint()
+    keys = {j.key: cache_key(j, data_fingerprint=dataset.fingerprint, library=library,
+                             backend=chosen) for j in jobs}
     outcomes: dict[str, Outcome] = {}
-    width = len(str(len(jobs)))
+    todo: list[Job] = []
+    for job in jobs:
+        before = previous.get(job.key)
+        current = (
+            before is not None and before.status == "built" and before.cache_key == keys[job.key]
+            and all((out_dir / f).is_file() for f in before.files.values())
+        )
+        wanted = (before is None or before.status != "built") if retry_failed else not current
+        if force or wanted:
+            todo.append(job)
+        elif before is not None:
+            outcomes[job.key] = dataclasses.replace(before, reused=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    progress = Progress(len(todo), echo=echo)
+    progress.start(
+        f"Building {len(todo)} of {len(jobs)} documents for {p.label} into {out_dir} "
+        f"({chosen} renderer, {executor} executor, {workers} worker{'s' if workers > 1 else ''}"
+        f"; {len(jobs) - len(todo)} up to date)"
+    )
 
-    def report(outcome: Outcome) -> None:
+    def report(outcome: Outcome) -> bool:
+        outcome.cache_key = keys[outcome.key]
         outcomes[outcome.key] = outcome
-        status = "built " if outcome.status == "built" else "FAILED"
-        detail = ", ".join(outcome.files) if outcome.status == "built" else outcome.error
-        echo(f"[{len(outcomes):>{width}}/{len(jobs)}] {status} {outcome.key} "
-             f"({detail}) {outcome.seconds:.1f} s")
+        progress.done(outcome)
+        return outcome.status != "built" and fail_fast
 
-    if workers == 1:
-        for job in jobs:
-            report(build_job(job, out_dir, backend=chosen, quarto=quarto))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(build_job, job, out_dir, backend=chosen, quarto=quarto)
-                for job in jobs
-            ]
-            for future in as_completed(futures):
-                report(future.result())
+    try:
+        _run(todo, out_dir, report, executor=executor, workers=workers, backend=chosen,
+             quarto=quarto, data=plan.data)
+    finally:
+        progress.close()
+    for job in jobs:  # not started: --fail-fast stopped the build
+        outcomes.setdefault(job.key, Outcome(job.key, job.document, job.title, status="skipped",
+                                             error="not built: the build stopped at a failure"))
     ordered = [outcomes[j.key] for j in jobs]
     result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2))
     write_index(result, plan, keep_others=bool(only))

@@ -42,6 +42,7 @@ __all__ = [
     "Report",
     "mask_secrets",
     "open_report",
+    "preload",
     "resolve_data",
 ]
 
@@ -96,6 +97,17 @@ def _sample_dataset() -> Dataset:
     return from_frames(generate(), source="sample (generated)")
 
 
+#: Datasets loaded once by a warm build worker before it forks (see cslib.build.engine).
+_PRELOADED: dict[str, Dataset] = {}
+
+
+def preload(data: str | Path) -> None:
+    """Load ``data`` once in this process so forks of it start with it parsed and validated."""
+    key = str(data).strip()
+    if key and key not in _PRELOADED:
+        _PRELOADED[key] = resolve_data(key)
+
+
 def resolve_data(data: str | Path | Dataset) -> Dataset:
     """Load the dataset a report names: a folder, ``"sample"``, or a :class:`Dataset`.
 
@@ -109,6 +121,8 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
     if isinstance(data, Dataset):
         return data
     text = str(data).strip()
+    if text in _PRELOADED:
+        return _PRELOADED[text]
     if text == "sample":
         return _sample_dataset()
     if not text:
