@@ -64,9 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true",
                    help="rebuild only the documents the last build failed")
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
-    p.add_argument("--executor", choices=("local", "kernel"), default="local",
+    p.add_argument("--executor", choices=("local", "kernel", "dask"), default="local",
                    help="local: warm workers, a fresh fork per document (default); "
-                   "kernel: papermill with a new Jupyter kernel per notebook")
+                   "kernel: papermill with a new Jupyter kernel per notebook; "
+                   "dask: a Dask distributed cluster (with --scheduler)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="the Dask scheduler for --executor dask")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="build only this plan document (repeatable)")
     _backend_args(p)
@@ -260,7 +263,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     result = build_plan(
         plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
         workers=args.jobs, executor=args.executor, force=args.force,
-        retry_failed=args.retry_failed, fail_fast=args.fail_fast,
+        retry_failed=args.retry_failed, fail_fast=args.fail_fast, scheduler=args.scheduler,
     )
     failed = result.failed
     reused = sum(o.reused for o in result.outcomes)

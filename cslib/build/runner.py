@@ -344,10 +344,16 @@ class Progress:
 
 def _run(
     jobs: Sequence[Job], out_dir: Path, report: Callable[[Outcome], bool], *, executor: str,
-    workers: int, backend: str, quarto: str | None, data: str,
+    workers: int, backend: str, quarto: str | None, data: str, scheduler: str | None = None,
 ) -> None:
     """Build ``jobs`` on the chosen executor; ``report`` returns True to stop the batch."""
     if not jobs:
+        return
+    if executor == "dask":
+        from cslib.build.cluster import build_on_dask
+
+        build_on_dask(jobs, out_dir, report, scheduler=scheduler or "", backend=backend,
+                      quarto=quarto)
         return
     context = multiprocessing.get_context("spawn")  # workers never inherit this process
     if executor == "local":
@@ -364,7 +370,9 @@ def _run(
             build_job, job, out_dir, backend=backend, quarto=quarto)
         unwrap = lambda r: r  # noqa: E731
     else:
-        raise ParameterError(f"executor must be 'local' or 'kernel', got {executor!r}.")
+        raise ParameterError(
+            f"executor must be 'local', 'kernel' or 'dask', got {executor!r}."
+        )
     with pool:
         futures = [submit(job) for job in jobs]
         for future in as_completed(futures):
@@ -386,6 +394,7 @@ def build_plan(
     force: bool = False,
     retry_failed: bool = False,
     fail_fast: bool = False,
+    scheduler: str | None = None,
     echo: Echo | None = None,
 ) -> BuildResult:
     """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
@@ -404,10 +413,13 @@ def build_plan(
         Build only the documents whose plan name is listed.
     workers : int, optional
         Documents built at once; default one per core.
-    executor : {"local", "kernel"}
+    executor : {"local", "kernel", "dask"}
         ``local`` (default): warm workers that fork a fresh process per document
         and run its notebooks in-process with IPython (:mod:`cslib.build.engine`).
-        ``kernel``: Papermill with a new Jupyter kernel per notebook.
+        ``kernel``: Papermill with a new Jupyter kernel per notebook. ``dask``:
+        the documents built on a Dask cluster (:mod:`cslib.build.cluster`).
+    scheduler : str, optional
+        The Dask scheduler's address (``tcp://HOST:PORT``) for ``executor="dask"``.
     force : bool
         Rebuild every document, even those whose cache key is unchanged.
     retry_failed : bool
@@ -479,7 +491,7 @@ def build_plan(
 
     try:
         _run(todo, out_dir, report, executor=executor, workers=workers, backend=chosen,
-             quarto=quarto, data=plan.data)
+             quarto=quarto, data=plan.data, scheduler=scheduler)
     finally:
         progress.close()
     for job in jobs:  # not started: --fail-fast stopped the build
