@@ -431,3 +431,34 @@ def test_render_one_qbr_and_a_failing_one(tmp_path):
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
     assert "cell 3: ParameterError: `account_id` must be one of" in failed.stderr
     assert not (tmp_path / "x" / "customer_qbr-a9999.html").exists()
+
+
+def test_build_with_failures_summarizes_them_and_exits_1(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: broken
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0001]}}
+    parameters: {{risk_config: /no/such/risk.yaml}}
+  - name: fine
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0002]}}
+""")
+    done = run_script("build", plan, "--period", "2026Q3", "--jobs", "2")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    # Not a terminal: plain progress lines, one per document, then the summary.
+    assert "built  fine/a0002-maplecroft-lending-pty-ltd (html)" in done.stdout
+    assert "1 of 2 documents ready" in done.stdout
+    assert ("FAILED broken/a0001-sunmeadow-consulting-ab (cell 3): customer_qbr.ipynb, cell 3: "
+            "ConfigError: /no/such/risk.yaml: no such settings file.") in done.stderr
+    assert "executed notebooks of failures kept in" in done.stderr
+    out = tmp_path / "out" / "2026Q3"
+    assert (out / "_failed" / "broken" / "a0001-sunmeadow-consulting-ab.ipynb").is_file()
+    index = (out / "index.html").read_text()
+    assert index.count(">failed<") == 1 and index.count(">built<") == 1

@@ -152,6 +152,7 @@ def execute_notebook(
     output: str | Path | None = None,
     kernel_name: str = "python3",
     timeout: float = 600.0,
+    cwd: str | Path | None = None,
 ) -> nbformat.NotebookNode:
     """Run ``notebook`` top to bottom with ``parameters`` injected (Papermill).
 
@@ -169,6 +170,9 @@ def execute_notebook(
         The Jupyter kernel; ``python3`` is this environment's own interpreter.
     timeout : float
         Seconds a single cell may run.
+    cwd : str or Path, optional
+        The kernel's working directory; the notebook's folder by default (as in
+        JupyterLab). A build gives each document its own private folder.
 
     Raises
     ------
@@ -189,7 +193,7 @@ def execute_notebook(
             str(output) if output else None,
             parameters=params,
             kernel_name=kernel_name,
-            cwd=str(path.resolve().parent),
+            cwd=str(cwd or path.resolve().parent),
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,

@@ -63,7 +63,11 @@ def _shell() -> Any:
 
 
 def execute_inprocess(
-    notebook: str | Path, parameters: Mapping[str, Any], *, output: str | Path | None = None
+    notebook: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    output: str | Path | None = None,
+    cwd: str | Path | None = None,
 ) -> nbformat.NotebookNode:
     """Run ``notebook`` top to bottom in this process with ``parameters`` injected.
 
@@ -76,6 +80,9 @@ def execute_inprocess(
         Checked with :func:`cslib.build.execute.check_parameters` first.
     output : str or Path, optional
         Where to keep the executed notebook when a cell fails (for debugging).
+    cwd : str or Path, optional
+        Working directory for the cells (this process changes into it: run this
+        in a throwaway fork); the notebook's folder by default.
 
     Raises
     ------
@@ -93,7 +100,7 @@ def execute_inprocess(
     nb = load_notebook_node(str(path))  # as papermill reads it (every cell gets its tags list)
     nb = parameterize_notebook(nb, params, report_mode=False)
     shell, hook = _shell()
-    os.chdir(path.parent)  # as in JupyterLab: the notebook's folder (this is a throwaway fork)
+    os.chdir(cwd or path.parent)
     count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":

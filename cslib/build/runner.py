@@ -149,12 +149,14 @@ def _payloads(
     for i, (notebook, params) in enumerate(job.parts):
         kept = tmp / f"part{i}-{notebook.name}"
         try:
+            # Each document runs in its own folder: parallel runs never share files.
+            workdir = tmp / f"work{i}"
+            workdir.mkdir()
             if executor == "inprocess":
-                executed.append(execute_inprocess(notebook, params, output=kept))
+                executed.append(execute_inprocess(notebook, params, output=kept, cwd=workdir))
             else:
-                executed.append(
-                    execute_notebook(notebook, params, output=kept, kernel_name=kernel_name)
-                )
+                executed.append(execute_notebook(notebook, params, output=kept,
+                                                 kernel_name=kernel_name, cwd=workdir))
         except ExecutionError as exc:
             outcome.cell = exc.cell
             if kept.exists():
