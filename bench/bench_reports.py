@@ -8,7 +8,10 @@ Prints seconds per report, the speed-up, the no-change rebuild time and the
 peak memory of the whole process tree. One run; the machine is shared, so
 read the ratio rather than the absolute figures.
 
-    python bench/bench_reports.py [--reports 140] [--plain 4] [--jobs N]
+    python bench/bench_reports.py [--reports 140] [--plain 4] [--jobs N] [--accounts 1300]
+
+With ``--accounts`` a larger company is generated (same generator as the
+sample) so that ``--reports 1000`` builds 1,000 distinct QBRs.
 """
 
 from __future__ import annotations
@@ -58,14 +61,14 @@ class PeakMemory:
         self._thread.join()
 
 
-def plain_way(accounts: list[str], work: Path) -> list[float]:
+def plain_way(accounts: list[str], work: Path, data: str) -> list[float]:
     times = []
     for account in accounts:
         start = time.perf_counter()
         out = work / f"qbr-{account}.ipynb"
         subprocess.run(
             [str(BIN / "papermill"), str(QBR), str(out), "-p", "account_id", account,
-             "--cwd", str(QBR.parent), "--no-progress-bar"],
+             "-p", "data", data, "--cwd", str(QBR.parent), "--no-progress-bar"],
             check=True, capture_output=True,
         )
         subprocess.run(
@@ -81,6 +84,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=140, help="QBRs built by the engine")
     parser.add_argument("--plain", type=int, default=4, help="QBRs built the plain way")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="engine workers")
+    parser.add_argument("--accounts", type=int, default=0,
+                        help="generate a company this large instead of the 400-account sample")
     args = parser.parse_args()
 
     from cslib.build.plan import AccountFilter, load_plan
@@ -88,14 +93,20 @@ def main() -> None:
     from cslib.periods import Period
     from cslib.present.report import resolve_data
 
-    sample = resolve_data("sample")
-    ids = AccountFilter().select(sample, Period.parse("2026Q3"), where="bench")
-    ids = (ids * (args.reports // len(ids) + 1))[: args.reports]  # repeat past 350 if asked
-    unique = list(dict.fromkeys(ids))
     work = Path(tempfile.mkdtemp(prefix="cslib-bench-"))
+    data = "sample"
+    if args.accounts:
+        from cslib.data.sample import write
+
+        write(work / "data", n_accounts=args.accounts)
+        data = str(work / "data")
+    company = resolve_data(data)
+    unique = AccountFilter().select(company, Period.parse("2026Q3"), where="bench")
+    unique = unique[: args.reports]
     plan_file = work / "plan.yaml"
     plan_file.write_text(
-        "company: Larkspur Analytics\noutput: out\nformats: [html, pdf]\ndocuments:\n"
+        f"company: Larkspur Analytics\ndata: {data}\noutput: out\nformats: [html, pdf]\n"
+        "documents:\n"
         f"  - name: qbr\n    notebook: {QBR}\n    for_each: account\n"
         f"    accounts: {{ids: [{', '.join(unique)}]}}\n"
     )
@@ -120,7 +131,7 @@ def main() -> None:
     print(f"no-change rebuild: {rebuild:.1f} s ({sum(o.reused for o in again.outcomes)} of "
           f"{len(again.outcomes)} up to date)")
 
-    plain = plain_way(unique[: args.plain], work)
+    plain = plain_way(unique[: args.plain], work, data)
     plain_per = statistics.median(plain)
     print(f"plain way (papermill + jupyter nbconvert, HTML only, one at a time): median "
           f"{plain_per:.2f} s per report over {len(plain)}")
