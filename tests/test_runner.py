@@ -167,3 +167,29 @@ documents:
     retried = build_plan(plan, period="2026Q3", retry_failed=True, echo=lambda line: None)
     assert [o.status for o in retried.outcomes] == ["built", "built"]
     assert [o.reused for o in retried.outcomes] == [False, True]
+
+
+def test_fail_fast_stops_at_the_first_failure(tmp_path):
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: broken
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0001]}}
+    parameters: {{health_config: /no/such/health.yaml}}
+  - name: later
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0002, A0003, A0004, A0005]}}
+""")
+    result = build_plan(load_plan(plan_file), period="2026Q3", workers=1, fail_fast=True,
+                        echo=lambda line: None)
+    statuses = [o.status for o in result.outcomes]
+    assert statuses[0] == "failed"
+    assert "skipped" in statuses  # documents not started when the build stopped
+    assert all(s in ("built", "skipped") for s in statuses[1:])
+    index = (result.out_dir / "index.html").read_text()
+    assert "not built: the build stopped at a failure" in index
