@@ -22,7 +22,7 @@ REPORT = {
     "fingerprint": "abcdefabcdef",
     "data_fingerprint": "0123456789ab",
     "data_source": "sample",
-    "parameters": {"period": "2026Q3", "token": "••••••"},
+    "parameters": {"period": "2026Q3", "token": "***"},
     "version": "0.1.0",
     "commit": "deadbeef",
     "audience": "internal",
@@ -84,7 +84,7 @@ def test_only_blocks_reach_the_document_not_code_streams_or_parameters():
     provenance = next(b for b in doc.blocks if b["type"] == "table" and b["columns"][0] == "Item")
     values = dict((r[0], r[1]) for r in provenance["rows"])
     assert values["Git commit"] == "deadbeef"
-    assert values["Parameters"] == "period = 2026Q3; token = ••••••"
+    assert values["Parameters"] == "period = 2026Q3; token = ***"
     ids = [b["id"] for b in doc.headings()]
     assert len(ids) == len(set(ids))
 

@@ -9,7 +9,8 @@ from cslib.metrics.summary import metrics_frame
 from cslib.present import narrative, tables
 from cslib.present.blocks import BLOCK_MIME, Callout, Kpis, Paragraph, Table
 from cslib.present.formats import fmt_money, fmt_percent
-from cslib.present.report import mask_secrets, open_report
+from cslib.present.report import open_report
+from cslib.secrets import mask_parameters
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def qbr():
          "unknown report parameter(s): segmnt; expected period, data, company, segment, "
          "account_id, fiscal_year_start, health_config, risk_config. Did you mean `segment`?"),
         ({"kind": "company", "data": "postgresql://bob:s3cret@db/cs"}, ParameterError,
-         "got 'postgresql://bob:••••••@db/cs'"),
+         "got 'postgresql://bob:***@db/cs'"),
         ({"kind": "company", "segment": "SMB"}, ParameterError,
          "a company report takes neither `segment` nor `account_id`."),
         ({"kind": "company", "health_config": "/no/health.yaml"}, ConfigError,
@@ -103,14 +104,14 @@ def test_default_period_is_the_latest_complete_quarter():
 
 
 def test_secrets_are_masked():
-    masked = mask_secrets({
+    masked = mask_parameters({
         "api_token": "abc123",
         "data": "postgresql://cs:hunter2@db.example.com/warehouse",
         "period": "2026Q3",
     })
     assert masked == {
-        "api_token": "••••••",
-        "data": "postgresql://cs:••••••@db.example.com/warehouse",
+        "api_token": "***",
+        "data": "postgresql://cs:***@db.example.com/warehouse",
         "period": "2026Q3",
     }
 

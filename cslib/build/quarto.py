@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from cslib.errors import CslibError, ParameterError
+from cslib.secrets import mask_text as mask_secrets
 
 __all__ = [
     "BACKENDS",
@@ -109,17 +110,6 @@ _PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
 _METADATA_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s/@:]*):(?P<password>[^\s/@]+)@"
-)
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?i)(?P<key>\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey"
-    r"|access[_-]?key|private[_-]?key|credentials?|authorization)[\w.-]*)"
-    r"(?P<sep>\s*[=:]\s*)"
-    r"(?P<value>(?:(?:bearer|basic)\s+)?(?:\"[^\"]*\"|'[^']*'|[^\s&;,)\]}'\"]+))"
-)
-_BEARER = re.compile(r"(?i)\b(?P<kind>bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
-_MASK = "***"
 _MAX_DETAIL = 600
 
 
@@ -640,35 +630,3 @@ def _clean(text: str, work: Path, source: Path, secrets: Collection[str]) -> str
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def mask_secrets(text: str, extra: Collection[str] = ()) -> str:
-    """``text`` with anything that looks like a credential replaced by ``***``.
-
-    Masks the password of URLs (``postgresql://user:***@host/db``), the value
-    of ``password=``, ``token=``, ``secret:``, ``api_key=``... assignments, and
-    ``Bearer``/``Basic`` authorization values, plus every literal in ``extra``.
-
-    Parameters
-    ----------
-    text : str
-        An error message or log text.
-    extra : collection of str
-        Known secret values to mask wherever they appear.
-
-    Returns
-    -------
-    str
-        The masked text.
-
-    Examples
-    --------
-    >>> mask_secrets("postgresql://cs:hunter2@db/cs?sslmode=require&password=x1")
-    'postgresql://cs:***@db/cs?sslmode=require&password=***'
-    """
-    for value in sorted((v for v in extra if v), key=len, reverse=True):
-        text = text.replace(value, _MASK)
-    text = _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:{_MASK}@", text)
-    text = _SECRET_ASSIGNMENT.sub(lambda m: f"{m['key']}{m['sep']}{_MASK}", text)
-    text = _BEARER.sub(lambda m: f"{m['kind']} {_MASK}", text)
-    return text

@@ -32,11 +32,11 @@ from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters
 from cslib.build.plan import FORMATS, Job, Plan, expand, slugify
-from cslib.build.quarto import mask_secrets as mask_text
 from cslib.errors import CslibError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
-from cslib.present.report import mask_secrets, resolve_data
+from cslib.present.report import resolve_data
+from cslib.secrets import mask_parameters, mask_text
 
 __all__ = [
     "BuildResult",
@@ -204,7 +204,7 @@ def build_job(
         job.key,
         job.document,
         job.title,
-        parameters=[{k: str(v) for k, v in mask_secrets(p).items()} for _, p in job.parts],
+        parameters=[{k: str(v) for k, v in mask_parameters(p).items()} for _, p in job.parts],
     )
     start = time.perf_counter()
     for attempt in range(1, attempts + 1):

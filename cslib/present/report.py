@@ -15,8 +15,7 @@ import difflib
 import hashlib
 import inspect
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,12 +34,12 @@ from cslib.metrics.risk import RiskSettings
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.blocks import BLOCK_MIME
+from cslib.secrets import mask_parameters, mask_text
 
 __all__ = [
     "KINDS",
     "PROJECT_ROOT",
     "Report",
-    "mask_secrets",
     "open_report",
     "preload",
     "resolve_data",
@@ -54,36 +53,17 @@ KINDS = {
 }
 #: The project checkout this library runs from (notebooks, params, sample data).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_SECRET_NAME = re.compile(r"(pass(word)?|secret|token|api_?key|credential|dsn)", re.I)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):[^@/\s]+@", re.I)
-MASK = "••••••"
 #: Benchmarks shown in a QBR are aggregates over at least this many accounts.
 MIN_GROUP_SIZE = 5
 
 
-def mask_secrets(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Copy ``parameters`` with secrets masked.
-
-    A value is masked when its name looks like a secret (password, secret,
-    token, api_key, credential, dsn); a password inside a URL
-    (``postgresql://user:pw@host``) is replaced wherever it appears.
-    """
-    out: dict[str, Any] = {}
-    for name, value in parameters.items():
-        if _SECRET_NAME.search(name) and value not in ("", None):
-            out[name] = MASK
-        elif isinstance(value, str):
-            out[name] = _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", value)
-        else:
-            out[name] = value
-    return out
 
 
 def _source_name(data: object) -> str:
     """A data location as shown in a document: a folder's name, never a full path."""
     text = str(data)
     if "://" in text:  # a URL: scheme and host/database only, no credentials
-        return _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", text)
+        return mask_text(text)
     return Path(text).name or text
 
 
@@ -131,7 +111,7 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
         )
     path = Path(text).expanduser()
     if not path.exists():
-        shown = _URL_PASSWORD.sub(rf"\g<scheme>\g<user>:{MASK}@", text)
+        shown = mask_text(text)
         raise ParameterError(
             f"`data` must name an existing dataset folder, got {shown!r} "
             f"(looked in {Path(shown).resolve()})."
@@ -275,7 +255,7 @@ class Report:
             "data_source": Path(self.dataset.source).name or self.dataset.source,
             "parameters": {
                 k: _source_name(v) if k == "data" else str(v)
-                for k, v in mask_secrets(self.parameters).items()
+                for k, v in mask_parameters(self.parameters).items()
             },
             "version": cslib.__version__,
             "commit": _git_commit(),
