@@ -206,12 +206,6 @@ def render(result: dict, fmt: str) -> str:
     raise ParameterError(f"`--format` must be one of {', '.join(FORMATS)}, got {fmt!r}.")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
     summary = load(args.data).summary()
     if args.json:
@@ -244,8 +238,10 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
     folder = args.out / result["period"]
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
+    from cslib.build.runner import write_atomic
+
     for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
-        _write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
+        write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
     print(render(result, "table"), end="")
     print(f"\nWrote {folder}/{stem}.json, .csv and .txt")
     return 0

@@ -264,6 +264,21 @@ def _notebook(value: object, base: Path, where: str) -> Path:
 PATH_PARAMETERS = ("data", "health_config", "risk_config")
 
 
+def absolute_paths(params: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """``params`` with relative file parameters made absolute against ``base``.
+
+    Notebooks run in their own folder, not the plan's or the caller's, so a
+    relative ``data`` or ``health_config`` must be resolved before they start;
+    ``"sample"``, empty values and URLs are left as they are.
+    """
+    out = dict(params)
+    for key in PATH_PARAMETERS:
+        value = out.get(key)
+        if isinstance(value, str) and value not in ("", "sample") and "://" not in value:
+            out[key] = str((base / Path(value).expanduser()).resolve())
+    return out
+
+
 def _params(value: object, where: str, base: Path) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where} must map parameter names to values, got {value!r}.")
@@ -273,11 +288,8 @@ def _params(value: object, where: str, base: Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: {k!r} is not a valid parameter name.")
         if not isinstance(v, str | int | float | bool):
             raise ConfigError(f"{where}.{k} must be a string, number or true/false, got {v!r}.")
-        if k in PATH_PARAMETERS and isinstance(v, str) and v not in ("", "sample") \
-                and "://" not in v:
-            v = str((base / v).resolve())
         out[k] = v
-    return out
+    return absolute_paths(out, base)
 
 
 def _accounts(value: object, where: str) -> AccountFilter:

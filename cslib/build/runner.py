@@ -11,6 +11,7 @@ under ``_failed/`` for debugging.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ import nbformat
 from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters
-from cslib.build.plan import FORMATS, Job, Plan, expand, slugify
+from cslib.build.plan import FORMATS, Job, Plan, absolute_paths, expand, slugify
 from cslib.errors import CslibError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
@@ -49,8 +50,6 @@ __all__ = [
 ]
 
 Echo = Callable[[str], None]
-#: Notebook parameters that name files; relative values are read from the caller's folder.
-PATH_PARAMETERS = ("data", "health_config", "risk_config")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -248,28 +247,39 @@ def library_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _settings_bytes(params: Mapping[str, Any]) -> bytes:
+def _read_or_missing(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b"missing"
+
+
+def _settings_bytes(params: Mapping[str, Any], read: Callable[[Path], bytes]) -> bytes:
     from cslib.present.report import PROJECT_ROOT
 
-    out = b""
-    for key, default in (("health_config", "health.yaml"), ("risk_config", "risk.yaml")):
-        path = Path(str(params.get(key) or PROJECT_ROOT / "params" / default))
-        out += path.read_bytes() if path.is_file() else b"missing"
-    return out
+    return b"".join(
+        read(Path(str(params.get(key) or PROJECT_ROOT / "params" / default)))
+        for key, default in (("health_config", "health.yaml"), ("risk_config", "risk.yaml"))
+    )
 
 
-def cache_key(job: Job, *, data_fingerprint: str, library: str, backend: str) -> str:
+def cache_key(
+    job: Job,
+    *,
+    data_fingerprint: str,
+    library: str,
+    backend: str,
+    read: Callable[[Path], bytes] = _read_or_missing,
+) -> str:
     """A content hash of everything a document is built from.
 
     The notebooks' bytes, the parameters, the data's content fingerprint, the
     settings files the notebooks read, the library and the renderer: if none
     changed, the document on disk is up to date (no timestamps involved).
+    ``read`` reads a file (a build passes one that reads each file once).
     """
     digest = hashlib.sha256()
     for notebook, params in job.parts:
-        digest.update(Path(notebook).read_bytes())
+        digest.update(read(Path(notebook)))
         digest.update(json.dumps(params, sort_keys=True, default=str).encode())
-        digest.update(_settings_bytes(params))
+        digest.update(_settings_bytes(params, read))
     digest.update(json.dumps([job.formats, backend, data_fingerprint, library]).encode())
     return digest.hexdigest()[:20]
 
@@ -462,8 +472,9 @@ def build_plan(
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _ledger(out_dir)
     library = library_fingerprint()
+    read = functools.lru_cache(maxsize=None)(_read_or_missing)  # each file once per build
     keys = {j.key: cache_key(j, data_fingerprint=dataset.fingerprint, library=library,
-                             backend=chosen) for j in jobs}
+                             backend=chosen, read=read) for j in jobs}
     outcomes: dict[str, Outcome] = {}
     todo: list[Job] = []
     for job in jobs:
@@ -501,7 +512,11 @@ def build_plan(
                                              error="not built: the build stopped at a failure"))
     ordered = [outcomes[j.key] for j in jobs]
     result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2))
-    write_index(result, plan, keep_others=bool(only))
+    earlier = [
+        o for o in previous.values()
+        if only and all((out_dir / f).is_file() for f in o.files.values())
+    ]
+    write_index(result, plan, earlier=earlier)
     return result
 
 
@@ -535,32 +550,17 @@ failed</span>{% endif %} in {{ "%.1f" | format(seconds) }} s.</p>
 )
 
 
-def _previous_outcomes(out_dir: Path, keep: set[str]) -> list[Outcome]:
-    """Outcomes recorded by earlier builds into ``out_dir`` whose files are still there."""
-    ledger = out_dir / "build.json"
-    try:
-        documents = json.loads(ledger.read_text(encoding="utf-8"))["documents"]
-        previous = [Outcome(**d) for d in documents]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [
-        o for o in previous
-        if o.key not in keep and all((out_dir / f).is_file() for f in o.files.values())
-    ]
-
-
-def write_index(result: BuildResult, plan: Plan, *, keep_others: bool = False) -> Path:
+def write_index(result: BuildResult, plan: Plan, *, earlier: Sequence[Outcome] = ()) -> Path:
     """Write ``index.html`` (every document, its status and links) and ``build.json``.
 
-    With ``keep_others`` (a build of part of a plan, ``--only``), documents an
-    earlier build recorded in the same folder stay listed with their recorded
-    status while their files exist; a full build lists only what it built.
+    ``earlier``: documents recorded by an earlier build of the same folder that
+    this build did not touch (a build of part of a plan, ``--only``); they stay
+    listed with their recorded status.
     """
     titles = {d.name: d.title for d in plan.documents}
     order = {d.name: i for i, d in enumerate(plan.documents)}
     current = {o.key for o in result.outcomes}
-    earlier = _previous_outcomes(result.out_dir, current) if keep_others else []
-    everything = earlier + result.outcomes
+    everything = [o for o in earlier if o.key not in current] + result.outcomes
     everything.sort(key=lambda o: (order.get(o.document, len(order)), o.document))
     groups: dict[str, list[Outcome]] = {}
     for o in everything:
@@ -609,10 +609,7 @@ def render_notebook(
     if bad or not formats:
         raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
     params = check_parameters(path, parameters)
-    for key in PATH_PARAMETERS:  # the kernel runs in the notebook's folder, not the caller's
-        value = params.get(key)
-        if isinstance(value, str) and value not in ("", "sample") and "://" not in value:
-            params[key] = str(Path(value).expanduser().resolve())
+    params = absolute_paths(params, Path.cwd())  # relative to the caller, not the notebook
     chosen = backend
     if backend != "builtin":
         from cslib.build.quarto import choose_backend
