@@ -31,7 +31,6 @@ explains exactly those.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -392,9 +391,3 @@ class Figure(Block):
             "image/svg+xml": self.svg,
             BLOCK_MIME: self._block_json(),
         }
-
-
-def block_json_text(block: dict[str, Any]) -> str:
-    """Canonical JSON of a block (sorted keys), for hashing and tests."""
-    return json.dumps(block, sort_keys=True, ensure_ascii=False)
-

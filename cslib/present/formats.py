@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_count", "fmt_money", "fmt_percent", "fmt_points", "fmt_ratio", "fmt_score"]
+__all__ = [
+    "fmt_count",
+    "fmt_money",
+    "fmt_percent",
+    "fmt_plural",
+    "fmt_points",
+    "fmt_ratio",
+    "fmt_score",
+]
 
 DASH = "–"  # shown where a value is undefined
 
@@ -57,3 +65,14 @@ def fmt_ratio(value: float | None, *, digits: int = 2) -> str:
 def fmt_count(value: int | float | None) -> str:
     """A count with thousands separators: ``1,162``."""
     return DASH if _missing(value) else f"{int(value):,}"  # type: ignore[arg-type]
+
+
+def fmt_plural(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular or plural: ``1 account``, ``1,162 accounts``.
+
+    Examples
+    --------
+    >>> fmt_plural(1, "rating"), fmt_plural(3, "reply", "replies")
+    ('1 rating', '3 replies')
+    """
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

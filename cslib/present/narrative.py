@@ -21,9 +21,17 @@ from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
-from cslib.present.formats import fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.present.formats import (
+    fmt_count,
+    fmt_money,
+    fmt_percent,
+    fmt_plural,
+    fmt_ratio,
+    fmt_score,
+)
 from cslib.present.report import Report
 from cslib.present.tables import (
+    FLAG_LABELS,
     _compare,
     headline_figures,
     health_frame,
@@ -83,10 +91,6 @@ def long_date(day: Any) -> str:
     return f"{ts:%B} {ts.day}, {ts.year}"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def _movements(report: Report) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         moves = account_movements(report.dataset.mrr, period=report.period)
@@ -103,9 +107,8 @@ def _segment_contributions(report: Report, period: Period) -> pd.Series | None:
     the company's NRR - 1, so the change of a contribution between two periods
     says which segment moved the company's NRR.
     """
-    try:
-        by = metrics_frame(report.dataset, period=period, by="segment")
-    except PeriodError:
+    by = headline_figures(report, period, by="segment")
+    if by is None:
         return None
     total = by["starting_mrr"].sum()
     if not total:
@@ -121,7 +124,7 @@ def _losses(moves: pd.DataFrame) -> str:
     parts = []
     if len(churned):
         parts.append(
-            f"{_plural(len(churned), 'churned account')} "
+            f"{fmt_plural(len(churned), 'churned account')} "
             f"({fmt_money(12 * churned['churned_mrr'].sum(), compact=True)} ARR)"
         )
     contraction = moves["contraction_mrr"].sum()
@@ -172,7 +175,7 @@ def _driver(report: Report, nrr_change: float, prev: Period) -> str:
     if exp_now - exp_prev >= loss_prev - loss_now:
         grew = moves[moves["expansion_mrr"] > 0]
         return (f", driven by {money(grew['expansion_mrr'].sum())} of expansion ARR{where} "
-                f"({_plural(len(grew), 'account')})") if len(grew) else ""
+                f"({fmt_plural(len(grew), 'account')})") if len(grew) else ""
     return (f", driven by lower losses{where} ({money(loss_now)} ARR of churn and "
             f"contraction against {money(loss_prev)} in {prev.label})")
 
@@ -202,13 +205,13 @@ def executive_summary(report: Report) -> Paragraph:
     churned = int((moves["churned_mrr"] > 0).sum())
     new = int((moves["new_mrr"] > 0).sum())
     lost = (
-        f"{_plural(churned, 'account')} churned ({fmt_percent(now['logo_churn'])} of those "
+        f"{fmt_plural(churned, 'account')} churned ({fmt_percent(now['logo_churn'])} of those "
         "paying at the start)"
         if churned
         else "No account churned"
     )
     gained = (
-        f"{_plural(new, 'new account')} added {fmt_money(12 * now['new_mrr'], compact=True)} ARR"
+        f"{fmt_plural(new, 'new account')} added {fmt_money(12 * now['new_mrr'], compact=True)} ARR"
         if new
         else "no new account joined"
     )
@@ -276,7 +279,7 @@ def retention_summary(report: Report) -> Paragraph:
 
 def segment_summary(report: Report, *, by: str = "segment") -> Paragraph:
     """Which group retains best and which trails, by NRR."""
-    frame = metrics_frame(report.dataset, period=report.period, by=by).dropna(subset=["nrr"])
+    frame = headline_figures(report, by=by).dropna(subset=["nrr"])
     if len(frame) < 2:
         return Paragraph.of(f"Only one {by} has a starting book in {report.period.label}.")
     frame = frame.sort_values("nrr", ascending=False)
@@ -287,7 +290,7 @@ def segment_summary(report: Report, *, by: str = "segment") -> Paragraph:
         f" retains best with NRR {fmt_percent(b['nrr'])} and GRR {fmt_percent(b['grr'])}; ",
         Span(str(worst), "strong"),
         f" trails at NRR {fmt_percent(w['nrr'])}, with {fmt_percent(w['logo_churn'])} logo churn "
-        f"({_plural(int(w['customers_start'] * w['logo_churn'] + 0.5), 'account')} lost).",
+        f"({fmt_plural(int(w['customers_start'] * w['logo_churn'] + 0.5), 'account')} lost).",
         definitions=("nrr", "grr", "logo_retention"),
     )
 
@@ -302,12 +305,12 @@ def satisfaction_summary(report: Report) -> Paragraph | Callout:
         s = f"NPS was {fmt_score(now['nps'])}"
         if _ok(now["nps_margin"]):
             s += f" ± {fmt_score(now['nps_margin'])}"
-        s += f" from {_plural(int(now['nps_responses']), 'response')}"
+        s += f" from {fmt_plural(int(now['nps_responses']), 'response')}"
         if year is not None and year["nps_responses"] >= MIN_RESPONSES:
             s += f" ({fmt_score(year['nps'])} in {year_p.label})"
         parts.append(s)
     if now["csat_responses"]:
-        rated = _plural(int(now["csat_responses"]), "rated ticket")
+        rated = fmt_plural(int(now["csat_responses"]), "rated ticket")
         parts.append(f"CSAT {fmt_percent(now['csat'])} from {rated}")
     if now["ces_responses"]:
         parts.append(f"CES {fmt_score(now['ces'])} on the 1-7 scale")
@@ -330,7 +333,7 @@ def health_summary(report: Report) -> Paragraph | Callout:
     red = scored["health_band"] == "red"
     share = mrr[red].sum() / mrr.sum() if mrr.sum() else 0.0
     return Paragraph.of(
-        f"On {report.as_of:%Y-%m-%d}, {_plural(int(counts.get('green', 0)), 'account')} "
+        f"On {report.as_of:%Y-%m-%d}, {fmt_plural(int(counts.get('green', 0)), 'account')} "
         f"({fmt_percent(counts.get('green', 0) / len(scored))}) are green, "
         f"{int(counts.get('yellow', 0)):,} yellow and {int(counts.get('red', 0)):,} red; "
         f"red accounts hold {fmt_money(12 * mrr[red].sum(), compact=True)} ARR "
@@ -356,8 +359,6 @@ def risk_summary(report: Report) -> Paragraph | Callout:
     flags = risk_frame(report)
     flagged = flags[flags["flags"] > 0]
     soon = flagged[flagged["days_to_renewal"].between(0, 90)]
-    from cslib.present.tables import FLAG_LABELS
-
     counts = [
         f"{FLAG_LABELS[f].lower()} {int(flags[f].fillna(False).astype(bool).sum())}"
         for f in RISK_FLAGS
@@ -377,7 +378,7 @@ def risk_summary(report: Report) -> Paragraph | Callout:
         else ""
     )
     return Paragraph.of(
-        f"{_plural(len(flagged), 'account')} of {len(flags):,} paying "
+        f"{fmt_plural(len(flagged), 'account')} of {len(flags):,} paying "
         f"({fmt_money(12 * flagged['mrr'].sum(), compact=True)} ARR) carry at least one risk flag "
         f"on {report.as_of:%Y-%m-%d} ({', '.join(counts)}); "
         f"{len(soon):,} of them renew within 90 days "
@@ -458,7 +459,7 @@ def support_summary(report: Report) -> Paragraph | Callout:
     if opened.empty and closed.empty:
         return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
     text = (
-        f"Your team opened {_plural(len(opened), 'ticket')} and we closed "
+        f"Your team opened {fmt_plural(len(opened), 'ticket')} and we closed "
         f"{len(closed):,} in {p.label}"
     )
     if len(csat):

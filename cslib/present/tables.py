@@ -32,6 +32,7 @@ from cslib.present.formats import (
     fmt_count,
     fmt_money,
     fmt_percent,
+    fmt_plural,
     fmt_points,
     fmt_score,
 )
@@ -98,18 +99,24 @@ def _periods_per_year(period: Period) -> int:
     return {"month": 12, "quarter": 4, "year": 1}.get(period.kind, 12)
 
 
-def headline_figures(report: Report, period: Period | None = None) -> pd.Series | None:
-    """The period's headline metrics (``metrics_frame`` total row), or ``None`` outside the data."""
-    period = period or report.period
-    key = f"figures:{period.label}"
+def headline_figures(
+    report: Report, period: Period | None = None, *, by: str | None = None
+) -> pd.Series | pd.DataFrame | None:
+    """The period's headline metrics, computed once per report.
 
-    def compute() -> pd.Series | None:
+    Without ``by``, the ``metrics_frame`` total row (a Series); with ``by``,
+    one row per group (a DataFrame). ``None`` when the period is outside the data.
+    """
+    period = period or report.period
+
+    def compute() -> pd.Series | pd.DataFrame | None:
         try:
-            return metrics_frame(report.dataset, period=period).iloc[0]
+            frame = metrics_frame(report.dataset, period=period, by=by)
         except PeriodError:
             return None
+        return frame if by else frame.iloc[0]
 
-    return report.memo(key, compute)
+    return report.memo(f"figures:{period.label}:{by}", compute)
 
 
 def _compare(report: Report) -> tuple[Period, Period]:
@@ -196,7 +203,7 @@ def headline_kpis(report: Report) -> Kpis:
 
 def segment_table(report: Report, *, by: str = "segment") -> Table:
     """One row per group of ``by`` with a total row: accounts, ARR, NRR, GRR, churn, NPS, CSAT."""
-    frame = metrics_frame(report.dataset, period=report.period, by=by)
+    frame = headline_figures(report, by=by)
     total = headline_figures(report)
     rows = []
     for name, r in [*frame.iterrows(), ("Total", total)]:
@@ -247,6 +254,11 @@ def _flag_names(row: pd.Series) -> str:
     return ", ".join(names) if names else DASH
 
 
+def _shown(total: int, n: int | None) -> str:
+    """The end of a ranked table's caption: how many of ``total`` rows are shown."""
+    return f"; the {n} largest shown." if n is not None and total > n else "."
+
+
 def top_risks(report: Report, *, n: int = 10) -> Table | Callout:
     """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``."""
     flags = risk_frame(report)
@@ -282,7 +294,7 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout:
         align=(_L, _L, _R, _L, _R, _L),
         caption=(
             f"{len(flagged)} flagged accounts, {fmt_money(at_stake, compact=True)} ARR in all"
-            + (f"; the {n} largest shown." if len(flagged) > n else ".")
+            + _shown(len(flagged), n)
         ),
         definitions=("risk_flags", "health_score", "arr"),
     )
@@ -320,7 +332,7 @@ def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
         align=(_L, _L, _R, _R, _R, _R),
         caption=(
             f"{len(moves)} accounts expanded, {fmt_money(total, compact=True)} ARR in all"
-            + (f"; the {n} largest shown." if len(moves) > n else ".")
+            + _shown(len(moves), n)
         ),
         definitions=("expansion", "arr"),
     )
@@ -363,7 +375,7 @@ def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
         align=(_R, _L, _R, _R, _R, _L, _L),
         caption=(
             f"{len(moves)} paying accounts"
-            + (f"; the {n} largest shown." if n is not None and len(moves) > n else ".")
+            + _shown(len(moves), n)
         ),
         definitions=("arr", "health_score", "risk_flags"),
     )
@@ -439,14 +451,14 @@ def qbr_kpis(report: Report) -> Kpis:
         if len(scores):
             value = 100.0 * ((scores >= 9).mean() - (scores <= 6).mean())
             items.append(Kpi("NPS", fmt_score(value, digits=0),
-                             note=f"{_plural(len(scores), 'response')}, last 12 months"))
+                             note=f"{fmt_plural(len(scores), 'response')}, last 12 months"))
     tickets = ds.get("tickets")
     if tickets is not None and "csat" in tickets:
         window = (tickets["closed_on"] > year_ago) & (tickets["closed_on"] <= report.as_of)
         ratings = tickets.loc[window, "csat"].dropna().astype(float)
         if len(ratings):
             items.append(Kpi("Support satisfaction", fmt_percent((ratings >= 4).mean(), digits=0),
-                             note=f"{_plural(len(ratings), 'rating')}, last 12 months"))
+                             note=f"{fmt_plural(len(ratings), 'rating')}, last 12 months"))
     goals = ds.get("goals")
     if goals is not None and not goals.empty:
         p = report.period
@@ -514,10 +526,6 @@ def goals_table(report: Report) -> Table | Callout:
         align=(_L, _L, _R, _R, _R, _L, _L),
         definitions=("goals",),
     )
-
-
-def _plural(n: int, one: str) -> str:
-    return f"{n:,} {one if n == 1 else one + 's'}"
 
 
 def _num(value: Any) -> str:
@@ -594,9 +602,9 @@ def support_table(report: Report) -> Table | Callout:
                 fmt_count(len(opened)),
                 fmt_count(len(closed)),
                 f"{days.median():.0f}" if len(days) else DASH,
-                f"{fmt_percent((csat >= 4).mean(), digits=0)} of {_plural(len(csat), 'rating')}"
+                f"{fmt_percent((csat >= 4).mean(), digits=0)} of {fmt_plural(len(csat), 'rating')}"
                 if len(csat) else DASH,
-                f"{ces.mean():.1f} from {_plural(len(ces), 'rating')}" if len(ces) else DASH,
+                f"{ces.mean():.1f} from {fmt_plural(len(ces), 'rating')}" if len(ces) else DASH,
             )
         )
     labels = ("Tickets opened", "Tickets closed", "Median days to close",
