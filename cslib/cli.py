@@ -263,6 +263,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     failed = result.failed
     reused = sum(o.reused for o in result.outcomes)
+    if result.interrupted:
+        built = [o for o in result.outcomes if o.status == "built"]
+        print(
+            f"Interrupted: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
+            f"to date), {len(result.outcomes) - len(built)} not built; every file written is "
+            f"complete. Run the same command again to build the rest; index: "
+            f"{result.out_dir / 'index.html'}",
+            file=sys.stderr,
+        )
+        return 130
     print(
         f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
         f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
@@ -271,7 +281,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     for o in failed:
         cell = f" (cell {o.cell})" if o.cell else ""
         print(f"  FAILED {o.key}{cell}: {o.error}", file=sys.stderr)
-    if failed:
+    kept = [o for o in failed if (result.out_dir / "_failed" / f"{o.key}.ipynb").is_file()]
+    if kept:
         print(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
               file=sys.stderr)
     return 1 if failed else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure as MplFigure
 
 import cslib
 from cslib.config import load_health_config
@@ -339,8 +341,6 @@ def test_nps_breakdown_shares_match_the_nps(sample) -> None:
 # Goals --------------------------------------------------------------------------------------
 
 
-
-
 # Periods that are not quarters, fiscal calendars ---------------------------------------
 
 
@@ -380,18 +380,23 @@ def test_palette_is_okabe_ito() -> None:
     ]  # fmt: skip
 
 
-def test_to_svg_is_deterministic_escapes_alt_and_releases_the_figure() -> None:
-    def draw() -> str:
+def test_to_svg_is_deterministic_escapes_alt_and_matches_savefig() -> None:
+    def draw() -> MplFigure:
         with house_style():
             fig, ax = new_figure(height_in=2.0)
             ax.plot([0, 1, 2], [0.95, 1.0, 1.05])
+            ax.set_ylabel("Net revenue retention")
+            ax.legend(["NRR"], loc="upper left")
             percent_axis(ax)
-            svg = to_svg(fig, alt="Up & <away>")
-        assert fig.axes == []
-        return svg
+        return fig
 
-    first = draw()
-    assert first == draw()
+    first = to_svg(draw(), alt="Up & <away>")
+    assert first == to_svg(draw(), alt="Up & <away>")
+    # One draw on the SVG canvas gives exactly what matplotlib's savefig (two draws) does.
+    buffer = io.BytesIO()
+    with house_style():
+        draw().savefig(buffer, format="svg", metadata={"Date": None})
+    assert to_svg(draw()) == buffer.getvalue().decode("utf-8")
     root = ET.fromstring(first.encode("utf-8"))
     assert root.find(f"{SVG_NS}title").text == "Up & <away>"
     assert "viewBox" in root.attrib

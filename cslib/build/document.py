@@ -27,6 +27,7 @@ A :class:`Document` is assembled from one or more executed notebooks (see
 - ``table``: ``title``, ``columns``, ``align``, ``rows`` (strings),
   ``caption``, ``total`` (last row is a total);
 - ``figure``: ``title``, ``caption``, ``alt``, ``svg`` (a complete SVG document);
+  optional ``texts`` (the text drawn in the chart, for the leak scan);
 - ``callout``: ``tone`` ("info" | "warning"), ``spans``.
 
 Every string is plain text from data or narrative: renderers must escape it

@@ -39,6 +39,7 @@ import pandas as pd
 
 from cslib.config import read_yaml
 from cslib.data.dataset import Dataset
+from cslib.data.scope import MIN_GROUP_SIZE
 from cslib.errors import ConfigError, PeriodError
 from cslib.metrics._settings import check_keys
 from cslib.metrics.risk import paying_accounts
@@ -207,6 +208,7 @@ class Plan:
     formats: tuple[str, ...] = FORMATS
     backend: str = "builtin"
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    min_group_size: int = MIN_GROUP_SIZE
 
 
 @dataclass(frozen=True)
@@ -344,7 +346,7 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
-              "parameters", "documents")
+              "min_group_size", "parameters", "documents")
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -432,6 +434,8 @@ def load_plan(path: str | Path) -> Plan:
         formats=formats,
         backend=str(backend),
         parameters=_params(top.get("parameters", {}), f"{where}: parameters", base),
+        min_group_size=_int(top.get("min_group_size", MIN_GROUP_SIZE), f"{where}: min_group_size",
+                            low=2),
     )
 
 

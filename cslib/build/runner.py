@@ -16,12 +16,11 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,10 @@ import nbformat
 from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters
+from cslib.build.leaks import LeakScanner, html_text, pdf_text
 from cslib.build.plan import FORMATS, Job, Plan, absolute_paths, expand, slugify
+from cslib.data.dataset import Dataset
+from cslib.data.scope import Slicer
 from cslib.errors import CslibError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
@@ -41,7 +43,9 @@ from cslib.secrets import mask_parameters, mask_text
 
 __all__ = [
     "BuildResult",
+    "Built",
     "Outcome",
+    "accept",
     "build_job",
     "build_plan",
     "render_document",
@@ -72,6 +76,21 @@ class Outcome:
 
 
 @dataclass
+class Built:
+    """A document built but not yet written: its outcome and the bytes of each format.
+
+    Executors (local forks, kernels, Dask workers) return this to the build's
+    own process, which alone scans documents for leaks and writes them
+    (:func:`accept`).
+    """
+
+    outcome: Outcome
+    files: dict[str, bytes] = field(default_factory=dict)
+    failed_notebook: bytes | None = None
+    chart_text: str = ""
+
+
+@dataclass
 class BuildResult:
     """A finished build: its period, output folder and one outcome per document."""
 
@@ -79,6 +98,7 @@ class BuildResult:
     out_dir: Path
     outcomes: list[Outcome]
     seconds: float
+    interrupted: bool = False
 
     @property
     def failed(self) -> list[Outcome]:
@@ -136,8 +156,27 @@ def _kernel_fault(exc: BaseException) -> bool:
     )
 
 
+def _hand_over(part: Dataset, folder: Path, executor: str) -> str:
+    """Give a notebook its slice of the data; returns the ``data`` parameter naming it."""
+    if executor == "inprocess":  # this fresh process: the slice in memory, nothing on disk
+        from cslib.present.report import register_dataset
+
+        register_dataset(str(folder), part)
+    else:  # a kernel is another process: a private folder of Parquet files
+        from cslib.data.scope import write_slice
+
+        write_slice(part, folder)
+    return str(folder)
+
+
+def _chart_text(doc: Document) -> str:
+    """The text drawn in the document's charts (their SVGs hold it as paths)."""
+    return "\n".join(t for block in doc.blocks if block.get("type") == "figure"
+                     for t in block.get("texts", ()))
+
+
 def _payloads(
-    job: Job, out_dir: Path, tmp: Path, outcome: Outcome, *, backend: str,
+    job: Job, tmp: Path, built: Built, *, slices: Sequence[Dataset | None], backend: str,
     quarto: str | None, kernel_name: str, executor: str,
 ) -> dict[str, bytes]:
     """Execute the job's notebooks, assemble the document and render every format."""
@@ -147,6 +186,9 @@ def _payloads(
     executed: list[nbformat.NotebookNode] = []
     for i, (notebook, params) in enumerate(job.parts):
         kept = tmp / f"part{i}-{notebook.name}"
+        part = slices[i] if i < len(slices) else None
+        if part is not None:  # the notebook gets its slice, never the whole dataset
+            params = {**params, "data": _hand_over(part, tmp / f"data{i}", executor)}
         try:
             # Each document runs in its own folder: parallel runs never share files.
             workdir = tmp / f"work{i}"
@@ -157,13 +199,12 @@ def _payloads(
                 executed.append(execute_notebook(notebook, params, output=kept,
                                                  kernel_name=kernel_name, cwd=workdir))
         except ExecutionError as exc:
-            outcome.cell = exc.cell
+            built.outcome.cell = exc.cell
             if kept.exists():
-                failed = out_dir / "_failed" / f"{job.key}.ipynb"
-                failed.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(kept, failed)
+                built.failed_notebook = kept.read_bytes()
             raise
     doc = assemble(executed, names=[str(nb_path) for nb_path, _ in job.parts])
+    built.chart_text = _chart_text(doc)
     if backend != "quarto":
         return {fmt: render_document(doc, fmt) for fmt in job.formats}
     from cslib.build.quarto import render_with_quarto
@@ -180,19 +221,23 @@ def _payloads(
 
 def build_job(
     job: Job,
-    out_dir: Path,
     *,
+    slices: Sequence[Dataset | None] = (),
     backend: str = "builtin",
     quarto: str | None = None,
     kernel_name: str = "python3",
     attempts: int = 2,
     executor: str = "kernel",
-) -> Outcome:
-    """Build one document into ``out_dir`` (see :class:`~cslib.build.plan.Job`).
+) -> Built:
+    """Build one document (see :class:`~cslib.build.plan.Job`) and return its bytes.
+
+    ``slices[i]``, when given, is the only data the job's ``i``-th notebook
+    gets (:mod:`cslib.data.scope`): its ``data`` parameter names that slice.
+    Nothing is written to the output folder here; :func:`accept` does that.
 
     Never raises for a failure of the document itself: the outcome says
     ``failed`` with the error's last line and the failing cell, and the
-    executed notebook is kept under ``out_dir/_failed/``. A fault outside the
+    executed notebook comes back for ``_failed/``. A fault outside the
     report (a kernel that died or did not start) is tried again, up to
     ``attempts`` times in all; an error raised by the report's own cells is not.
     ``executor`` is ``"kernel"`` (Papermill and a fresh Jupyter kernel) or
@@ -205,15 +250,14 @@ def build_job(
         job.title,
         parameters=[{k: str(v) for k, v in mask_parameters(p).items()} for _, p in job.parts],
     )
+    built = Built(outcome)
     start = time.perf_counter()
     for attempt in range(1, attempts + 1):
         with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
             try:
-                payloads = _payloads(job, out_dir, Path(tmp), outcome, backend=backend,
-                                     quarto=quarto, kernel_name=kernel_name, executor=executor)
-                for fmt, data in payloads.items():
-                    write_atomic(out_dir / f"{job.key}.{fmt}", data)
-                    outcome.files[fmt] = f"{job.key}.{fmt}"
+                built.files = _payloads(job, Path(tmp), built, slices=slices, backend=backend,
+                                        quarto=quarto, kernel_name=kernel_name,
+                                        executor=executor)
                 outcome.status, outcome.error = "built", ""
                 break
             except CslibError as exc:
@@ -227,6 +271,43 @@ def build_job(
                 if not _kernel_fault(exc):
                     break
     outcome.seconds = round(time.perf_counter() - start, 2)
+    return built
+
+
+def accept(
+    built: Built,
+    out_dir: Path,
+    *,
+    scanner: LeakScanner | None = None,
+    allowed: set[str] | None = None,
+) -> Outcome:
+    """Scan a built document for leaks, then write its files atomically into ``out_dir``.
+
+    With a ``scanner`` and an ``allowed`` set of account ids (a document
+    scoped to customers or a segment), the HTML text, the PDF text and the
+    charts' text must name no other account; a document that does is failed
+    and not written. A failed document's executed notebook goes to
+    ``out_dir/_failed/``.
+    """
+    outcome = built.outcome
+    if outcome.status == "built" and scanner is not None and allowed is not None:
+        texts = {"chart text": built.chart_text}
+        if "html" in built.files:
+            texts["HTML"] = html_text(built.files["html"])
+        if "pdf" in built.files:
+            texts["PDF"] = pdf_text(built.files["pdf"])
+        leaks = scanner.scan(texts, allowed)
+        if leaks:
+            shown = "; ".join(str(leak) for leak in leaks[:3])
+            more = f" and {len(leaks) - 3} more" if len(leaks) > 3 else ""
+            outcome.status = "failed"
+            outcome.error = mask_text(f"leak scan: {shown}{more}; the document was not written")
+            built.files = {}
+    for fmt, data in built.files.items():
+        write_atomic(out_dir / f"{outcome.key}.{fmt}", data)
+        outcome.files[fmt] = f"{outcome.key}.{fmt}"
+    if built.failed_notebook is not None:
+        write_atomic(out_dir / "_failed" / f"{outcome.key}.ipynb", built.failed_notebook)
     return outcome
 
 
@@ -284,12 +365,47 @@ def cache_key(
     return digest.hexdigest()[:20]
 
 
+#: One line per document finished by a build still running (or killed): what build.json
+#: will say once the build ends. The next build reads it, so no finished work is lost.
+JOURNAL = ".build-journal.jsonl"
+
+
 def _ledger(out_dir: Path) -> dict[str, Outcome]:
+    """The last recorded outcome of each document.
+
+    ``build.json``, then the journal of a build that never finished (killed);
+    a torn last line is ignored.
+    """
+    out: dict[str, Outcome] = {}
     try:
         documents = json.loads((out_dir / "build.json").read_text(encoding="utf-8"))["documents"]
-        return {d["key"]: Outcome(**d) for d in documents}
+        out = {d["key"]: Outcome(**d) for d in documents}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        pass
+    try:
+        lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        try:
+            d = json.loads(line)
+            out[d["key"]] = Outcome(**d)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def _journal(out_dir: Path, outcome: Outcome) -> None:
+    with open(out_dir / JOURNAL, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(outcome)) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _sweep(out_dir: Path) -> None:
+    """Remove temporary files that a killed build left half-written (never a document)."""
+    for tmp in out_dir.rglob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def resolve_period(plan: Plan, dataset: Any, period: str | None) -> Period:
@@ -354,44 +470,69 @@ class Progress:
             self.bar.close()
 
 
+def ignore_interrupts() -> None:
+    """Pool worker initializer: Ctrl-C is the build's to handle, not each worker's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run(
-    jobs: Sequence[Job], out_dir: Path, report: Callable[[Outcome], bool], *, executor: str,
-    workers: int, backend: str, quarto: str | None, data: str, scheduler: str | None = None,
+    jobs: Sequence[Job], out_dir: Path, finish: Callable[[Job, Built], bool], *,
+    slices: Callable[[Job], tuple[Dataset | None, ...]], executor: str, workers: int,
+    backend: str, quarto: str | None, scheduler: str | None = None,
 ) -> None:
-    """Build ``jobs`` on the chosen executor; ``report`` returns True to stop the batch."""
+    """Build ``jobs`` on the chosen executor; ``finish`` returns True to stop the batch.
+
+    Each job's slices are made here, in the build's process, just before the
+    job is handed out (a few jobs ahead of the workers, not all at once).
+    """
     if not jobs:
         return
     if executor == "dask":
         from cslib.build.cluster import build_on_dask
 
-        build_on_dask(jobs, out_dir, report, scheduler=scheduler or "", backend=backend,
-                      quarto=quarto)
+        build_on_dask(jobs, finish, slices=slices, scheduler=scheduler or "",
+                      backend=backend, quarto=quarto)
         return
     context = multiprocessing.get_context("spawn")  # workers never inherit this process
     if executor == "local":
         from cslib.build.engine import build_job_forked, init_worker
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=init_worker, initargs=(data,))
-        submit = lambda job: pool.submit(  # noqa: E731
-            build_job_forked, job, out_dir, backend=backend, quarto=quarto)
-        unwrap: Callable[[Any], Outcome] = lambda r: Outcome(**r)  # noqa: E731
+                                   initializer=init_worker)
+        task: Callable[..., Built] = functools.partial(build_job_forked, backend=backend,
+                                                       quarto=quarto)
     elif executor == "kernel":
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        submit = lambda job: pool.submit(  # noqa: E731
-            build_job, job, out_dir, backend=backend, quarto=quarto)
-        unwrap = lambda r: r  # noqa: E731
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=ignore_interrupts)
+        task = functools.partial(build_job, backend=backend, quarto=quarto)
     else:
         raise ParameterError(
             f"executor must be 'local', 'kernel' or 'dask', got {executor!r}."
         )
-    with pool:
-        futures = [submit(job) for job in jobs]
-        for future in as_completed(futures):
-            if report(unwrap(future.result())):
-                for pending in futures:
-                    pending.cancel()
-                break
+    queue = iter(jobs)
+    pending: dict[Future[Built], Job] = {}
+
+    def submit_next() -> None:
+        job = next(queue, None)
+        if job is not None:
+            pending[pool.submit(task, job, slices=slices(job))] = job
+
+    try:
+        for _ in range(2 * workers):
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                if finish(job, future.result()):
+                    return
+                submit_next()
+    finally:
+        # Normal end, --fail-fast or Ctrl-C: nothing new starts; documents in flight end
+        # with their process (a fork dies with Ctrl-C) and are never written.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build_plan(
@@ -470,6 +611,7 @@ def build_plan(
         chosen = choose_backend(chosen, quarto=quarto)
     out_dir = plan.output / p.label
     out_dir.mkdir(parents=True, exist_ok=True)
+    _sweep(out_dir)
     previous = _ledger(out_dir)
     library = library_fingerprint()
     read = functools.lru_cache(maxsize=None)(_read_or_missing)  # each file once per build
@@ -496,22 +638,33 @@ def build_plan(
         f"; {len(jobs) - len(todo)} up to date)"
     )
 
-    def report(outcome: Outcome) -> bool:
+    slicer = Slicer(dataset, p.last_month, min_group_size=plan.min_group_size)
+    scanner = LeakScanner(dataset.accounts, company=plan.company)
+
+    def finish(job: Job, built: Built) -> bool:
+        outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job))
         outcome.cache_key = keys[outcome.key]
         outcomes[outcome.key] = outcome
+        _journal(out_dir, outcome)
         progress.done(outcome)
         return outcome.status != "built" and fail_fast
 
+    interrupted = False
     try:
-        _run(todo, out_dir, report, executor=executor, workers=workers, backend=chosen,
-             quarto=quarto, data=plan.data, scheduler=scheduler)
+        _run(todo, out_dir, finish, slices=slicer.slices, executor=executor, workers=workers,
+             backend=chosen, quarto=quarto, scheduler=scheduler)
+    except KeyboardInterrupt:  # Ctrl-C: keep what is done, say what is not
+        interrupted = True
     finally:
         progress.close()
-    for job in jobs:  # not started: --fail-fast stopped the build
+    why = ("not built: the build was interrupted" if interrupted
+           else "not built: the build stopped at a failure")
+    for job in jobs:  # not started or not finished
         outcomes.setdefault(job.key, Outcome(job.key, job.document, job.title, status="skipped",
-                                             error="not built: the build stopped at a failure"))
+                                             error=why))
     ordered = [outcomes[j.key] for j in jobs]
-    result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2))
+    result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2),
+                         interrupted=interrupted)
     earlier = [
         o for o in previous.values()
         if only and all((out_dir / f).is_file() for f in o.files.values())
@@ -583,6 +736,7 @@ def write_index(result: BuildResult, plan: Plan, *, earlier: Sequence[Outcome] =
         "documents": [asdict(o) for o in everything],
     }
     write_atomic(result.out_dir / "build.json", json.dumps(ledger, indent=1) + "\n")
+    (result.out_dir / JOURNAL).unlink(missing_ok=True)  # build.json now says it all
     return index
 
 
@@ -619,7 +773,21 @@ def render_notebook(
         [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id") if k in params]
     )
     job = Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats))
-    outcome = build_job(job, Path(out_dir), backend=chosen, quarto=quarto)
+    slicer, scanner = None, None
+    if "data" in params and ("account_id" in params or "segment" in params):
+        # A customer's or a segment's notebook gets its slice, as in a build.
+        dataset = resolve_data(params["data"])
+        label = str(params.get("period") or "").strip()
+        fys = int(params.get("fiscal_year_start") or 1)
+        p = (Period.parse(label, fiscal_year_start_month=fys) if label
+             else latest_complete_quarter(dataset.last_month, fiscal_year_start_month=fys))
+        check_period(dataset, p)
+        slicer = Slicer(dataset, p.last_month)
+        scanner = LeakScanner(dataset.accounts, company=str(params.get("company", "")))
+    built = build_job(job, slices=slicer.slices(job) if slicer else (), backend=chosen,
+                      quarto=quarto)
+    outcome = accept(built, Path(out_dir), scanner=scanner,
+                     allowed=slicer.allowed(job) if slicer else None)
     if outcome.status != "built":
         raise CslibError(outcome.error)
     return outcome

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -13,7 +14,31 @@ from cslib.data.contract import CONTRACT
 from cslib.errors import ParameterError
 from cslib.periods import month_label
 
-__all__ = ["Dataset"]
+__all__ = ["Dataset", "Scope"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a cut-down dataset holds (see :mod:`cslib.data.scope`).
+
+    Attributes
+    ----------
+    kind : {"customer", "segment"}
+        One customer's rows, or one segment's accounts.
+    key : str
+        The ``account_id`` or the segment.
+    benchmarks : Mapping[str, Any]
+        Anonymized aggregates over groups of at least ``min_group_size``
+        accounts (a customer's segment), never rows of other accounts.
+    """
+
+    kind: str
+    key: str
+    benchmarks: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``"account 'A0003' only"`` / ``"segment 'SMB' only"``."""
+        return f"{'account' if self.kind == 'customer' else 'segment'} {self.key!r} only"
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,18 +58,28 @@ class Dataset:
         Where the tables came from (a folder, ``"frames"``, ...).
     fingerprint : str
         SHA-256 of the source content, so a report can be traced to its data.
+    coverage : (pandas.Period, pandas.Period)
+        The first and last month of the MRR data (kept by :meth:`subset`).
+    scope : Scope or None
+        Set on a slice: the rows of one customer or one segment only.
     """
 
     tables: Mapping[str, pd.DataFrame]
     source: str
     fingerprint: str
     coverage: tuple[pd.Period, pd.Period] | None = None
+    scope: Scope | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
         if self.coverage is None:
             months = self.tables["mrr"]["month"]
             object.__setattr__(self, "coverage", (months.min(), months.max()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled to hand a slice to a build worker (a mappingproxy cannot be pickled)
+        return (Dataset, (dict(self.tables), self.source, self.fingerprint, self.coverage,
+                          self.scope))
 
     # Tables -------------------------------------------------------------
     @property
@@ -142,7 +177,12 @@ class Dataset:
             part["account_id"] = part["account_id"].astype(str).astype(account_type)
             tables[name] = part.reset_index(drop=True)
         digest = hashlib.sha256((self.fingerprint + "|" + ",".join(ids)).encode()).hexdigest()
-        return Dataset(tables, source=self.source, fingerprint=digest, coverage=self.coverage)
+        return Dataset(tables, source=self.source, fingerprint=digest, coverage=self.coverage,
+                       scope=self.scope)
+
+    def scoped(self, scope: Scope) -> Dataset:
+        """The same tables, marked as holding only ``scope`` (see :mod:`cslib.data.scope`)."""
+        return replace(self, scope=scope)
 
     def summary(self) -> dict[str, object]:
         """Tables, row counts and months covered, for ``cslib validate``."""

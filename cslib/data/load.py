@@ -396,6 +396,11 @@ def load(path: str | Path) -> Dataset:
         except DataError as exc:
             problems.append(str(exc))
     valid = _validate(raw, problems, where=str(folder))
+    from cslib.data.scope import read_slice_manifest
+
+    manifest = read_slice_manifest(folder)
+    if manifest is not None:  # a slice written by a build: keep what it was cut from
+        return Dataset(valid, **manifest)
     return Dataset(valid, source=str(folder), fingerprint=_fingerprint(found.values()))
 
 

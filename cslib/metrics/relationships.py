@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -43,6 +45,31 @@ def relationship_summary(
     """
     as_of = pd.Timestamp(as_of)
     index = pd.Index(account_ids.astype(str), name="account_id")
+    # A report asks for the same summary several times (health, risk flags, the contacts
+    # table, the coverage chart): the last answer is kept, keyed on the very same frames.
+    key = (contacts, activities, as_of, tuple(index))
+    last = _LAST[0]
+    if (
+        last is not None
+        and all(a is b for a, b in zip(key[:2], last[0][:2], strict=True))
+        and key[2:] == last[0][2:]
+    ):
+        return last[1].copy()
+    out = _summary(contacts, activities, index, as_of)
+    _LAST[0] = (key, out)
+    return out.copy()
+
+
+#: The last (key, summary) computed; see relationship_summary.
+_LAST: list[Any] = [None]
+
+
+def _summary(
+    contacts: pd.DataFrame | None,
+    activities: pd.DataFrame | None,
+    index: pd.Index,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
     out = pd.DataFrame(index=index)
     cols = ("executives", "users", "strong_executives", "strong_users")
     if contacts is None:

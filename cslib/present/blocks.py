@@ -374,10 +374,12 @@ class Figure(Block):
     alt: str
     caption: str = ""
     definitions: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()  # the text drawn in the chart (the SVG holds it as paths)
     kind: ClassVar[str] = "figure"
 
     def to_block(self) -> dict[str, Any]:
-        return {"title": self.title, "caption": self.caption, "alt": self.alt}
+        return {"title": self.title, "caption": self.caption, "alt": self.alt,
+                "texts": list(self.texts)}
 
     def text(self) -> str:
         return f"[chart] {self.title}"

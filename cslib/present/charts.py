@@ -63,6 +63,7 @@ from cslib.present.style import (
     PALETTE,
     SEQUENTIAL,
     count_axis,
+    drawn_text,
     house_style,
     money_axis,
     new_figure,
@@ -320,12 +321,14 @@ def _outside_data(dataset: Dataset, period: Period) -> Callout | None:
 def _figure(
     fig: MplFigure, *, title: str, alt: str, caption: str, definitions: Sequence[str]
 ) -> Figure:
+    svg = to_svg(fig, alt=alt)
     return Figure(
         title=title,
-        svg=to_svg(fig, alt=alt),
+        svg=svg,
         alt=alt,
         caption=caption,
         definitions=tuple(definitions),
+        texts=drawn_text(fig),
     )
 
 

