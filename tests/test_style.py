@@ -17,3 +17,30 @@ from cslib.present.style import _MoneyTicks
 )
 def test_money_ticks_are_distinct_and_compact(ticks, labels):
     assert _MoneyTicks().format_ticks(ticks) == labels
+
+
+def test_data_text_in_charts_is_drawn_as_written_never_as_mathtext():
+    from cslib.present.style import drawn_text, house_style, new_figure, to_svg
+
+    with house_style():
+        fig, ax = new_figure(height_in=1.5)
+        ax.set_title("Cut costs from $5 to $3")
+        ax.text(0.1, 0.5, r"Broken $\notacommand{ math")  # mathtext would raise here
+        svg = to_svg(fig)
+    assert svg.startswith("<?xml")
+    assert {"Cut costs from $5 to $3", r"Broken $\notacommand{ math"} <= set(drawn_text(fig))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Hooli 🚀", "Hooli \u2066:rocket:\u2069"),
+        ("👍🏽 ok", "\u2066:thumbs up sign:\u2069 ok"),  # the skin-tone modifier is dropped
+        ("شركة هولي · עברית · Ünïcödé", "شركة هولي · עברית · Ünïcödé"),  # drawable: kept
+        ("plain ASCII <b>", "plain ASCII <b>"),
+    ],
+)
+def test_characters_the_font_cannot_draw_are_spelled_out(text, shown):
+    from cslib.present.style import drawable_text
+
+    assert drawable_text(text) == shown

@@ -11,7 +11,8 @@ Before serializing, every text string is bidi-isolated when it needs to be
 :data:`~cslib.build.html.BREAK_EVERY` characters of any run without whitespace
 (:func:`cslib.build.html.long_run_pieces`), so a 300-character account name or
 a URL wraps inside its table cell instead of running off the page (Typst only
-breaks lines at break opportunities).
+breaks lines at break opportunities). Characters the font cannot draw (emoji)
+are spelled out (:func:`cslib.present.style.drawable_text`).
 
 One ``typst.Compiler`` is built per process on first use (loading the fonts
 takes most of the first call) and reused; DejaVu Sans comes from matplotlib's
@@ -37,6 +38,7 @@ from typing import Any
 from cslib.build.document import Document
 from cslib.build.fonts import dejavu_sans, font_dir
 from cslib.build.html import TEMPLATES, isolate_bidi, long_run_pieces, normalized
+from cslib.present.style import drawable_text
 
 __all__ = ["render_pdf"]
 
@@ -45,8 +47,8 @@ _LOCK = threading.Lock()
 
 
 def _clean(text: str) -> str:
-    """Bidi-isolated, with a zero-width space between :func:`long_run_pieces`."""
-    return _ZWSP.join(long_run_pieces(isolate_bidi(text)))
+    """Drawable (emoji named), bidi-isolated, a zero-width space between long-run pieces."""
+    return _ZWSP.join(long_run_pieces(isolate_bidi(drawable_text(text))))
 
 
 @functools.cache

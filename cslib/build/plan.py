@@ -79,9 +79,9 @@ def slugify(text: str, *, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "x"
 
 
-def _unique_slugs(values: Sequence[str]) -> dict[str, str]:
+def _unique_slugs(values: Sequence[str], *, limit: int = 60) -> dict[str, str]:
     """Slugs for distinct values; values whose slugs collide get a short hash suffix."""
-    slugs = {v: slugify(v) for v in values}
+    slugs = {v: slugify(v, limit=limit) for v in values}
     counts: dict[str, int] = {}
     for s in slugs.values():
         counts[s] = counts.get(s, 0) + 1
@@ -456,14 +456,20 @@ def _targets(
     dataset: Dataset, period: Period, for_each: str, segments: Sequence[str],
     accounts: AccountFilter, where: str,
 ) -> list[tuple[str, dict[str, Any], str]]:
-    """(slug, fan-out parameter, title) for each segment or account."""
+    """(slug, fan-out parameter, title) for each segment or account.
+
+    Slugs are made unique over every segment or account id of the dataset,
+    not only those chosen, so a document keeps its file name from one build
+    to the next whatever the filters ("A-1" and "a_1" get different files).
+    """
     if for_each == "segment":
         names = _segments(dataset, segments, where)
-        slugs = _unique_slugs(names)
+        slugs = _unique_slugs(sorted(dataset.accounts["segment"].astype(str).unique()))
         return [(slugs[s], {"segment": s}, s) for s in names]
     names = dataset.accounts.set_index("account_id")["name"].astype(str)
+    ids = _unique_slugs(list(names.index.astype(str)), limit=20)
     return [
-        (f"{slugify(a, limit=20)}-{slugify(names[a], limit=40)}", {"account_id": a}, names[a])
+        (f"{ids[a]}-{slugify(names[a], limit=40)}", {"account_id": a}, names[a])
         for a in accounts.select(dataset, period, where=f"{where}.accounts")
     ]
 

@@ -63,6 +63,7 @@ from cslib.present.style import (
     PALETTE,
     SEQUENTIAL,
     count_axis,
+    drawable_text,
     drawn_text,
     house_style,
     money_axis,
@@ -118,8 +119,8 @@ _QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
 
 
 def _truncate(text: object, width: int) -> str:
-    """``text`` cut to ``width`` characters, ending with "…" when cut."""
-    s = " ".join(str(text).split())
+    """``text`` on one line, drawable (:func:`drawable_text`), cut to ``width`` characters."""
+    s = " ".join(drawable_text(str(text)).split())
     return s if len(s) <= width else s[: width - 1].rstrip() + "…"
 
 

@@ -26,7 +26,9 @@ changing the global ``rcParams``; build a whole chart inside it::
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +55,7 @@ __all__ = [
     "SEQUENTIAL",
     "Palette",
     "count_axis",
+    "drawable_text",
     "drawn_text",
     "house_rc",
     "house_style",
@@ -210,6 +213,8 @@ def house_rc() -> dict[str, Any]:
         "savefig.facecolor": "white",
         "savefig.dpi": 200.0,
         "svg.fonttype": "path",
+        # Text from data ("$5 to $3", "$x^2$") is drawn as written, never as mathtext.
+        "text.parse_math": False,
         "svg.hashsalt": "cslib",
         "svg.image_inline": True,
     }
@@ -311,6 +316,39 @@ def to_svg(fig: Figure, *, alt: str | None = None) -> str:
         end = svg.find(">", start) + 1
         svg = f"{svg[:end]}\n <title>{escape(alt)}</title>{svg[end:]}"
     return svg
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(font_manager.findfont(FONT)).get_charmap())
+
+
+def drawable_text(text: str) -> str:
+    """``text`` with each character the house font cannot draw spelled out by name.
+
+    DejaVu Sans (the one font of charts and PDFs) covers Latin, Greek,
+    Cyrillic, Arabic, Hebrew and many symbols, but no emoji; rather than an
+    empty box, a chart or a PDF shows ``"Hooli 🚀"`` as ``"Hooli :rocket:"``
+    (colons, in a left-to-right isolate: brackets would be mirrored in
+    right-to-left text). Spaces, control, format (bidi) and combining characters are kept; emoji
+    skin-tone modifiers are dropped. HTML keeps the original characters (a
+    browser has emoji fonts).
+    """
+    if text.isascii():
+        return text
+    ok = _drawable()
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code in ok or unicodedata.category(ch)[0] in "CZM":
+            out.append(ch)
+        elif not 0x1F3FB <= code <= 0x1F3FF:
+            # a left-to-right isolate keeps ":rocket:" whole inside right-to-left text
+            out.append(f"\u2066:{unicodedata.name(ch, f'U+{code:04X}').lower()}:\u2069")
+    return "".join(out)
 
 
 def drawn_text(fig: Figure) -> tuple[str, ...]:
