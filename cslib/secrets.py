@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-__all__ = ["MASK", "mask_parameters", "mask_text"]
+__all__ = ["MASK", "is_secret_name", "mask_parameters", "mask_text"]
 
 MASK = "***"
 _URL_CREDENTIALS = re.compile(
@@ -24,6 +24,11 @@ _SECRET_ASSIGNMENT = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(?P<kind>bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _SECRET_NAME = re.compile(r"(pass(word)?|secret|token|api_?key|credential|dsn)", re.I)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter's name says it holds a secret (password, token, api_key...)."""
+    return bool(_SECRET_NAME.search(name))
 
 
 def mask_text(text: str, extra: Collection[str] = ()) -> str:
@@ -45,11 +50,14 @@ def mask_text(text: str, extra: Collection[str] = ()) -> str:
     return _BEARER.sub(lambda m: f"{m['kind']} {MASK}", text)
 
 
-def mask_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+def mask_parameters(
+    parameters: Mapping[str, Any], secret: Collection[str] = ()
+) -> dict[str, Any]:
     """Copy ``parameters`` with secrets masked.
 
-    A value is masked whole when its name looks like a secret (password,
-    secret, token, api_key, credential, dsn); other text values go through
+    A value is masked whole when its name is in ``secret`` (parameters a
+    notebook marks secret) or looks like a secret (password, secret, token,
+    api_key, credential, dsn); other text values go through
     :func:`mask_text` (a password inside a URL, ``token=...``).
 
     Examples
@@ -59,7 +67,7 @@ def mask_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for name, value in parameters.items():
-        if _SECRET_NAME.search(name) and value not in ("", None):
+        if (name in secret or _SECRET_NAME.search(name)) and value not in ("", None):
             out[name] = MASK
         elif isinstance(value, str):
             out[name] = mask_text(value)

@@ -4,13 +4,26 @@ Papermill only warns about a parameter the notebook does not declare; a
 report build refuses it, with the notebook's own parameter list and a
 suggestion, before any kernel starts. Values given as text on a command line
 are converted to the type the ``parameters`` cell declares.
+
+Secret parameters never enter a notebook. Papermill writes every parameter
+into the ``injected-parameters`` cell of the executed notebook (papermill
+#416, #706); here a secret's line there reads ``"***"`` and the value is
+handed over in an environment variable that the cell takes (and removes) when
+it runs. A parameter is secret when its help comment in the ``parameters``
+cell starts with "secret" (``crm_token: str = ""  # secret: CRM API token``),
+when its name says so (password, token, secret, api_key, credential, dsn),
+or when its value holds credentials (``postgresql://user:pw@host/db``).
+Executed notebooks kept for debugging have every secret value scrubbed from
+their outputs (a printed token, a traceback).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,13 +31,22 @@ from typing import Any
 import nbformat
 
 from cslib.errors import CslibError, ParameterError
+from cslib.secrets import MASK, is_secret_name, mask_text
 
 __all__ = [
     "ExecutionError",
     "check_parameters",
     "execute_notebook",
     "notebook_parameters",
+    "parameterize",
+    "scrub",
+    "secret_environment",
+    "secret_parameters",
+    "secrets_in_environment",
 ]
+
+#: Environment variables that carry secret parameters into a run (``CSLIB_SECRET_<NAME>``).
+SECRET_ENV = "CSLIB_SECRET_"
 
 
 class ExecutionError(CslibError):
@@ -145,6 +167,88 @@ def check_parameters(
     return out
 
 
+def secret_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> dict[str, str]:
+    """The secret parameters of a run (name -> value; see the module notes).
+
+    Raises
+    ------
+    ParameterError
+        If a secret parameter is declared with a type other than text.
+    """
+    declared = notebook_parameters(notebook)
+    out: dict[str, str] = {}
+    for name, value in parameters.items():
+        if value in ("", None):
+            continue
+        spec = declared.get(name, {})
+        marked = str(spec.get("help") or "").strip().lower().startswith("secret")
+        holds = isinstance(value, str) and mask_text(value) != value
+        if marked or is_secret_name(name) or holds:
+            if spec.get("inferred_type_name") not in ("str", None, "None"):
+                raise ParameterError(
+                    f"{notebook}: secret parameter `{name}` must be declared as text (str)."
+                )
+            out[name] = str(value)
+    return out
+
+
+def parameterize(
+    nb: nbformat.NotebookNode, parameters: Mapping[str, Any], secrets: Mapping[str, str]
+) -> nbformat.NotebookNode:
+    """Papermill's ``injected-parameters`` cell, with each secret read from the environment."""
+    from papermill.parameterize import parameterize_notebook
+
+    shown = {k: (MASK if k in secrets else v) for k, v in parameters.items()}
+    nb = parameterize_notebook(nb, shown, report_mode=False)
+    if secrets:
+        cell = next(c for c in nb.cells
+                    if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+        lines = [f'{name} = __import__("os").environ.pop("{SECRET_ENV}{name.upper()}", {name})'
+                 for name in secrets]
+        cell.source += ("\n# Secret parameters: handed over in the environment, never written "
+                        "here\n" + "\n".join(lines) + "\n")
+    return nb
+
+
+def secret_environment(secrets: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables that hand ``secrets`` to the injected cell."""
+    return {f"{SECRET_ENV}{name.upper()}": value for name, value in secrets.items()}
+
+
+@contextlib.contextmanager
+def secrets_in_environment(secrets: Mapping[str, str]) -> Iterator[None]:
+    """Put the secrets where the injected cell takes them; remove what is left afterwards."""
+    env = secret_environment(secrets)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name in env:
+            os.environ.pop(name, None)
+
+
+def scrub(nb: nbformat.NotebookNode, values: Mapping[str, str] | list[str]) -> None:
+    """Replace every secret value in the notebook's cells and outputs by ``***``, in place."""
+    secret = [v for v in (values.values() if isinstance(values, Mapping) else values) if v]
+    if not secret:
+        return
+
+    def clean(obj: Any) -> Any:
+        if isinstance(obj, str):
+            return mask_text(obj, secret)
+        if isinstance(obj, list):
+            return [clean(x) for x in obj]
+        if isinstance(obj, dict):
+            for key in obj:
+                obj[key] = clean(obj[key])
+        return obj
+
+    for cell in nb.cells:
+        cell["source"] = clean(cell["source"])
+        for output in cell.get("outputs", []):
+            clean(output)
+
+
 def execute_notebook(
     notebook: str | Path,
     parameters: Mapping[str, Any],
@@ -183,23 +287,31 @@ def execute_notebook(
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from papermill.iorw import load_notebook_node
 
     path = Path(notebook)
     params = check_parameters(path, parameters)
+    secrets = secret_parameters(path, params)
+    nb = parameterize(load_notebook_node(str(path)), params, secrets)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
-        return papermill.execute_notebook(
-            str(path),
-            str(output) if output else None,
-            parameters=params,
-            kernel_name=kernel_name,
-            cwd=str(cwd or path.resolve().parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            kernel_manager_class=_quiet_kernel_manager(),
-        )
+        with secrets_in_environment(secrets):  # the kernel inherits this environment
+            return papermill.execute_notebook(
+                nb,
+                str(output) if output else None,
+                kernel_name=kernel_name,
+                cwd=str(cwd or path.resolve().parent),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                kernel_manager_class=_quiet_kernel_manager(),
+            )
     except PapermillExecutionError as exc:
-        last = f"{exc.ename}: {exc.evalue}".strip()
+        last = mask_text(f"{exc.ename}: {exc.evalue}".strip(), list(secrets.values()))
         where = f"{path.name}, cell {exc.exec_count}" if exc.exec_count else path.name
         raise ExecutionError(f"{where}: {last}", cell=exc.exec_count, last_line=last) from None
+    finally:
+        if output and secrets and Path(output).is_file():  # what papermill wrote, scrubbed
+            kept = nbformat.read(str(output), as_version=4)
+            scrub(kept, secrets)
+            nbformat.write(kept, str(output))

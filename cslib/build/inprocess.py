@@ -17,6 +17,7 @@ report defines, imports, patches or caches survives into the next.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import sys
 import traceback
@@ -27,7 +28,15 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_output
 
-from cslib.build.execute import ExecutionError, check_parameters
+from cslib.build.execute import (
+    ExecutionError,
+    check_parameters,
+    parameterize,
+    scrub,
+    secret_environment,
+    secret_parameters,
+)
+from cslib.secrets import mask_text
 
 __all__ = ["execute_inprocess", "warm_up"]
 
@@ -93,12 +102,13 @@ def execute_inprocess(
     import os
 
     from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     path = Path(notebook).resolve()
     params = check_parameters(path, parameters)
+    secrets = secret_parameters(path, params)
     nb = load_notebook_node(str(path))  # as papermill reads it (every cell gets its tags list)
-    nb = parameterize_notebook(nb, params, report_mode=False)
+    nb = parameterize(nb, params, secrets)  # secrets come from the environment, never the cell
+    os.environ.update(secret_environment(secrets))  # this process is a throwaway fork
     shell, hook = _shell()
     os.chdir(cwd or path.parent)
     count = 0
@@ -133,9 +143,11 @@ def execute_inprocess(
                 new_output("error", ename=ename, evalue=evalue,
                            traceback=traceback.format_exception(error))
             )
-            if output is not None:
-                nbformat.write(nb, str(output))
-            last = f"{ename}: {evalue}".strip()
+            if output is not None:  # kept for debugging: no secret in it
+                kept = copy.deepcopy(nb)
+                scrub(kept, secrets)
+                nbformat.write(kept, str(output))
+            last = mask_text(f"{ename}: {evalue}".strip(), list(secrets.values()))
             raise ExecutionError(f"{path.name}, cell {count}: {last}", cell=count,
                                  last_line=last)
     sys.stdout.flush()

@@ -244,13 +244,16 @@ def build_job(
     ``"inprocess"`` (IPython in this process; used inside a fresh fork by the
     warm local executor, :mod:`cslib.build.engine`).
     """
+    secrets = job_secrets(job)
     outcome = Outcome(
         job.key,
         job.document,
         job.title,
-        parameters=[{k: str(v) for k, v in mask_parameters(p).items()} for _, p in job.parts],
+        parameters=[{k: str(v) for k, v in mask_parameters(p, secrets).items()}
+                    for _, p in job.parts],
     )
     built = Built(outcome)
+    hide = list(secrets.values())
     start = time.perf_counter()
     for attempt in range(1, attempts + 1):
         with tempfile.TemporaryDirectory(prefix="cslib-job-") as tmp:
@@ -261,11 +264,11 @@ def build_job(
                 outcome.status, outcome.error = "built", ""
                 break
             except CslibError as exc:
-                outcome.status, outcome.error = "failed", mask_text(str(exc))
+                outcome.status, outcome.error = "failed", mask_text(str(exc), hide)
                 break
             except Exception as exc:  # a kernel or renderer fault must not stop the batch
                 outcome.status = "failed"
-                outcome.error = mask_text(f"{type(exc).__name__}: {exc}") + (
+                outcome.error = mask_text(f"{type(exc).__name__}: {exc}", hide) + (
                     f" (after {attempt} attempts)" if attempt > 1 else ""
                 )
                 if not _kernel_fault(exc):
@@ -274,28 +277,53 @@ def build_job(
     return built
 
 
+def job_secrets(job: Job) -> dict[str, str]:
+    """The secret parameters of a job's notebooks (name -> value; see cslib.build.execute)."""
+    from cslib.build.execute import secret_parameters
+
+    out: dict[str, str] = {}
+    for notebook, params in job.parts:
+        out.update(secret_parameters(notebook, params))
+    return out
+
+
+def _texts(built: Built) -> dict[str, str]:
+    texts = {"chart text": built.chart_text}
+    if "html" in built.files:
+        texts["HTML"] = html_text(built.files["html"])
+    if "pdf" in built.files:
+        texts["PDF"] = pdf_text(built.files["pdf"])
+    return texts
+
+
 def accept(
     built: Built,
     out_dir: Path,
     *,
     scanner: LeakScanner | None = None,
     allowed: set[str] | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Scan a built document for leaks, then write its files atomically into ``out_dir``.
 
     With a ``scanner`` and an ``allowed`` set of account ids (a document
     scoped to customers or a segment), the HTML text, the PDF text and the
-    charts' text must name no other account; a document that does is failed
-    and not written. A failed document's executed notebook goes to
-    ``out_dir/_failed/``.
+    charts' text must name no other account; and no document may show the
+    value of a secret parameter. A document that does is failed and not
+    written. A failed document's executed notebook goes to ``out_dir/_failed/``.
     """
     outcome = built.outcome
+    secrets = {k: v for k, v in (secrets or {}).items() if v}
+    texts = _texts(built) if outcome.status == "built" and (secrets or allowed is not None) \
+        else {}
+    shown = sorted({name for name, value in secrets.items()
+                    for text in texts.values() if value in text})
+    if shown:
+        outcome.status = "failed"
+        outcome.error = (f"secret parameter {', '.join(f'`{n}`' for n in shown)} appears in the "
+                         "document; the document was not written")
+        built.files = {}
     if outcome.status == "built" and scanner is not None and allowed is not None:
-        texts = {"chart text": built.chart_text}
-        if "html" in built.files:
-            texts["HTML"] = html_text(built.files["html"])
-        if "pdf" in built.files:
-            texts["PDF"] = pdf_text(built.files["pdf"])
         leaks = scanner.scan(texts, allowed)
         if leaks:
             shown = "; ".join(str(leak) for leak in leaks[:3])
@@ -642,7 +670,8 @@ def build_plan(
     scanner = LeakScanner(dataset.accounts, company=plan.company)
 
     def finish(job: Job, built: Built) -> bool:
-        outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job))
+        outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job),
+                         secrets=job_secrets(job))
         outcome.cache_key = keys[outcome.key]
         outcomes[outcome.key] = outcome
         _journal(out_dir, outcome)
@@ -787,7 +816,7 @@ def render_notebook(
     built = build_job(job, slices=slicer.slices(job) if slicer else (), backend=chosen,
                       quarto=quarto)
     outcome = accept(built, Path(out_dir), scanner=scanner,
-                     allowed=slicer.allowed(job) if slicer else None)
+                     allowed=slicer.allowed(job) if slicer else None, secrets=job_secrets(job))
     if outcome.status != "built":
         raise CslibError(outcome.error)
     return outcome
