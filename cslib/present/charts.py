@@ -1781,6 +1781,8 @@ def relationship_coverage_chart(dataset: Dataset, *, as_of: str | pd.Timestamp) 
                 ha="left",
                 fontsize=8,
                 color=PALETTE.text,
+                # gridlines run behind the note, not through it
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
             )
         ax.set_yticks(
             y, [f"Executives ({fmt_count(totals[0])})", f"Users ({fmt_count(totals[1])})"]
