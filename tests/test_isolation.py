@@ -180,6 +180,13 @@ def test_the_leak_scanner_matches_names_and_ids_as_words(text, allowed, found):
     assert sorted(leak.account_id for leak in scanner.scan({"PDF": text}, allowed)) == found
 
 
+def test_names_listed_to_ignore_are_not_searched():
+    accounts = pd.DataFrame({"account_id": ["A1", "A2"], "name": ["Acme Inc", "Target"]})
+    text = {"HTML": "Baseline → target for Acme Inc"}
+    assert [leak.account_id for leak in LeakScanner(accounts).scan(text, {"A1"})] == ["A2"]
+    assert LeakScanner(accounts, ignore=["TARGET"]).scan(text, {"A1"}) == []
+
+
 def test_words_normalize_case_width_and_soft_hyphens():
     assert words("ＡＣＭＥ\u00adInc., «Ümlaut»") == ["acmeinc", "ümlaut"]
 

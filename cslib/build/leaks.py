@@ -121,16 +121,23 @@ class LeakScanner:
         The full dataset's ``accounts`` (``account_id``, ``name``).
     company : str
         The publishing company, whose name every document may show.
+    ignore : iterable of str
+        Names or ids not to search for: an account called "Target" would
+        otherwise match every "target" in every report (a plan's
+        ``leak_scan_ignore``).
     """
 
-    def __init__(self, accounts: pd.DataFrame, *, company: str = "") -> None:
+    def __init__(
+        self, accounts: pd.DataFrame, *, company: str = "", ignore: Iterable[str] = ()
+    ) -> None:
         self._terms: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {}
         self._own: dict[str, list[tuple[str, ...]]] = {}
+        skip = {tuple(words(v)) for v in ignore}
         for aid, name in zip(accounts["account_id"].astype(str),
                              accounts["name"].astype(str), strict=True):
             for what, value in (("name", name), ("id", aid)):
                 seq = tuple(words(value))
-                if not seq or (what == "id" and aid.isdigit()):
+                if not seq or (what == "id" and aid.isdigit()) or seq in skip:
                     continue
                 self._terms.setdefault(seq[0], []).append((seq, aid, what, value))
                 self._own.setdefault(aid, []).append(seq)

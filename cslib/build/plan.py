@@ -209,6 +209,7 @@ class Plan:
     backend: str = "builtin"
     parameters: Mapping[str, Any] = field(default_factory=dict)
     min_group_size: int = MIN_GROUP_SIZE
+    leak_scan_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
-              "min_group_size", "parameters", "documents")
+              "min_group_size", "leak_scan_ignore", "parameters", "documents")
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -436,6 +437,7 @@ def load_plan(path: str | Path) -> Plan:
         parameters=_params(top.get("parameters", {}), f"{where}: parameters", base),
         min_group_size=_int(top.get("min_group_size", MIN_GROUP_SIZE), f"{where}: min_group_size",
                             low=2),
+        leak_scan_ignore=_strings(top.get("leak_scan_ignore", []), f"{where}: leak_scan_ignore"),
     )
 
 

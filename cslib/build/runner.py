@@ -329,7 +329,10 @@ def accept(
             shown = "; ".join(str(leak) for leak in leaks[:3])
             more = f" and {len(leaks) - 3} more" if len(leaks) > 3 else ""
             outcome.status = "failed"
-            outcome.error = mask_text(f"leak scan: {shown}{more}; the document was not written")
+            outcome.error = mask_text(
+                f"leak scan: {shown}{more}; the document was not written (if such a name is "
+                "only an ordinary word here, list it under leak_scan_ignore in the plan)"
+            )
             built.files = {}
     for fmt, data in built.files.items():
         write_atomic(out_dir / f"{outcome.key}.{fmt}", data)
@@ -667,7 +670,7 @@ def build_plan(
     )
 
     slicer = Slicer(dataset, p.last_month, min_group_size=plan.min_group_size)
-    scanner = LeakScanner(dataset.accounts, company=plan.company)
+    scanner = LeakScanner(dataset.accounts, company=plan.company, ignore=plan.leak_scan_ignore)
 
     def finish(job: Job, built: Built) -> bool:
         outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job),
