@@ -265,10 +265,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     reused = sum(o.reused for o in result.outcomes)
     if result.interrupted:
         built = [o for o in result.outcomes if o.status == "built"]
+        missing = [o.key for o in result.outcomes if o.status != "built"]
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
+                                          else "")
         print(
             f"Interrupted: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
-            f"to date), {len(result.outcomes) - len(built)} not built; every file written is "
-            f"complete. Run the same command again to build the rest; index: "
+            f"to date), {len(missing)} not built; every file written is complete.\n"
+            f"  not built: {shown}\n"
+            f"  Run the same command again to build the rest; index: "
             f"{result.out_dir / 'index.html'}",
             file=sys.stderr,
         )

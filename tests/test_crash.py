@@ -96,6 +96,7 @@ def test_ctrl_c_stops_the_build_cleanly_and_says_what_was_done(tmp_path):
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "Interrupted: " in stderr and " not built; every file written is complete." in stderr
+    assert "  not built: qbr/" in stderr
     ledger = json.loads((out / "build.json").read_text())
     statuses = [d["status"] for d in ledger["documents"]]
     assert len(statuses) == N and "built" in statuses and "skipped" in statuses
