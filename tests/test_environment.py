@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -48,5 +49,5 @@ def test_direct_dependencies_are_in_the_pinned_set() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pinned = _requirements()
     for dep in project["dependencies"]:
-        name = dep.split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        name = re.split(r"[<>=\[;~! ]", dep, maxsplit=1)[0].lower()
         assert name in pinned, f"pyproject dependency {name} is not pinned in requirements.txt"
