@@ -6,7 +6,9 @@ ROOT     := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 VENV     := $(ROOT)/.venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
-DATA     ?= $(ROOT)/data/sample
+# DATA: the dataset `make reports` reads; empty means the plan's own `data` (data/sample for
+# the default plan, data/ravenstack for params/ravenstack.yaml).
+DATA     ?=
 REPORTS  := $(ROOT)/reports
 PYTHON   ?= python3
 # QUARTER: the period to report on; empty means the latest complete quarter in DATA.
@@ -17,8 +19,11 @@ BY       ?= segment
 REPORTS_N ?=
 # PLAN: the report plan `make reports` builds (which notebooks, over what, which formats).
 PLAN     ?= $(ROOT)/params/quarterly.yaml
-
-.PHONY: help env test lint reports notebooks sample bench clean
+# LAB_PORT: the port `make lab` serves JupyterLab on (127.0.0.1 only; the next free one if taken).
+LAB_PORT ?= 8888
+# RAVENSTACK: the public RavenStack CSV folder `make ravenstack` imports (not in this repository).
+RAVENSTACK ?= $(abspath $(ROOT)/../shared/datasets/ravenstack)
+.PHONY: help env test lint reports notebooks sample bench clean lab ravenstack
 
 ## help: list the targets
 help:
@@ -37,10 +42,15 @@ $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 ## env: create or update the project environment (.venv) if it is missing or stale
 env: $(STAMP)
 
-## test: lint, then run every test
+## test: lint, then run every test (starts a throwaway PostgreSQL server on loopback for the database tests)
 test: $(STAMP)
 	$(BIN)/ruff check $(ROOT)
-	cd $(ROOT) && $(BIN)/python -m pytest -q
+	@pgdir=$$(mktemp -d /tmp/cslib-pg.XXXXXX); \
+	trap 'bash $(ROOT)/.ci/postgres.sh stop '"$$pgdir" EXIT; \
+	url=$$(bash $(ROOT)/.ci/postgres.sh start "$$pgdir") || exit 1; \
+	echo "PostgreSQL for the tests: $$url (statements logged in $$pgdir/server.log)"; \
+	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
+		$(BIN)/python -m pytest -q
 
 ## lint: ruff check and format check
 lint: $(STAMP)
@@ -48,8 +58,15 @@ lint: $(STAMP)
 
 ## reports: build the board pack, segment reviews and QBRs into reports/<period>/ (QUARTER=2026Q3)
 reports: $(STAMP)
-	$(BIN)/cslib report-metrics --data $(DATA) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
-	$(BIN)/cslib build $(PLAN) --data $(DATA) $(if $(QUARTER),--period $(QUARTER))
+	$(BIN)/cslib report-metrics $(if $(DATA),--data $(DATA),--plan $(PLAN)) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
+	$(BIN)/cslib build $(PLAN) $(if $(DATA),--data $(DATA)) $(if $(QUARTER),--period $(QUARTER))
+
+## lab: open JupyterLab on the project at 127.0.0.1:LAB_PORT (kernel "cslib (project)"; notebooks default to the sample data)
+# Jupyter refuses to run as root unless told: --allow-root is added only then (containers).
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name cslib --display-name "cslib (project)"
+	cd $(ROOT) && $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
+		--notebook-dir=$(ROOT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## notebooks: re-execute notebooks/*.ipynb on the sample data and store the outputs nbval checks
 notebooks: $(STAMP)
@@ -58,6 +75,10 @@ notebooks: $(STAMP)
 ## sample: regenerate the embedded sample company in data/sample (deterministic)
 sample: $(STAMP)
 	$(BIN)/cslib sample $(ROOT)/data/sample
+
+## ravenstack: re-import data/ravenstack from the public RavenStack files in RAVENSTACK=dir (then: make reports PLAN=params/ravenstack.yaml)
+ravenstack: $(STAMP)
+	$(BIN)/cslib import ravenstack $(RAVENSTACK) $(ROOT)/data/ravenstack
 
 ## bench: time the metric engine (6M MRR rows) and the report engine (QBRs, HTML + PDF) against plain baselines
 bench: $(STAMP)

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from cslib import __version__
+from cslib.data.dataset import Dataset
 from cslib.data.load import load, unrecognized_files
+from cslib.data.sources import SHOW_QUERIES, is_database, open_source
 from cslib.errors import CslibError, DataError, ParameterError
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
@@ -37,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a dataset against the data contract")
-    p.add_argument("data", metavar="DIR", help="folder of CSV or Parquet files, one per table")
+    p.add_argument("data", metavar="DATA", help="folder of CSV or Parquet files, one per "
+                   "table; or a database URL, DuckDB file or YAML source file")
+    _show_queries_arg(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("metrics", help="a period's headline metrics (JSON contract)")
@@ -47,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "report-metrics", help="write a period's metrics (json, csv, table) under OUT/<period>/"
     )
-    _metrics_args(p)
+    _metrics_args(p, plan=True)
     p.add_argument("--out", required=True, type=Path, help="reports folder")
 
     p = sub.add_parser(
@@ -56,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("plan", type=Path, metavar="PLAN", help="plan file, e.g. params/quarterly.yaml")
     p.add_argument("--period", help="period to report on (default: the plan's, else the latest "
                    "complete quarter in the data)")
-    p.add_argument("--data", metavar="DIR", help="dataset folder (overrides the plan's `data`)")
+    p.add_argument("--data", metavar="DATA", help="dataset folder, database URL, DuckDB file "
+                   "or YAML source file (overrides the plan's `data`)")
+    _show_queries_arg(p)
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help="documents built at once (default: one per core)")
     p.add_argument("--force", action="store_true",
@@ -75,17 +81,47 @@ def _parser() -> argparse.ArgumentParser:
     _backend_args(p)
 
     p = sub.add_parser("render", help="build one document from one notebook")
-    p.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="report notebook (.ipynb)")
+    p.add_argument("notebook", type=Path, metavar="NOTEBOOK",
+                   help="report notebook (.ipynb) or Quarto document (.qmd)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"), help="set a notebook parameter (repeatable)")
-    p.add_argument("--to", default="html,pdf", help="formats, comma-separated: html,pdf")
+    p.add_argument("--to", default="html,pdf",
+                   help="formats, comma-separated, among html,pdf,pptx (default: html,pdf)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
     p.add_argument("--name", help="file name without extension (default: from the parameters)")
+    p.add_argument("--pptx-template", metavar="PPTX",
+                   help="the .pptx master a deck is styled with (e.g. params/qbr-template.pptx)")
     _backend_args(p)
+    _show_queries_arg(p)
+
+    p = sub.add_parser("new", help="scaffold a report notebook from a template and add it to "
+                       "a plan")
+    p.add_argument("name", metavar="NAME", help="lowercase name, words joined by - or _: "
+                   "notebooks/NAME.ipynb and the plan's document NAME")
+    p.add_argument("--kind", required=True, choices=("customer", "segment", "company"),
+                   help="one document per customer, per segment, or one for the company")
+    p.add_argument("--plan", type=Path, default=Path("params/quarterly.yaml"),
+                   help="plan to add the document to (default: params/quarterly.yaml)")
+    p.add_argument("--no-plan", action="store_true", help="write the notebook only")
+    p.add_argument("--title", default="", help="the document's title (default: from NAME)")
+    p.add_argument("--format", choices=("ipynb", "qmd"), default="ipynb",
+                   help="Jupyter notebook (default) or Quarto document")
+    p.add_argument("--dir", type=Path, default=Path("notebooks"),
+                   help="folder for the notebook (default: notebooks)")
 
     p = sub.add_parser("sample", help="(re)generate the deterministic sample company")
     p.add_argument("dest", type=Path, metavar="DIR", help="folder to write the CSV files to")
     p.add_argument("--accounts", type=int, default=400, help="number of accounts")
+
+    from cslib.data.importers import IMPORTERS
+
+    p = sub.add_parser("import", help="turn a public dataset into the data contract (CSV "
+                       "folder), validated before it is written")
+    p.add_argument("kind", choices=sorted(IMPORTERS), metavar="KIND",
+                   help=f"the source's layout: {', '.join(sorted(IMPORTERS))}")
+    p.add_argument("src", type=Path, metavar="SRC", help="folder holding the source's files")
+    p.add_argument("dest", type=Path, metavar="DEST",
+                   help="dataset folder to write (new, or one an earlier import wrote)")
     return parser
 
 
@@ -95,8 +131,27 @@ def _backend_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quarto", metavar="PATH", help="the quarto executable to use")
 
 
-def _metrics_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", required=True, metavar="DIR", help="dataset folder")
+def _show_queries_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--show-queries", action="store_true",
+                   help="print every SQL statement sent to a database source on stderr")
+
+
+def _dataset(data: str) -> Dataset:
+    """A dataset folder, or a database (URL, DuckDB file, YAML source file) read whole."""
+    if is_database(data):
+        return open_source(data).read()
+    return load(data)
+
+
+def _metrics_args(p: argparse.ArgumentParser, *, plan: bool = False) -> None:
+    where = p.add_mutually_exclusive_group(required=True) if plan else p
+    where.add_argument("--data", metavar="DATA",
+                       help="dataset folder, database URL, DuckDB file or YAML source file",
+                       **({} if plan else {"required": True}))
+    if plan:
+        where.add_argument("--plan", type=Path, metavar="PLAN",
+                           help="the dataset a plan file names (its `data`)")
+    _show_queries_arg(p)
     p.add_argument(
         "--period",
         help="2026Q3, 2026-09, 2026 or TTM2026-09 (default: latest complete quarter)",
@@ -109,7 +164,13 @@ def _metrics_args(p: argparse.ArgumentParser) -> None:
 
 
 def _compute(args: argparse.Namespace) -> dict:
-    dataset = load(args.data)
+    if getattr(args, "plan", None) is not None:
+        from cslib.build.plan import load_plan
+        from cslib.present.report import resolve_data
+
+        dataset = resolve_data(load_plan(args.plan).data)
+    else:
+        dataset = _dataset(args.data)
     fy = args.fiscal_year_start
     if args.period:
         period = Period.parse(args.period, fiscal_year_start_month=fy)
@@ -207,7 +268,7 @@ def render(result: dict, fmt: str) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    summary = load(args.data).summary()
+    summary = _dataset(args.data).summary()
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -219,7 +280,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for name, info in summary["tables"].items():  # type: ignore[union-attr]
         span = f"  {info['from']}..{info['to']}" if "from" in info else ""
         print(f"  {name:<11} {info['rows']:>9,} rows{span}")
-    ignored = unrecognized_files(args.data)
+    ignored = [] if is_database(args.data) else unrecognized_files(args.data)
     if ignored:
         print(f"  ignored (not contract tables): {', '.join(ignored)}")
     missing = summary["missing_tables"]
@@ -255,7 +316,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise ParameterError(f"--jobs must be at least 1, got {args.jobs}.")
     plan = load_plan(args.plan)
     if args.data:
-        plan = dataclasses.replace(plan, data=str(Path(args.data).resolve()))
+        data = args.data if "://" in args.data else str(Path(args.data).resolve())
+        plan = dataclasses.replace(plan, data=data)
     result = build_plan(
         plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
         workers=args.jobs, executor=args.executor, force=args.force,
@@ -308,9 +370,21 @@ def _cmd_render(args: argparse.Namespace) -> int:
         name=args.name,
         backend=args.backend or "builtin",
         quarto=args.quarto,
+        pptx_template=args.pptx_template,
     )
     for path in outcome.files.values():
         print(args.out / path)
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from cslib.build.scaffold import new_report
+
+    made = new_report(args.name, kind=args.kind, plan=None if args.no_plan else args.plan,
+                      title=args.title, fmt=args.format, folder=args.dir)
+    print(f"Created {made.notebook} ({args.kind} report; open it in JupyterLab: make lab)")
+    if made.plan is not None:
+        print(f"Added document {made.document!r} to {made.plan}: `make reports` builds it")
     return 0
 
 
@@ -322,9 +396,18 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from cslib.data.importers import IMPORTERS
+
+    print(IMPORTERS[args.kind](args.src, args.dest).line())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    if getattr(args, "show_queries", False):  # inherited by kernels and workers
+        os.environ[SHOW_QUERIES] = "1"
     handler = {
         "validate": _cmd_validate,
         "metrics": _cmd_metrics,
@@ -332,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build": _cmd_build,
         "render": _cmd_render,
         "sample": _cmd_sample,
+        "import": _cmd_import,
+        "new": _cmd_new,
     }[args.command]
     try:
         return handler(args)

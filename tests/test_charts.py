@@ -181,26 +181,38 @@ NO_USAGE = (
 )
 
 
+def test_missing_optional_table_gives_a_callout(revenue_only, health_config) -> None:
+    block = _charts(health_config)["seat_utilization"](revenue_only)
+    assert isinstance(block, Callout)
+    assert block.tone == "info"
+    assert spans_text(block.spans) == NO_USAGE
+
+
 @pytest.mark.parametrize(
-    ("name", "message"),
+    "name", ["nps_breakdown", "satisfaction_trend", "adoption", "relationship_coverage"]
+)
+def test_a_table_the_data_never_had_draws_nothing(revenue_only, health_config, name) -> None:
+    # the section's first block says so (tests/test_present.py); no second note, no empty chart
+    assert _charts(health_config)[name](revenue_only) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "message"),
     [
-        ("nps_breakdown",
-         "No NPS responses: the dataset has no nps table, so NPS cannot be shown."),
-        ("satisfaction_trend",
+        ("nps_breakdown", "nps", "No NPS responses in the data, so NPS cannot be shown."),
+        ("satisfaction_trend", "nps",
          "No NPS responses and no rated tickets (CSAT, CES) in 2024Q4 to 2026Q3, so satisfaction "
          "cannot be shown."),
-        ("adoption", NO_USAGE),
-        ("seat_utilization", NO_USAGE),
-        ("relationship_coverage",
+        ("adoption", "usage", NO_USAGE),
+        ("relationship_coverage", "contacts",
          "No contacts recorded, so relationship coverage cannot be shown."),
     ],
 )  # fmt: skip
-def test_missing_optional_table_gives_a_callout(
-    revenue_only, health_config, name: str, message: str
-) -> None:
-    block = _charts(health_config)[name](revenue_only)
+def test_an_empty_table_gives_a_callout(sample, health_config, name, table, message) -> None:
+    empty = sample.get(table).iloc[:0]
+    ds = cslib.from_frames({"accounts": sample.accounts, "mrr": sample.mrr, table: empty})
+    block = _charts(health_config)[name](ds)
     assert isinstance(block, Callout)
-    assert block.tone == "info"
     assert spans_text(block.spans) == message
 
 
@@ -228,7 +240,9 @@ def test_satisfaction_panel_without_its_table_still_draws_the_others(sample) -> 
     ds = cslib.from_frames(tables)
     block = charts.satisfaction_trend_chart(ds, period=PERIOD)
     assert isinstance(block, Figure)
-    assert "CSAT not available" in block.alt and "NPS +24.5 in 2026Q3" in block.alt
+    assert "CSAT not recorded in the data" in block.alt and "NPS +24.5 in 2026Q3" in block.alt
+    assert block.title == "NPS, 8 quarters to 2026Q3"
+    assert block.caption.endswith("Not recorded in the data, so not drawn: CSAT, CES.")
 
 
 @pytest.mark.parametrize("name", sorted(set(CHART_NAMES) - AS_OF_CHARTS))

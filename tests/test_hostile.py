@@ -68,7 +68,8 @@ def hostile(tmp_path_factory) -> BuildResult:
     contacts.loc[0, "title"] = "CFO & <i>Co</i> {{x}}\nsecond line"
     goals = _frame("goals")
     goals.loc[0, "title"] = GOAL
-    goals.loc[1, "title"] = '#import "evil.typ": * \\input{secrets.tex} ' + LONG
+    # A long word of its own: LONG is account a9's name, which no other QBR may show.
+    goals.loc[1, "title"] = '#import "evil.typ": * \\input{secrets.tex} ' + "Y" * 300
     nps = _frame("nps")
     nps.loc[0, "comment"] = "</td></tr><script>alert(2)</script>"
     tables = {name: _frame(name) for name in TABLES}

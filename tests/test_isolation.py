@@ -222,6 +222,31 @@ def test_html_and_pdf_text_are_what_a_reader_sees(tmp_path):
     assert "font-face" not in html_text(render_html(doc))  # styles are not text
 
 
+def test_a_long_name_broken_to_fit_a_column_is_still_found():
+    """Long words get <wbr> (HTML) and zero-width spaces (PDF) to wrap in a table cell:
+    the scan must read the pieces as the one word a reader sees."""
+    from cslib.build.assemble import _table
+    from cslib.build.document import Document
+    from cslib.build.html import render_html
+    from cslib.build.pdf import render_pdf
+
+    name = "Acme-InternationalHoldingsGroupWorldwideLimited"
+    doc = Document(
+        meta={"company": "Larkspur", "title": "QBR", "subtitle": "Northwind Traders",
+              "period": "2026Q3", "period_label": "Q3 2026", "as_of": "2026-09-30",
+              "fingerprint": "0" * 12, "audience": "customer"},
+        blocks=[_table("Peers", ["Account", "Note", "MRR"],
+                       [(name, "x" * 60, "$1,000"), ("Northwind Traders", "ok", "$2")])],
+    )
+    accounts = pd.DataFrame({"account_id": ["A1", "A2"],
+                             "name": ["Northwind Traders", name]})
+    scanner = LeakScanner(accounts, company="Larkspur")
+    html, pdf = render_html(doc), render_pdf(doc)
+    assert "<wbr>" in html  # the renderer did break the name
+    for text in (html_text(html), pdf_text(pdf)):
+        assert [leak.account_id for leak in scanner.scan({"doc": text}, {"A1"})] == ["A2"]
+
+
 def test_every_sample_qbr_names_no_other_customer(tmp_path):
     """A QBR for each of the sample company's 400 accounts (churned ones too), HTML and
     PDF, through the build's leak scan (which fails any document naming another account)."""

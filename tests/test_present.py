@@ -3,10 +3,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cslib.errors import ConfigError, ParameterError, PeriodError
+from cslib.errors import ConfigError, DataError, ParameterError, PeriodError
 from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
-from cslib.present import narrative, tables
+from cslib.present import charts, narrative, tables
 from cslib.present.blocks import BLOCK_MIME, Callout, Kpis, Paragraph, Table
 from cslib.present.formats import fmt_money, fmt_percent
 from cslib.present.report import open_report
@@ -44,9 +44,10 @@ def qbr():
          "`data` must name an existing dataset folder, got '/no/such/folder'"),
         ({"kind": "company", "segmnt": "SMB"}, ParameterError,
          "unknown report parameter(s): segmnt; expected period, data, company, segment, "
-         "account_id, fiscal_year_start, health_config, risk_config. Did you mean `segment`?"),
-        ({"kind": "company", "data": "postgresql://bob:s3cret@db/cs"}, ParameterError,
-         "got 'postgresql://bob:***@db/cs'"),
+         "account_id, fiscal_year_start, health_config, risk_config, title. "
+         "Did you mean `segment`?"),
+        ({"kind": "company", "data": "postgresql://bob:s3cret@127.0.0.1:1/cs"}, DataError,
+         "postgresql://bob:***@127.0.0.1:1/cs: connection failed: "),
         ({"kind": "company", "segment": "SMB"}, ParameterError,
          "a company report takes neither `segment` nor `account_id`."),
         ({"kind": "company", "health_config": "/no/health.yaml"}, ConfigError,
@@ -59,6 +60,7 @@ def test_open_report_refuses_bad_parameters(kwargs, error, message):
     with pytest.raises(error) as err:
         open_report(kind, **kwargs)
     assert message in str(err.value)
+    assert "s3cret" not in str(err.value)
 
 
 def test_report_scopes_the_dataset_and_carries_provenance(qbr, company):
@@ -210,12 +212,32 @@ def test_sections_without_optional_data_say_so():
               for n in ("accounts", "mrr")}
     minimal = from_frames(frames)
     report = open_report("customer", company="X", data=minimal, account_id="A0003")
-    assert isinstance(tables.goals_table(report), Callout)
-    assert isinstance(tables.support_table(report), Callout)
-    assert isinstance(tables.contacts_table(report), Callout)
-    assert isinstance(narrative.adoption_summary(report), Callout)
+    # each section says once, in words, what the data lacks; its later blocks show nothing
+    said = {
+        "The data has no success-plan goals (no goals table), so the success plan cannot be "
+        "shown.": tables.goals_table(report),
+        "The data has no support tickets (no tickets table), so support cannot be shown.":
+            narrative.support_summary(report),
+        "The data has no contacts (no contacts table), so relationships cannot be shown.":
+            tables.contacts_table(report),
+        "The data has no usage table (active users, licensed seats), so adoption cannot be "
+        "shown.": narrative.adoption_summary(report),
+    }  # fmt: skip
+    for text, block in said.items():
+        assert isinstance(block, Callout) and block.text() == f"[info] {text}"
+    assert tables.support_table(report) is None
+    assert charts.adoption_chart(report.dataset, period=report.period) is None
+    assert charts.relationship_coverage_chart(report.dataset, as_of=report.as_of) is None
+    assert charts.goal_progress_chart(report.dataset, as_of=report.as_of) is None
+    assert narrative.qbr_summary(report).text().startswith("In 2026Q3, the account's health")
     company = open_report("company", company="X", data=minimal)
-    assert isinstance(narrative.satisfaction_summary(company), Callout)
+    assert narrative.satisfaction_summary(company).text() == (
+        "[info] The data has no NPS survey (no nps table) and no support tickets (no tickets "
+        "table), so satisfaction cannot be shown."
+    )
+    assert charts.satisfaction_trend_chart(company.dataset, period=company.period) is None
+    assert tables.top_risks(company) is None
+    assert isinstance(narrative.risk_summary(company), Callout)
     assert isinstance(narrative.executive_summary(company), Paragraph)
 
 

@@ -91,9 +91,9 @@ def _quiet_kernel_manager() -> type:
 
 @cache
 def _inspect(path: str, mtime: float) -> dict[str, dict[str, Any]]:
-    import papermill
+    from cslib.build.qmd import inspect_parameters  # .ipynb, or a .qmd read as a notebook
 
-    return dict(papermill.inspect_notebook(path))
+    return inspect_parameters(path)
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
@@ -287,12 +287,13 @@ def execute_notebook(
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
-    from papermill.iorw import load_notebook_node
+
+    from cslib.build.qmd import load_notebook
 
     path = Path(notebook)
     params = check_parameters(path, parameters)
     secrets = secret_parameters(path, params)
-    nb = parameterize(load_notebook_node(str(path)), params, secrets)
+    nb = parameterize(load_notebook(path), params, secrets)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
         with secrets_in_environment(secrets):  # the kernel inherits this environment

@@ -51,11 +51,13 @@ def warm_up() -> None:
 
     import cslib.build.html
     import cslib.build.pdf as pdf
+    import cslib.build.pptx as pptx
     import cslib.present.charts
     import cslib.present.narrative
     import cslib.present.report  # noqa: F401
 
     pdf._compiler()  # fonts loaded and the Typst compiler built once, shared by every fork
+    pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
     InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
 
 
@@ -101,12 +103,12 @@ def execute_inprocess(
     """
     import os
 
-    from papermill.iorw import load_notebook_node
+    from cslib.build.qmd import load_notebook
 
     path = Path(notebook).resolve()
     params = check_parameters(path, parameters)
     secrets = secret_parameters(path, params)
-    nb = load_notebook_node(str(path))  # as papermill reads it (every cell gets its tags list)
+    nb = load_notebook(path)  # as papermill reads it (every cell gets its tags list); .qmd too
     nb = parameterize(nb, params, secrets)  # secrets come from the environment, never the cell
     os.environ.update(secret_environment(secrets))  # this process is a throwaway fork
     shell, hook = _shell()

@@ -2,8 +2,10 @@
 
 ``cslib build`` runs every document that is scoped to a customer (or to a
 segment) through :class:`LeakScanner` before writing it: the HTML's visible
-text and attributes, the PDF's text (extracted with PDFium) and the text drawn
-in its charts (which the SVGs hold as paths) are searched for the names and
+text and attributes, the PDF's text (extracted with PDFium), a PowerPoint deck's
+text (slides, tables, speaker notes, picture descriptions, links and document
+properties) and the text drawn in its charts (which the SVGs hold as paths,
+and a deck as pictures) are searched for the names and
 ids of every account outside the document's scope. A hit fails that document
 with a message naming what was found and where; nothing is written.
 
@@ -28,15 +30,24 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-__all__ = ["Leak", "LeakScanner", "html_text", "pdf_text", "words"]
+__all__ = ["Leak", "LeakScanner", "html_text", "pdf_text", "pptx_text", "words"]
 
 _WORD = re.compile(r"\w+")
 _BREAK = re.compile(r"(\w)[-\u00ad\u2010]\s*\n\s*(\w)")  # a word hyphenated across lines
 
 
+#: Zero-width break opportunities the renderers put inside long words (the PDF's; HTML's
+#: ``<wbr>`` is dropped by :func:`html_text`), with the line break a viewer may add there.
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]\s*")
+
+
 def words(text: str) -> list[str]:
-    """The words of ``text``: NFKC-normalized, case-folded runs of letters and digits."""
-    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    """The words of ``text``: NFKC-normalized, case-folded runs of letters and digits.
+
+    Soft hyphens, zero-width break opportunities and words hyphenated across
+    lines are joined back, so a long name broken to fit a column is one word.
+    """
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text).replace("\u00ad", ""))
     text = _BREAK.sub(r"\1\2", text)
     return _WORD.findall(text.casefold())
 
@@ -68,13 +79,15 @@ class _Text(HTMLParser):
 #: Drawing elements of inline SVG (charts): thousands of tags that hold no text. Dropping
 #: the tags (never the text between tags) before parsing makes the scan ~10x faster.
 _DRAWING = re.compile(r"<(?:path|use|g|/g|clipPath|/clipPath|defs|/defs|rect|/rect)\b[^>]*>")
+#: A line-break opportunity inside a long word: the word goes on, so does the text.
+_WBR = re.compile(r"<wbr\s*/?>", re.I)
 
 
 def html_text(html: str | bytes) -> str:
     """The text a reader can see in an HTML page, plus its alt/title/link attributes."""
     text = html.decode("utf-8") if isinstance(html, bytes) else html
     parser = _Text()
-    parser.feed(_DRAWING.sub("", text))
+    parser.feed(_WBR.sub("", _DRAWING.sub("", text)))
     parser.close()
     return "\n".join(parser.parts)
 
@@ -99,6 +112,46 @@ def pdf_text(pdf: bytes) -> str:
         doc.close()
 
 
+_DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_PPTX_PARTS = re.compile(r"^(ppt/(slides|notesSlides)/[^/]+\.xml|docProps/(core|app)\.xml)$")
+_PPTX_RELS = re.compile(r"^ppt/(slides|notesSlides)/_rels/[^/]+\.rels$")
+
+
+def pptx_text(pptx: bytes) -> str:
+    """The text a reader of a PowerPoint deck can see or open.
+
+    Every paragraph of every slide and speaker note (text boxes, placeholders,
+    table cells), the pictures' descriptions (alt text) and titles, the
+    external link targets, and the document properties (title, author...).
+    The template's master and layouts are not searched: they are the same
+    file for every deck, not data. A name split over several runs of one
+    paragraph is found whole.
+    """
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    parts: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(pptx)) as package:
+        for name in sorted(package.namelist()):
+            if _PPTX_RELS.match(name):
+                root = ElementTree.fromstring(package.read(name))
+                parts += [rel.get("Target", "") for rel in root
+                          if rel.get("TargetMode") == "External"]
+                continue
+            if not _PPTX_PARTS.match(name):
+                continue
+            root = ElementTree.fromstring(package.read(name))
+            if name.startswith("docProps/"):
+                parts += [el.text for el in root.iter() if el.text and el.text.strip()]
+                continue
+            for el in root.iter():
+                if el.tag == f"{_DRAWINGML}p":
+                    parts.append("".join(t.text or "" for t in el.iter(f"{_DRAWINGML}t")))
+                parts += [el.get(a) or "" for a in ("descr", "title") if el.get(a)]
+    return "\n".join(parts)
+
+
 @dataclass(frozen=True)
 class Leak:
     """One account outside the document's scope named in it."""
@@ -106,7 +159,7 @@ class Leak:
     account_id: str
     what: str  # "name" or "id"
     value: str
-    where: str  # "HTML", "PDF", "chart text"
+    where: str  # "HTML", "PDF", "PPTX", "chart text"
 
     def __str__(self) -> str:
         return f"{self.where} names account {self.account_id!r} (its {self.what} {self.value!r})"

@@ -11,7 +11,8 @@ Example::
     company: Larkspur Analytics
     data: sample                 # a dataset folder, or "sample"
     output: ../reports           # documents go to <output>/<period>/
-    formats: [html, pdf]
+    formats: [html, pdf]         # also pptx: a deck per document (cslib.build.pptx)
+    pptx_template: qbr-template.pptx   # optional: the deck's .pptx master
     documents:
       - name: board-pack
         notebook: ../notebooks/board_pack.ipynb
@@ -37,15 +38,17 @@ from typing import Any
 
 import pandas as pd
 
+from cslib.build.qmd import NOTEBOOK_SUFFIXES
 from cslib.config import read_yaml
 from cslib.data.dataset import Dataset
 from cslib.data.scope import MIN_GROUP_SIZE
-from cslib.errors import ConfigError, PeriodError
+from cslib.errors import ConfigError, ParameterError, PeriodError
 from cslib.metrics._settings import check_keys
 from cslib.metrics.risk import paying_accounts
 from cslib.periods import Period
 
 __all__ = [
+    "DEFAULT_FORMATS",
     "FORMATS",
     "AccountFilter",
     "DocumentSpec",
@@ -57,7 +60,9 @@ __all__ = [
     "slugify",
 ]
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "pptx")
+#: What a plan builds when it names no formats (a deck is asked for: ``formats: [..., pptx]``).
+DEFAULT_FORMATS = ("html", "pdf")
 FAN_OUT = ("segment", "account")
 BACKENDS = ("builtin", "quarto", "auto")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -190,7 +195,7 @@ class DocumentSpec:
     segments: tuple[str, ...] = ()
     accounts: AccountFilter = field(default_factory=AccountFilter)
     sections: tuple[SectionSpec, ...] = ()
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -205,11 +210,12 @@ class Plan:
     documents: tuple[DocumentSpec, ...]
     period: str = ""
     fiscal_year_start: int = 1
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     backend: str = "builtin"
     parameters: Mapping[str, Any] = field(default_factory=dict)
     min_group_size: int = MIN_GROUP_SIZE
     leak_scan_ignore: tuple[str, ...] = ()
+    pptx_template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,7 @@ class Job:
     title: str
     parts: tuple[tuple[Path, dict[str, Any]], ...]
     formats: tuple[str, ...]
+    pptx_template: Path | None = None  # the deck's template, for the pptx format
 
 
 # Reading -------------------------------------------------------------------
@@ -256,9 +263,24 @@ def _formats(value: object, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
+def _pptx_template(value: object, base: Path, where: str) -> Path | None:
+    """``pptx_template``: a .pptx file relative to the plan's folder, checked it opens."""
+    if value in (None, ""):
+        return None
+    from cslib.build.pptx import check_template  # python-pptx only when a plan names one
+
+    try:
+        return check_template(base / _str(value, f"{where}: pptx_template")).resolve()
+    except ParameterError as exc:
+        raise ConfigError(f"{where}: pptx_template: {exc}") from None
+
+
 def _notebook(value: object, base: Path, where: str) -> Path:
     path = (base / _str(value, where)).resolve()
-    if path.suffix != ".ipynb" or not path.is_file():
+    if path.suffix.lower() not in NOTEBOOK_SUFFIXES:
+        raise ConfigError(f"{where}: {value!r} must be a Jupyter notebook (.ipynb) or a Quarto "
+                          "document (.qmd).")
+    if not path.is_file():
         raise ConfigError(f"{where}: no such notebook {value!r} (looked for {path}).")
     return path
 
@@ -347,7 +369,7 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
-              "min_group_size", "leak_scan_ignore", "parameters", "documents")
+              "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents")
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -366,7 +388,7 @@ def load_plan(path: str | Path) -> Plan:
     for key in ("company", "documents"):
         if key not in top:
             raise ConfigError(f"{where}: `{key}` is required.")
-    formats = _formats(top.get("formats", list(FORMATS)), f"{where}: formats")
+    formats = _formats(top.get("formats", list(DEFAULT_FORMATS)), f"{where}: formats")
     backend = top.get("backend", "builtin")
     if backend not in BACKENDS:
         raise ConfigError(
@@ -382,7 +404,7 @@ def load_plan(path: str | Path) -> Plan:
         except PeriodError as exc:
             raise ConfigError(f"{where}: period: {exc}") from None
     data = _str(top.get("data", "sample"), f"{where}: data")
-    if data != "sample":
+    if data != "sample" and "://" not in data:  # a folder or database file, not a URL
         data = str((base / data).resolve())
     docs_raw = top["documents"]
     if not isinstance(docs_raw, list) or not docs_raw:
@@ -438,6 +460,7 @@ def load_plan(path: str | Path) -> Plan:
         min_group_size=_int(top.get("min_group_size", MIN_GROUP_SIZE), f"{where}: min_group_size",
                             low=2),
         leak_scan_ignore=_strings(top.get("leak_scan_ignore", []), f"{where}: leak_scan_ignore"),
+        pptx_template=_pptx_template(top.get("pptx_template"), base, where),
     )
 
 
@@ -500,10 +523,12 @@ def expand(plan: Plan, dataset: Dataset, period: Period) -> list[Job]:
                 for _, extra, _ in _targets(dataset, period, section.for_each, section.segments,
                                             section.accounts, where):
                     parts.append((section.notebook, {**base, **extra}))
-            jobs.append(Job(doc.name, doc.name, doc.title, tuple(parts), doc.formats))
+            jobs.append(Job(doc.name, doc.name, doc.title, tuple(parts), doc.formats,
+                            pptx_template=plan.pptx_template))
             continue
         for slug, extra, title in _targets(dataset, period, doc.for_each, doc.segments,
                                            doc.accounts, where):
             jobs.append(Job(f"{doc.name}/{slug}", doc.name, title,
-                            ((doc.notebook, {**base, **extra}),), doc.formats))
+                            ((doc.notebook, {**base, **extra}),), doc.formats,
+                            pptx_template=plan.pptx_template))
     return jobs

@@ -31,10 +31,11 @@ import nbformat
 from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters
-from cslib.build.leaks import LeakScanner, html_text, pdf_text
-from cslib.build.plan import FORMATS, Job, Plan, absolute_paths, expand, slugify
+from cslib.build.leaks import LeakScanner, html_text, pdf_text, pptx_text
+from cslib.build.plan import DEFAULT_FORMATS, FORMATS, Job, Plan, absolute_paths, expand, slugify
 from cslib.data.dataset import Dataset
 from cslib.data.scope import Slicer
+from cslib.data.sources import is_database, open_source, report_slice
 from cslib.errors import CslibError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
@@ -122,8 +123,16 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-def render_document(doc: Document, fmt: str) -> bytes:
-    """The bytes of ``doc`` in ``fmt`` (``"html"`` or ``"pdf"``) with the built-in renderers."""
+def render_document(doc: Document, fmt: str, *, pptx_template: Path | None = None) -> bytes:
+    """The bytes of ``doc`` in ``fmt`` (``"html"``, ``"pdf"`` or ``"pptx"``), built-in renderers.
+
+    ``pptx_template``: the ``.pptx`` master a deck is styled with (default:
+    python-pptx's own, 16:9); see :mod:`cslib.build.pptx`.
+    """
+    if fmt == "pptx":
+        from cslib.build.pptx import render_pptx
+
+        return render_pptx(doc, template=pptx_template)
     if fmt == "html":
         from cslib.build.html import render_html
 
@@ -142,7 +151,8 @@ def _merged_notebook(parts: Sequence[nbformat.NotebookNode], titles: Sequence[st
     for nb, title in zip(parts[1:], titles[1:], strict=True):
         merged.cells.append(nbformat.v4.new_markdown_cell(f"# {title}"))
         merged.cells += [
-            c for c in nb.cells if not {"parameters", "injected-parameters"}
+            c for c in nb.cells if c.cell_type != "raw"  # a section's .qmd front matter
+            and not {"parameters", "injected-parameters"}
             & set(c.get("metadata", {}).get("tags", []))
         ]
     return merged
@@ -185,7 +195,7 @@ def _payloads(
 
     executed: list[nbformat.NotebookNode] = []
     for i, (notebook, params) in enumerate(job.parts):
-        kept = tmp / f"part{i}-{notebook.name}"
+        kept = tmp / f"part{i}-{notebook.stem}.ipynb"  # executed: a notebook, even from a .qmd
         part = slices[i] if i < len(slices) else None
         if part is not None:  # the notebook gets its slice, never the whole dataset
             params = {**params, "data": _hand_over(part, tmp / f"data{i}", executor)}
@@ -206,17 +216,21 @@ def _payloads(
     doc = assemble(executed, names=[str(nb_path) for nb_path, _ in job.parts])
     built.chart_text = _chart_text(doc)
     if backend != "quarto":
-        return {fmt: render_document(doc, fmt) for fmt in job.formats}
+        return {fmt: render_document(doc, fmt, pptx_template=job.pptx_template)
+                for fmt in job.formats}
     from cslib.build.quarto import render_with_quarto
 
     merged = tmp / f"{slugify(job.key.replace('/', '-'))}.ipynb"
     titles = [job.title] + [p.get("segment", p.get("account_id", "")) for _, p in job.parts[1:]]
     nbformat.write(_merged_notebook(executed, titles), merged)
+    wanted = [f for f in job.formats if f != "pptx"]  # a deck: always from the document
     rendered = render_with_quarto(
-        merged, formats=job.formats, output_dir=tmp / "out", exe=quarto,
+        merged, formats=wanted, output_dir=tmp / "out", exe=quarto,
         metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},
-    )
-    return {fmt: rendered[fmt].read_bytes() for fmt in job.formats}
+    ) if wanted else {}
+    return {fmt: rendered[fmt].read_bytes() if fmt in rendered
+            else render_document(doc, fmt, pptx_template=job.pptx_template)
+            for fmt in job.formats}
 
 
 def build_job(
@@ -293,6 +307,8 @@ def _texts(built: Built) -> dict[str, str]:
         texts["HTML"] = html_text(built.files["html"])
     if "pdf" in built.files:
         texts["PDF"] = pdf_text(built.files["pdf"])
+    if "pptx" in built.files:
+        texts["PPTX"] = pptx_text(built.files["pptx"])
     return texts
 
 
@@ -307,8 +323,9 @@ def accept(
     """Scan a built document for leaks, then write its files atomically into ``out_dir``.
 
     With a ``scanner`` and an ``allowed`` set of account ids (a document
-    scoped to customers or a segment), the HTML text, the PDF text and the
-    charts' text must name no other account; and no document may show the
+    scoped to customers or a segment), the HTML text, the PDF text, the
+    deck's text (slides and notes) and the charts' text must name no other
+    account; and no document may show the
     value of a secret parameter. A document that does is failed and not
     written. A failed document's executed notebook goes to ``out_dir/_failed/``.
     """
@@ -393,6 +410,8 @@ def cache_key(
         digest.update(json.dumps(params, sort_keys=True, default=str).encode())
         digest.update(_settings_bytes(params, read))
     digest.update(json.dumps([job.formats, backend, data_fingerprint, library]).encode())
+    if "pptx" in job.formats and job.pptx_template is not None:
+        digest.update(read(Path(job.pptx_template)))
     return digest.hexdigest()[:20]
 
 
@@ -776,13 +795,17 @@ def render_notebook(
     notebook: str | Path,
     parameters: Mapping[str, Any],
     *,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     out_dir: str | Path = ".",
     name: str | None = None,
     backend: str = "builtin",
     quarto: str | None = None,
+    pptx_template: str | Path | None = None,
 ) -> Outcome:
     """Build one document from one notebook (``cslib render``).
+
+    ``pptx_template``: the ``.pptx`` master of the deck when ``formats``
+    holds ``"pptx"`` (default: python-pptx's own, 16:9).
 
     Raises
     ------
@@ -804,9 +827,29 @@ def render_notebook(
     stem = name or "-".join(
         [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id") if k in params]
     )
-    job = Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats))
+    template = None
+    if "pptx" in formats and pptx_template not in (None, ""):
+        from cslib.build.pptx import check_template
+
+        template = check_template(str(pptx_template)).resolve()
+    job = Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats),
+              pptx_template=template)
     slicer, scanner = None, None
-    if "data" in params and ("account_id" in params or "segment" in params):
+    slices: tuple[Dataset | None, ...] = ()
+    allowed: set[str] | None = None
+    scoped = "account_id" in params or "segment" in params
+    if scoped and is_database(str(params.get("data", ""))):
+        # A database: the slice is read with its filters pushed down (the
+        # customer's rows only), plus every account's id and name for the leak scan.
+        part = report_slice(
+            str(params["data"]), "customer" if "account_id" in params else "segment",
+            period=str(params.get("period") or "").strip(),
+            segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
+            fiscal_year_start=int(params.get("fiscal_year_start") or 1))
+        slices, allowed = (part,), set(part.accounts["account_id"].astype(str))
+        scanner = LeakScanner(open_source(str(params["data"])).account_names(),
+                              company=str(params.get("company", "")))
+    elif scoped and "data" in params:
         # A customer's or a segment's notebook gets its slice, as in a build.
         dataset = resolve_data(params["data"])
         label = str(params.get("period") or "").strip()
@@ -816,10 +859,11 @@ def render_notebook(
         check_period(dataset, p)
         slicer = Slicer(dataset, p.last_month)
         scanner = LeakScanner(dataset.accounts, company=str(params.get("company", "")))
-    built = build_job(job, slices=slicer.slices(job) if slicer else (), backend=chosen,
-                      quarto=quarto)
-    outcome = accept(built, Path(out_dir), scanner=scanner,
-                     allowed=slicer.allowed(job) if slicer else None, secrets=job_secrets(job))
+    if slicer is not None:
+        slices, allowed = slicer.slices(job), slicer.allowed(job)
+    built = build_job(job, slices=slices, backend=chosen, quarto=quarto)
+    outcome = accept(built, Path(out_dir), scanner=scanner, allowed=allowed,
+                     secrets=job_secrets(job))
     if outcome.status != "built":
         raise CslibError(outcome.error)
     return outcome

@@ -223,12 +223,14 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     return raw, pd.Series(False, index=raw.index)
 
 
-def _validate_table(table: _Table) -> tuple[pd.DataFrame | None, list[str]]:
+def _validate_table(
+    table: _Table, *, filtered: bool = False
+) -> tuple[pd.DataFrame | None, list[str]]:
     spec = CONTRACT[table.name]
     problems = _check_columns(table, spec)
     if problems:
         return None, problems
-    if spec.required and table.frame.empty:
+    if spec.required and table.frame.empty and not filtered:  # a filtered read may be empty
         return None, [f"{table.label}: the table has no rows; at least one is required."]
     frame = table.frame.copy()
     # (column, rule) -> offending row positions; one message per column and rule.
@@ -405,11 +407,11 @@ def load(path: str | Path) -> Dataset:
 
 
 def _validate(
-    raw: dict[str, _Table], problems: list[str], *, where: str
+    raw: dict[str, _Table], problems: list[str], *, where: str, filtered: bool = False
 ) -> dict[str, pd.DataFrame]:
     valid: dict[str, pd.DataFrame] = {}
     for name, table in raw.items():
-        frame, errors = _validate_table(table)
+        frame, errors = _validate_table(table, filtered=filtered)
         problems.extend(errors)
         if frame is not None:
             valid[name] = frame

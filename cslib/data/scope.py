@@ -34,6 +34,7 @@ __all__ = [
     "SCOPE_FILE",
     "Scope",
     "Slicer",
+    "benchmarks_from_usage",
     "customer_slice",
     "read_slice_manifest",
     "segment_benchmarks",
@@ -62,18 +63,28 @@ def segment_benchmarks(
         ``segment``; and when the group is large enough ``accounts`` (how many)
         and ``seat_utilization_median``.
     """
+    usage = full.get("usage")
+    if usage is not None:
+        acc = full.accounts
+        peers = set(acc.loc[acc["segment"].astype(str) == segment, "account_id"].astype(str))
+        usage = usage[usage["account_id"].astype(str).isin(peers)]
+    return benchmarks_from_usage(usage, segment, month=month, min_group_size=min_group_size)
+
+
+def benchmarks_from_usage(
+    usage: pd.DataFrame | None, segment: str, *, month: pd.Period, min_group_size: int
+) -> dict[str, Any]:
+    """:func:`segment_benchmarks` from the segment's usage rows alone.
+
+    A database source reads just these rows (:mod:`cslib.data.sources`).
+    """
     from cslib.metrics.adoption import account_adoption
 
     out: dict[str, Any] = {"segment": segment, "min_group_size": min_group_size}
-    usage = full.get("usage")
     if usage is None or usage.empty:
         return out
-    acc = full.accounts
-    peers = pd.Index(acc.loc[acc["segment"].astype(str) == segment, "account_id"].astype(str))
-    adoption = account_adoption(
-        usage[usage["account_id"].astype(str).isin(peers)], month=month, lookback_months=3
-    )
-    util = adoption["seat_utilization"].reindex(peers).dropna()
+    adoption = account_adoption(usage, month=month, lookback_months=3)
+    util = adoption["seat_utilization"].dropna()
     if len(util) >= min_group_size:
         out["accounts"] = len(util)
         out["seat_utilization_median"] = float(util.median())

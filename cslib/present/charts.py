@@ -53,6 +53,7 @@ from cslib.metrics.revenue import arr_bridge, revenue_summary
 from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_summary
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout, Figure
+from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -885,7 +886,7 @@ def cohort_heatmap(
 
 def nps_breakdown_chart(
     dataset: Dataset, *, period: Period | str, by: str = "segment"
-) -> ChartBlock:
+) -> ChartBlock | None:
     """Detractors, passives and promoters per group, as 100% stacked bars, with the NPS.
 
     One bar per value of the account column ``by`` (groups with responses in
@@ -907,9 +908,11 @@ def nps_breakdown_chart(
 
     Returns
     -------
-    Figure or Callout
-        A Callout when the period ends after the data, the dataset has no NPS
-        table or no response is dated in the period.
+    Figure, Callout or None
+        A Callout when the period ends after the data or no response is dated
+        in the period (or the account has none); ``None`` (nothing displayed)
+        when the dataset has no ``nps`` table at all: the section's summary
+        (:func:`cslib.present.narrative.satisfaction_summary`) says so.
 
     Raises
     ------
@@ -926,8 +929,10 @@ def nps_breakdown_chart(
     if (note := _after_data(dataset, p)) is not None:
         return note
     nps = dataset.get("nps")
-    if nps is None or nps.empty:
-        return Callout.of("No NPS responses: the dataset has no nps table, so NPS cannot be shown.")
+    if nps is None:
+        return None
+    if nps.empty:
+        return Callout.of("No NPS responses in the data, so NPS cannot be shown.")
     total = satisfaction_summary(nps=nps, tickets=None, period=p).iloc[0]
     if int(total["nps_responses"]) == 0:
         return Callout.of(f"No NPS responses in {p.label}.")
@@ -1126,7 +1131,7 @@ def _quarterly_satisfaction(dataset: Dataset, quarters: Sequence[Period]) -> pd.
 
 def satisfaction_trend_chart(
     dataset: Dataset, *, period: Period | str, quarters: int = 8
-) -> ChartBlock:
+) -> ChartBlock | None:
     """NPS, CSAT and CES per trailing quarter, in three small panels side by side.
 
     NPS in points (% promoters 9-10 − % detractors 0-6, Bain/Satmetrix) with
@@ -1137,10 +1142,14 @@ def satisfaction_trend_chart(
     :func:`cslib.satisfaction_summary`. A quarter without answers leaves a
     gap. Only quarters inside the data are shown.
 
+    A measure the data never recorded (no ``nps`` table; no ``tickets``
+    table, or no ``csat`` or ``ces`` column in it) has no panel; the others
+    share the width.
+
     Parameters
     ----------
     dataset : Dataset
-        Uses ``nps`` and ``tickets`` (either may be missing; its panel says so).
+        Uses ``nps`` and ``tickets`` (either may be missing).
     period : Period or str
         The last quarter shown (a month or year: the three months ending it).
     quarters : int, default 8
@@ -1148,9 +1157,12 @@ def satisfaction_trend_chart(
 
     Returns
     -------
-    Figure or Callout
+    Figure, Callout or None
         A Callout when the period ends after the data or there is neither an
-        NPS response nor a rated ticket in those quarters.
+        NPS response nor a rated ticket in those quarters; ``None`` (nothing
+        displayed) when the data records none of the three measures: the
+        section's summary (:func:`cslib.present.narrative.satisfaction_summary`)
+        says so.
 
     References
     ----------
@@ -1160,6 +1172,10 @@ def satisfaction_trend_chart(
     if (note := _after_data(dataset, p)) is not None:
         return note
     nps, tickets = dataset.get("nps"), dataset.get("tickets")
+    drawn = {"nps": not lacks(dataset, "nps"), "csat": not lacks(dataset, "tickets", "csat"),
+             "ces": not lacks(dataset, "tickets", "ces")}
+    if not any(drawn.values()):
+        return None
     qs, _ = _trailing_quarters(dataset, p, quarters, need_start_book=False)
     rows = _quarterly_satisfaction(dataset, qs) if qs else None
     counts = ["nps_responses", "csat_responses", "ces_responses"]
@@ -1188,12 +1204,16 @@ def satisfaction_trend_chart(
             "No ticket data",
         ),
     )
+    panels = tuple(panel for panel in panels if drawn[panel[0]])
     x = np.arange(len(qs))
-    last_text = []
+    last_text = [f"{name} not recorded in the data"
+                 for key, name in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES"))
+                 if not drawn[key]]
     small = rows["nps_responses"].to_numpy() < SMALL_SAMPLE
 
     with house_style():
-        fig, axes = new_figure(WIDTH_IN, 2.5, ncols=3)
+        fig, axes = new_figure(WIDTH_IN, 2.5, ncols=len(panels))
+        axes = np.atleast_1d(axes)
         for ax, (key, name, unit, colour, present, empty_note) in zip(axes, panels, strict=True):
             v = np.array([_float(val) for val in rows[key]])
             ax.set_title(name, fontsize=9.5, loc="left")
@@ -1281,17 +1301,32 @@ def satisfaction_trend_chart(
             + ", ".join(last_text)
             + "."
         )
-        caption = (
-            "NPS in points by response date, with its 95% margin of error (hollow: fewer than "
-            f"{SMALL_SAMPLE} responses); CSAT (share of 4–5 answers) and CES (mean, 1–7) by "
-            "the quarter a ticket closed. Gaps: no answers."
-        )
+        if all(drawn.values()):
+            caption = (
+                "NPS in points by response date, with its 95% margin of error (hollow: fewer "
+                f"than {SMALL_SAMPLE} responses); CSAT (share of 4–5 answers) and CES (mean, "
+                "1–7) by the quarter a ticket closed. Gaps: no answers."
+            )
+        else:
+            caption = " ".join([
+                *([f"NPS in points by response date, with its 95% margin of error (hollow: "
+                   f"fewer than {SMALL_SAMPLE} responses)."] if drawn["nps"] else []),
+                *(["CSAT (share of 4–5 answers) by the quarter a ticket closed."]
+                  if drawn["csat"] else []),
+                *(["CES (mean, 1–7) by the quarter a ticket closed."] if drawn["ces"] else []),
+                "Gaps: no answers.",
+                "Not recorded in the data, so not drawn: "
+                + ", ".join(n for k, n in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES"))
+                            if not drawn[k]) + ".",
+            ])  # fmt: skip
+        names = [name for _, name, *_ in panels]
+        shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return _figure(
             fig,
-            title=f"NPS, CSAT and CES, {_quarters_to(qs, p)}",
+            title=f"{shown}, {_quarters_to(qs, p)}",
             alt=alt,
             caption=caption,
-            definitions=("nps", "csat", "ces"),
+            definitions=recorded(dataset, ("nps", "csat", "ces")),
         )
 
 
@@ -1446,7 +1481,9 @@ def _monthly_utilization(usage: pd.DataFrame, months: Sequence[pd.Period]) -> pd
     return out
 
 
-def adoption_chart(dataset: Dataset, *, period: Period | str, months: int = 12) -> ChartBlock:
+def adoption_chart(
+    dataset: Dataset, *, period: Period | str, months: int = 12
+) -> ChartBlock | None:
     """Active users against licensed seats, month by month, summed over the dataset's accounts.
 
     The trailing ``months`` months ending with ``period``'s last month (those
@@ -1466,9 +1503,11 @@ def adoption_chart(dataset: Dataset, *, period: Period | str, months: int = 12) 
 
     Returns
     -------
-    Figure or Callout
-        A Callout when the period ends after the data, there is no usage
-        table or no licensed seat in those months.
+    Figure, Callout or None
+        A Callout when the period ends after the data, the usage table is
+        empty or there is no licensed seat in those months; ``None`` (nothing
+        displayed) when the data has no ``usage`` table at all: the section's
+        summary (:func:`cslib.present.narrative.adoption_summary`) says so.
 
     References
     ----------
@@ -1478,7 +1517,9 @@ def adoption_chart(dataset: Dataset, *, period: Period | str, months: int = 12) 
     if (note := _after_data(dataset, p)) is not None:
         return note
     usage = dataset.get("usage")
-    if usage is None or usage.empty:
+    if usage is None:
+        return None
+    if usage.empty:
         return _no_usage("in the dataset")
     last = p.last_month
     span = [
@@ -1666,7 +1707,9 @@ def seat_utilization_chart(
 # Relationships -----------------------------------------------------------------------
 
 
-def relationship_coverage_chart(dataset: Dataset, *, as_of: str | pd.Timestamp) -> ChartBlock:
+def relationship_coverage_chart(
+    dataset: Dataset, *, as_of: str | pd.Timestamp
+) -> ChartBlock | None:
     """Contacts by role (executives, users), stacked by relationship strength.
 
     Counts the contacts on record of the dataset's accounts, by role and
@@ -1685,8 +1728,10 @@ def relationship_coverage_chart(dataset: Dataset, *, as_of: str | pd.Timestamp) 
 
     Returns
     -------
-    Figure or Callout
-        A Callout when there is no contact.
+    Figure, Callout or None
+        A Callout when there is no contact; ``None`` (nothing displayed) when
+        the data has no ``contacts`` table at all: the section's table
+        (:func:`cslib.present.tables.contacts_table`) says so.
 
     References
     ----------
@@ -1695,7 +1740,9 @@ def relationship_coverage_chart(dataset: Dataset, *, as_of: str | pd.Timestamp) 
     day = _day(as_of)
     when = f"{day:%Y-%m-%d}"
     contacts = dataset.get("contacts")
-    if contacts is None or contacts.empty:
+    if contacts is None:
+        return None
+    if contacts.empty:
         return Callout.of("No contacts recorded, so relationship coverage cannot be shown.")
     strength = (
         contacts["strength"].astype("string").fillna("(not set)")

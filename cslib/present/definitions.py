@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["DEFINITIONS", "Definition", "definitions_for"]
+if TYPE_CHECKING:
+    from cslib.data.dataset import Dataset
+
+__all__ = ["DEFINITIONS", "SOURCES", "Definition", "definitions_for", "lacks", "recorded"]
 
 
 @dataclass(frozen=True)
@@ -155,3 +159,46 @@ def definitions_for(keys: Iterable[str]) -> list[Definition]:
             raise KeyError(f"unknown definition {key!r}; known: {', '.join(DEFINITIONS)}")
         seen.setdefault(key, DEFINITIONS[key])
     return list(seen.values())
+
+
+#: The table (and column) each optional measure is computed from. A dataset that
+#: lacks it never recorded the measure (RavenStack has no NPS, for example).
+SOURCES: dict[str, tuple[str, str | None]] = {
+    "nps": ("nps", None),
+    "csat": ("tickets", "csat"),
+    "ces": ("tickets", "ces"),
+    "seat_utilization": ("usage", None),
+    "relationship_coverage": ("contacts", None),
+    "goals": ("goals", None),
+    "advocacy": ("advocacy", None),
+}
+
+
+def lacks(dataset: Dataset, table: str, column: str | None = None) -> bool:
+    """Whether ``dataset`` has no ``table`` at all, or the table has no ``column``.
+
+    This is "the data never recorded it" (the source has no such table or
+    column), not "this account has no rows": a customer's slice keeps every
+    table of the full dataset, empty when the customer has no rows in it.
+
+    Examples
+    --------
+    >>> import cslib, pandas as pd
+    >>> ds = cslib.from_frames({
+    ...     "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["S"]}),
+    ...     "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]}),
+    ... })
+    >>> lacks(ds, "nps"), lacks(ds, "accounts"), lacks(ds, "accounts", "csm")
+    (True, False, True)
+    """
+    frame = dataset.get(table)
+    return frame is None or (column is not None and column not in frame.columns)
+
+
+def recorded(dataset: Dataset, keys: Iterable[str]) -> tuple[str, ...]:
+    """``keys`` less the definitions of measures the dataset never recorded (:data:`SOURCES`).
+
+    A block that would explain NPS in the appendix of a document built from
+    data without an ``nps`` table lists it no more.
+    """
+    return tuple(k for k in keys if k not in SOURCES or not lacks(dataset, *SOURCES[k]))

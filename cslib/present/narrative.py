@@ -21,6 +21,7 @@ from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
+from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -295,8 +296,33 @@ def segment_summary(report: Report, *, by: str = "segment") -> Paragraph:
     )
 
 
+def _unrecorded_satisfaction(report: Report) -> list[str]:
+    """The satisfaction measures the data never recorded (no table or column), in words."""
+    ds = report.dataset
+    return [words for words, missing in (
+        ("no NPS survey (no nps table)", lacks(ds, "nps")),
+        ("no CSAT ratings (no csat column in tickets)",
+         not lacks(ds, "tickets") and lacks(ds, "tickets", "csat")),
+        ("no effort scores (no ces column in tickets)",
+         not lacks(ds, "tickets") and lacks(ds, "tickets", "ces")),
+        ("no support tickets (no tickets table)", lacks(ds, "tickets")),
+    ) if missing]
+
+
 def satisfaction_summary(report: Report) -> Paragraph | Callout:
-    """NPS with its margin and responses, CSAT and CES, against a year before."""
+    """NPS with its margin and responses, CSAT and CES, against a year before.
+
+    Measures the data never recorded (no ``nps`` table, no ``ces`` column in
+    ``tickets``...) are named in a last sentence; the section's charts then
+    leave them out.
+    """
+    ds = report.dataset
+    unrecorded = _unrecorded_satisfaction(report)
+    if lacks(ds, "nps") and (lacks(ds, "tickets") or (lacks(ds, "tickets", "csat")
+                                                       and lacks(ds, "tickets", "ces"))):
+        return Callout.of(
+            f"The data has {' and '.join(unrecorded)}, so satisfaction cannot be shown."
+        )
     now = headline_figures(report)
     _, year_p = _compare(report)
     year = headline_figures(report, year_p)
@@ -314,12 +340,16 @@ def satisfaction_summary(report: Report) -> Paragraph | Callout:
         parts.append(f"CSAT {fmt_percent(now['csat'])} from {rated}")
     if now["ces_responses"]:
         parts.append(f"CES {fmt_score(now['ces'])} on the 1-7 scale")
+    missing = f" The data has {' and '.join(unrecorded)}." if unrecorded else ""
     if not parts:
-        return Callout.of(f"No survey answers (NPS, CSAT, CES) in {report.period.label}.")
+        return Callout.of(
+            f"No survey answers (NPS, CSAT, CES) in {report.period.label}.{missing}"
+        )
     text = "; ".join(parts)
     if now["nps_responses"] and now["nps_responses"] < MIN_RESPONSES:
         text += f" (fewer than {MIN_RESPONSES} NPS responses: read with care)"
-    return Paragraph.of(f"In {report.period.label}, {text}.", definitions=("nps", "csat", "ces"))
+    return Paragraph.of(f"In {report.period.label}, {text}.{missing}",
+                        definitions=recorded(ds, ("nps", "csat", "ces")))
 
 
 def health_summary(report: Report) -> Paragraph | Callout:
@@ -397,33 +427,49 @@ def _adoption(report: Report) -> pd.Series | None:
 
 
 def qbr_summary(report: Report) -> Paragraph:
-    """The customer's quarter in two sentences: adoption and health, then the renewal."""
+    """The customer's quarter in two sentences: adoption and health, then the renewal.
+
+    When the data has no usage table at all, adoption is not mentioned (the
+    Adoption section says why) rather than reported as missing for this customer.
+    """
     name = report.subtitle
     parts: list[Span | str] = [f"In {report.period.label}, "]
     a = _adoption(report)
+    no_usage = lacks(report.dataset, "usage")  # the data has none at all: not this account's
     if a is not None:
         parts.append(
             f"{fmt_count(a['active_users'])} of {fmt_count(a['licensed_seats'])} licensed seats "
             f"at {name} were active ({fmt_percent(a['seat_utilization'], digits=0)} utilization). "
         )
-    else:
+    elif not no_usage:
         parts.append(f"no usage data was recorded for {name}. ")
     health = health_frame(report)
     if report.account_id in health.index and _ok(health.loc[report.account_id, "health_score"]):
         h = health.loc[report.account_id]
-        parts.append(f"The account's health score is {h['health_score']:.0f} ({h['health_band']}).")
+        lead = "the account's" if no_usage else "The account's"
+        parts.append(f"{lead} health score is {h['health_score']:.0f} ({h['health_band']}).")
+    elif no_usage:
+        parts = []
     renewal = report.dataset.accounts.iloc[0].get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
         parts.append(
-            f" The subscription renews on {long_date(renewal)}"
+            f"{' ' if parts else ''}The subscription renews on {long_date(renewal)}"
             + (f", in {days} days." if days >= 0 else ".")
         )
-    return Paragraph.of(*parts, definitions=("seat_utilization", "health_score"))
+    if not parts:
+        parts = [f"No usage or health data for {name} in {report.period.label}."]
+    return Paragraph.of(*parts, definitions=recorded(report.dataset,
+                                                     ("seat_utilization", "health_score")))
 
 
 def adoption_summary(report: Report) -> Paragraph | Callout:
     """Utilization, its 3-month change and the anonymized segment benchmark."""
+    if lacks(report.dataset, "usage"):
+        return Callout.of(
+            "The data has no usage table (active users, licensed seats), so adoption cannot "
+            "be shown."
+        )
     a = _adoption(report)
     if a is None:
         return Callout.of(f"No usage data for {report.period.last_month:%b %Y}.")
@@ -450,7 +496,10 @@ def adoption_summary(report: Report) -> Paragraph | Callout:
 def support_summary(report: Report) -> Paragraph | Callout:
     """Tickets in the period and how they were rated."""
     tickets = report.dataset.get("tickets")
-    if tickets is None or tickets.empty:
+    if tickets is None:
+        return Callout.of("The data has no support tickets (no tickets table), so support "
+                          "cannot be shown.")
+    if tickets.empty:
         return Callout.of("No support tickets are recorded for this account.")
     p = report.period
     closed = tickets[(tickets["closed_on"] >= p.first_day) & (tickets["closed_on"] <= p.last_day)]

@@ -28,6 +28,13 @@ from cslib.config import load_health_config, load_risk_settings
 from cslib.data.dataset import Dataset
 from cslib.data.load import from_frames, load
 from cslib.data.scope import customer_slice, segment_slice
+from cslib.data.sources import (
+    database_url,
+    display_name,
+    is_database,
+    open_source,
+    report_slice,
+)
 from cslib.errors import ParameterError
 from cslib.metrics.health import HealthConfig
 from cslib.metrics.risk import RiskSettings
@@ -60,8 +67,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def _source_name(data: object) -> str:
     """A data location as shown in a document: a folder's name, never a full path."""
     text = str(data)
-    if "://" in text:  # a URL: scheme and host/database only, no credentials
-        return mask_text(text)
+    if is_database(text):  # the kind of database and its name: no host, user or password
+        return display_name(database_url(text)) if "://" in text else Path(text).name
     return Path(text).name or text
 
 
@@ -90,7 +97,11 @@ def register_dataset(name: str, dataset: Dataset) -> None:
 
 
 def resolve_data(data: str | Path | Dataset) -> Dataset:
-    """Load the dataset a report names: a folder, ``"sample"``, or a :class:`Dataset`.
+    """Load the dataset a report names: a folder, a database, ``"sample"``, or a :class:`Dataset`.
+
+    A database is a SQLAlchemy URL, a DuckDB file or a YAML source file
+    (:mod:`cslib.data.sources`); it is read whole here (see
+    :func:`open_report` for the reads that push a report's filters down).
 
     Raises
     ------
@@ -110,6 +121,8 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
         raise ParameterError(
             "`data` must name a dataset folder (CSV or Parquet files) or 'sample', got ''."
         )
+    if is_database(text):
+        return open_source(text).read()
     path = Path(text).expanduser()
     if not path.exists():
         shown = mask_text(text)
@@ -287,6 +300,7 @@ def open_report(
     fiscal_year_start: int = 1,
     health_config: str = "",
     risk_config: str = "",
+    title: str = "",
     **unknown: Any,
 ) -> Report:
     """Validate a notebook's parameters and open its report.
@@ -299,7 +313,11 @@ def open_report(
         ``"2026Q3"``, ``"2026-09"``, ``"2026"`` or ``"TTM2026-09"``; empty means
         the latest complete quarter in the data.
     data : str, Path or Dataset
-        A dataset folder, or ``"sample"`` for the embedded sample company.
+        A dataset folder, ``"sample"`` for the embedded sample company, or a
+        database: a SQLAlchemy URL (``postgresql://...``), a DuckDB file or a
+        YAML source file mapping the warehouse's tables onto the contract
+        (:mod:`cslib.data.sources`). A database is read with the report's
+        filters pushed down: a QBR reads only its customer's rows.
     company : str
         Your company's name, shown on the cover and in headers.
     segment : str
@@ -310,6 +328,9 @@ def open_report(
         First month (1-12) of the fiscal year that period labels are read on.
     health_config, risk_config : str
         Settings files; empty means ``params/health.yaml`` and ``params/risk.yaml``.
+    title : str
+        The report's title on its cover and headers; empty means its kind's
+        ("Quarterly business review", "Segment review", "Board pack").
 
     Returns
     -------
@@ -340,7 +361,13 @@ def open_report(
         raise ParameterError(
             f"`fiscal_year_start` must be a month number 1-12, got {fiscal_year_start!r}."
         )
-    full = resolve_data(data)
+    if isinstance(data, str | Path) and str(data).strip() not in _REGISTERED \
+            and is_database(str(data).strip()):
+        full = report_slice(str(data).strip(), kind, period=str(period).strip(),
+                            segment=str(segment), account_id=str(account_id),
+                            fiscal_year_start=fiscal_year_start)
+    else:
+        full = resolve_data(data)
     scope = full.scope
     if scope is not None and scope.kind != kind:
         raise ParameterError(
@@ -358,6 +385,7 @@ def open_report(
     # A slice shows where it was cut from (its source), not the build's private folder.
     shown_data = full.source if scope is not None else str(data)
     parameters: dict[str, Any] = {"period": p.label, "data": shown_data, "company": company}
+    custom_title = str(title).strip()
     title, subtitle, scoped = KINDS[kind], "", full
     benchmarks: dict[str, Any] = {}
     wanted = str(segment if kind == "segment" else account_id)
@@ -383,6 +411,8 @@ def open_report(
         parameters["account_id"] = account_id
     elif segment or account_id:
         raise ParameterError("a company report takes neither `segment` nor `account_id`.")
+    if custom_title:
+        parameters["title"] = custom_title
     if fiscal_year_start != 1:
         parameters["fiscal_year_start"] = fiscal_year_start
     for name, value in (("health_config", health_config), ("risk_config", risk_config)):
@@ -390,7 +420,7 @@ def open_report(
             parameters[name] = value
     return Report(
         kind=kind,
-        title=title,
+        title=custom_title or title,
         subtitle=subtitle,
         company=str(company),
         period=p,

@@ -27,6 +27,7 @@ from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
+from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     DASH,
     fmt_count,
@@ -194,19 +195,30 @@ def headline_kpis(report: Report) -> Kpis:
         _kpi("CSAT", get(now, "csat"), get(prev, "csat"), get(year, "csat"), fmt_percent,
              year_label=ylab),
     )
+    ds = report.dataset
+    unrecorded = {"NPS": lacks(ds, "nps"), "CSAT": lacks(ds, "tickets", "csat")}
+    items = tuple(Kpi(k.label, DASH, note="not recorded in the data") if unrecorded.get(k.label)
+                  else k for k in items)
     return Kpis(
         f"Headline figures, {report.period.label} (change vs {prev_p.label})",
         items,
-        definitions=("arr", "nrr", "grr", "logo_retention", "nps", "csat"),
+        definitions=recorded(ds, ("arr", "nrr", "grr", "logo_retention", "nps", "csat")),
     )
 
 
 def segment_table(report: Report, *, by: str = "segment") -> Table:
-    """One row per group of ``by`` with a total row: accounts, ARR, NRR, GRR, churn, NPS, CSAT."""
+    """One row per group of ``by`` with a total row: accounts, ARR, NRR, GRR, churn, NPS, CSAT.
+
+    The NPS and CSAT columns are left out when the data never recorded them
+    (no ``nps`` table, no ``csat`` column in ``tickets``), and the caption says so.
+    """
     frame = headline_figures(report, by=by)
     total = headline_figures(report)
+    ds = report.dataset
+    keep = [not lacks(ds, "nps"), not lacks(ds, "tickets", "csat")]
     rows = []
     for name, r in [*frame.iterrows(), ("Total", total)]:
+        scores = (fmt_score(r["nps"]), fmt_percent(r["csat"]))
         rows.append(
             (
                 str(name),
@@ -215,19 +227,22 @@ def segment_table(report: Report, *, by: str = "segment") -> Table:
                 fmt_percent(r["nrr"]),
                 fmt_percent(r["grr"]),
                 fmt_percent(r["logo_churn"]),
-                fmt_score(r["nps"]),
-                fmt_percent(r["csat"]),
+                *(v for v, k in zip(scores, keep, strict=True) if k),
             )
         )
+    dropped = [n for n, k in zip(("NPS", "CSAT"), keep, strict=True) if not k]
+    caption = "Accounts paying at the end of the period; ARR at the end of the period."
+    if dropped:
+        caption += f" No {' or '.join(dropped)} column: the data does not record it."
     return Table(
         f"By {by.replace('_', ' ')}, {report.period.label}",
         (by.replace("_", " ").capitalize(), "Accounts", "ARR", "NRR", "GRR", "Logo churn",
-         "NPS", "CSAT"),
+         *(c for c, k in zip(("NPS", "CSAT"), keep, strict=True) if k)),
         tuple(rows),
-        align=(_L, _R, _R, _R, _R, _R, _R, _R),
+        align=(_L, _R, _R, _R, _R, _R, *(_R for k in keep if k)),
         total=True,
-        caption="Accounts paying at the end of the period; ARR at the end of the period.",
-        definitions=("arr", "nrr", "grr", "logo_retention", "nps", "csat"),
+        caption=caption,
+        definitions=recorded(ds, ("arr", "nrr", "grr", "logo_retention", "nps", "csat")),
     )
 
 
@@ -259,15 +274,19 @@ def _shown(total: int, n: int | None) -> str:
     return f"; the {n} largest shown." if n is not None and total > n else "."
 
 
-def top_risks(report: Report, *, n: int = 10) -> Table | Callout:
-    """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``."""
+def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
+    """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``.
+
+    ``None`` (nothing displayed) when no flag can be evaluated because the data
+    lacks the usage, contacts and activities tables: the section's summary
+    (:func:`cslib.present.narrative.risk_summary`) already says so.
+    """
     flags = risk_frame(report)
     flagged = flags[flags["flags"] > 0].sort_values(["mrr", "name"], ascending=[False, True])
     if flags.empty:
         return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
     if flags[list(RISK_FLAGS)].isna().all().all():
-        return Callout.of("No risk flag could be evaluated: the data lacks the usage, "
-                          "contacts and activities tables they need.")
+        return None
     if flagged.empty:
         return Callout.of(f"No account carries a risk flag on {report.as_of:%Y-%m-%d}.")
     health = health_frame(report)
@@ -339,7 +358,11 @@ def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
 
 
 def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
-    """Accounts ranked by ARR: change in the period, health, renewal and flags."""
+    """Accounts ranked by ARR: change in the period, health, renewal and flags.
+
+    The Flags column is left out when no risk flag can be evaluated (the data
+    lacks the usage, contacts and activities tables they need).
+    """
     moves = account_movements(report.dataset.mrr, period=report.period)
     moves = moves[moves["ending_mrr"] > 0].sort_values("ending_mrr", ascending=False)
     if moves.empty:
@@ -347,6 +370,7 @@ def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
     acc = report.dataset.accounts.set_index("account_id")
     health = health_frame(report)
     flags = risk_frame(report)
+    assessed = flags.empty or not flags[list(RISK_FLAGS)].isna().all().all()
     rows = []
     shown = moves if n is None else moves.head(n)
     for rank, (_, r) in enumerate(shown.iterrows(), start=1):
@@ -366,18 +390,19 @@ def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
                 f"{pd.Timestamp(renewal):%Y-%m-%d}" if renewal is not None and
                 not pd.isna(renewal) else DASH,
                 _flag_names(flags.loc[aid]) if aid in flags.index else DASH,
-            )
+            )[: 7 if assessed else 6]
         )
     return Table(
         f"Accounts by ARR, end of {report.period.label}",
-        ("#", "Account", "ARR", "Change", "Health", "Renewal", "Flags"),
+        ("#", "Account", "ARR", "Change", "Health", "Renewal", "Flags")[: 7 if assessed else 6],
         tuple(rows),
-        align=(_R, _L, _R, _R, _R, _L, _L),
+        align=(_R, _L, _R, _R, _R, _L, _L)[: 7 if assessed else 6],
         caption=(
             f"{len(moves)} paying accounts"
             + _shown(len(moves), n)
+            + ("" if assessed else " No risk flags: the data lacks the tables they need.")
         ),
-        definitions=("arr", "health_score", "risk_flags"),
+        definitions=("arr", "health_score", "risk_flags")[: 3 if assessed else 2],
     )
 
 
@@ -483,7 +508,7 @@ def qbr_kpis(report: Report) -> Kpis:
     return Kpis(
         f"At a glance, {report.period.label}",
         tuple(items),
-        definitions=("seat_utilization", "health_score", "nps", "csat", "goals"),
+        definitions=recorded(ds, ("seat_utilization", "health_score", "nps", "csat", "goals")),
     )
 
 
@@ -499,7 +524,10 @@ _STATUS = {
 def goals_table(report: Report) -> Table | Callout:
     """The customer's success plan: each goal, its target, progress, due date and status."""
     goals = report.dataset.get("goals")
-    if goals is None or goals.empty:
+    if goals is None:
+        return Callout.of("The data has no success-plan goals (no goals table), so the success "
+                          "plan cannot be shown.")
+    if goals.empty:
         return Callout.of("No success-plan goals are recorded for this account yet.")
     goals = goals.sort_values(["due_on", "goal_id"])
     goals = goals.assign(progress=goal_progress(goals))
@@ -583,10 +611,18 @@ def health_drivers(report: Report) -> Table | Callout:
     )
 
 
-def support_table(report: Report) -> Table | Callout:
-    """Tickets opened and closed, days to close, CSAT and CES: this period and the one before."""
+def support_table(report: Report) -> Table | Callout | None:
+    """Tickets opened and closed, days to close, CSAT and CES: this period and the one before.
+
+    A rating the data never records (no ``csat`` or ``ces`` column in
+    ``tickets``) has no row. ``None`` (nothing displayed) when the data has no
+    tickets table: the section's summary
+    (:func:`cslib.present.narrative.support_summary`) already says so.
+    """
     tickets = report.dataset.get("tickets")
-    if tickets is None or tickets.empty:
+    if tickets is None:
+        return None
+    if tickets.empty:
         return Callout.of("No support tickets are recorded for this account.")
     periods = [report.period.shift(-1), report.period]
     cols = []
@@ -609,13 +645,15 @@ def support_table(report: Report) -> Table | Callout:
         )
     labels = ("Tickets opened", "Tickets closed", "Median days to close",
               "Satisfied (4-5 of 5)", "Ease of resolution (1-7)")
-    rows = tuple((label, cols[0][i], cols[1][i]) for i, label in enumerate(labels))
+    recorded_in_data = (True, True, True, "csat" in tickets, "ces" in tickets)
+    rows = tuple((label, cols[0][i], cols[1][i]) for i, label in enumerate(labels)
+                 if recorded_in_data[i])
     return Table(
         f"Support, {periods[0].label} and {periods[1].label}",
         ("", periods[0].label, periods[1].label),
         rows,
         align=(_L, _R, _R),
-        definitions=("csat", "ces"),
+        definitions=recorded(report.dataset, ("csat", "ces")),
     )
 
 
@@ -623,7 +661,10 @@ def contacts_table(report: Report) -> Table | Callout:
     """Relationship coverage of the customer: contacts and strong ties by role, last contact."""
     aid = _one(report)
     contacts = report.dataset.get("contacts")
-    if contacts is None or contacts.empty:
+    if contacts is None:
+        return Callout.of("The data has no contacts (no contacts table), so relationships "
+                          "cannot be shown.")
+    if contacts.empty:
         return Callout.of("No contacts are recorded for this account.")
     rel = relationship_summary(
         contacts, report.dataset.get("activities"), account_ids=pd.Index([aid]),
@@ -672,7 +713,10 @@ def subscription_table(report: Report) -> Table:
         when = f"in {days} days" if days >= 0 else f"{-days} days ago"
         rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({when})"))
     flags = risk_frame(report)
-    if aid in flags.index:
+    assessed = not (aid in flags.index and flags.loc[aid, list(RISK_FLAGS)].isna().all())
+    if not assessed:
+        rows.append(("Focus areas", "not assessed: no usage or contact data"))
+    elif aid in flags.index:
         fired = [CUSTOMER_FLAG_LABELS[f] for f in RISK_FLAGS if _true(flags.loc[aid].get(f))]
         rows.append(("Focus areas", "; ".join(fired) if fired else "None at the moment"))
     return Table(
@@ -680,6 +724,6 @@ def subscription_table(report: Report) -> Table:
         ("Item", "Detail"),
         tuple(rows),
         align=(_L, _L),
-        definitions=("focus_areas",),
+        definitions=("focus_areas",) if assessed else (),
     )
 

@@ -1,0 +1,614 @@
+"""Datasets read from a database: a DuckDB file or any SQLAlchemy URL.
+
+The tables are the contract's (:mod:`cslib.data.contract`), named as in the
+contract or mapped onto the warehouse's own table and column names by a small
+YAML *source file*::
+
+    # params/warehouse.yaml
+    url: ${CS_WAREHOUSE_URL}       # a SQLAlchemy URL or a DuckDB file; ${VAR} from the environment
+    schema: analytics              # optional
+    tables:
+      accounts:
+        table: Account             # a Salesforce-style export
+        columns: {account_id: Id, name: Name, segment: Segment__c}
+      mrr:
+        table: fct_mrr_monthly
+        columns: {account_id: AccountId, month: month_start, mrr: mrr_usd}
+
+What is read is validated by the same contract as a CSV folder (the same
+messages, with ``TABLE (database)`` in place of file names), so a report gets
+the same :class:`~cslib.data.dataset.Dataset` whichever way the data came.
+
+Reads push their filters down to the database: a customer's QBR reads that
+customer's rows and no month after the period (:meth:`SqlSource.read` with
+``account_ids`` and ``until``), plus one aggregate-sized read of its segment's
+usage for the anonymized benchmark; a segment review reads its segment's
+accounts only (a sub-query on ``accounts``). A build of a whole plan reads each
+table once and cuts the slices in memory (:mod:`cslib.data.scope`): one scan is
+cheaper than a thousand small ones. Every statement issued is kept in
+:attr:`SqlSource.queries`, and printed on stderr when ``CSLIB_SHOW_QUERIES=1``
+(``cslib ... --show-queries``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cslib.data.contract import CONTRACT, REQUIRED_TABLES
+from cslib.data.dataset import Dataset
+from cslib.data.scope import MIN_GROUP_SIZE, Scope
+from cslib.errors import DataError, ParameterError
+from cslib.secrets import mask_text
+
+__all__ = [
+    "DATABASE_SUFFIXES",
+    "SHOW_QUERIES",
+    "SourceSpec",
+    "SqlSource",
+    "database_url",
+    "display_name",
+    "is_database",
+    "open_source",
+    "report_slice",
+]
+
+#: Files read as DuckDB databases.
+DATABASE_SUFFIXES = (".duckdb", ".ddb")
+#: Environment variable: print every statement a source issues on stderr.
+SHOW_QUERIES = "CSLIB_SHOW_QUERIES"
+#: Date columns filtered by ``until`` (rows after the period cannot be used by its report).
+_TIME_COLUMNS = {
+    "mrr": "month",
+    "usage": "month",
+    "nps": "responded_on",
+    "tickets": "opened_on",
+    "activities": "occurred_on",
+    "advocacy": "occurred_on",
+}
+_SOURCE_KEYS = ("url", "schema", "tables")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def is_database(data: str | Path) -> bool:
+    """Whether ``data`` names a database rather than a folder of files.
+
+    A URL (``postgresql://...``, ``duckdb:///file.duckdb``), a ``.duckdb``
+    file, or a ``.yaml`` source file (URL plus table mapping).
+    """
+    text = str(data).strip()
+    if "://" in text:
+        return True
+    return Path(text).suffix.lower() in (*DATABASE_SUFFIXES, ".yaml", ".yml")
+
+
+def display_name(url: str) -> str:
+    """How a database is named in documents: its kind and database name, no host or user.
+
+    Examples
+    --------
+    >>> display_name("postgresql://cs:secret@10.0.0.5:5432/analytics")
+    'postgresql database analytics'
+    >>> display_name("duckdb:////data/cs/warehouse.duckdb")
+    'duckdb database warehouse.duckdb'
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # a malformed URL is reported when it is opened
+        return "database"
+    name = Path(parsed.database or "").name or "(default)"
+    return f"{parsed.get_backend_name()} database {name}"
+
+
+# Source files ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the contract's tables are in a database, and under which names.
+
+    Attributes
+    ----------
+    url : str
+        SQLAlchemy URL (``duckdb:///path`` for a DuckDB file).
+    schema : str or None
+        Database schema holding the tables (default: the connection's).
+    tables : dict
+        Contract table -> (database table, {contract column: database column}).
+        Tables and columns not listed keep their contract names.
+    origin : str
+        What to call the source in messages (the YAML file, or the URL masked).
+    """
+
+    url: str
+    schema: str | None = None
+    tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    origin: str = ""
+
+    def table(self, name: str) -> str:
+        """The database table holding contract table ``name``."""
+        return self.tables.get(name, (name, {}))[0]
+
+    def columns(self, name: str) -> dict[str, str]:
+        """Contract column -> database column for contract table ``name`` (mapped ones)."""
+        return self.tables.get(name, (name, {}))[1]
+
+
+def _expand(text: str, where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m[1] not in os.environ:
+            raise ParameterError(f"{where}: environment variable {m[1]} is not set.")
+        return os.environ[m[1]]
+
+    return _ENV.sub(sub, text)
+
+
+def database_url(text: str, base: Path | None = None) -> str:
+    """A SQLAlchemy URL for a URL or a DuckDB file path (relative to ``base``)."""
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise ParameterError(f"`data`: no DuckDB database file at {path}.")
+    return f"duckdb:///{path.resolve()}"
+
+
+def read_source_file(path: Path) -> SourceSpec:
+    """Read a YAML source file: ``url``, optional ``schema`` and ``tables`` mapping.
+
+    Raises
+    ------
+    ParameterError
+        On a missing file or ``url``, unknown keys, a table or column that is
+        not in the contract, or a mapping that is not ``{contract: warehouse}``.
+    """
+    from cslib.config import read_yaml
+
+    if not path.is_file():
+        raise ParameterError(f"`data`: no source file at {path}.")
+    raw = read_yaml(path)
+    where = path.name
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{where}: expected a mapping with `url` and `tables`.")
+    unknown = sorted(set(raw) - set(_SOURCE_KEYS))
+    if unknown:
+        raise ParameterError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_SOURCE_KEYS)}."
+        )
+    if not isinstance(raw.get("url"), str) or not raw["url"].strip():
+        raise ParameterError(f"{where}: `url` must be a SQLAlchemy URL or a DuckDB file.")
+    url = database_url(_expand(raw["url"].strip(), where), base=path.parent)
+    schema = raw.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        raise ParameterError(f"{where}: `schema` must be text.")
+    tables: dict[str, tuple[str, dict[str, str]]] = {}
+    mapping = raw.get("tables") or {}
+    if not isinstance(mapping, dict):
+        raise ParameterError(f"{where}: `tables` must map contract tables to warehouse tables.")
+    for name, entry in mapping.items():
+        if name not in CONTRACT:
+            raise ParameterError(
+                f"{where}: tables.{name}: not a contract table; expected one of "
+                f"{', '.join(CONTRACT)}."
+            )
+        if isinstance(entry, str):
+            entry = {"table": entry}
+        if not isinstance(entry, dict) or set(entry) - {"table", "columns"}:
+            raise ParameterError(
+                f"{where}: tables.{name}: expected `table:` and optional `columns:`."
+            )
+        columns = entry.get("columns") or {}
+        known = {c.name for c in CONTRACT[name].columns}
+        bad = sorted(str(c) for c in columns if c not in known)
+        if not isinstance(columns, dict) or bad:
+            raise ParameterError(
+                f"{where}: tables.{name}.columns: {', '.join(bad) or 'not a mapping'} "
+                f"not in the contract's {name} ({', '.join(sorted(known))})."
+            )
+        tables[name] = (str(entry.get("table", name)),
+                        {str(k): str(v) for k, v in columns.items()})
+    return SourceSpec(url, schema, tables, origin=where)
+
+
+def open_source(data: str | Path) -> SqlSource:
+    """The :class:`SqlSource` named by ``data``: a URL, a DuckDB file or a YAML source file."""
+    text = str(data).strip()
+    if "://" not in text and Path(text).suffix.lower() in (".yaml", ".yml"):
+        spec = read_source_file(Path(text).expanduser())
+    else:
+        url = database_url(text)
+        spec = SourceSpec(url, origin=mask_text(text))
+    return SqlSource(spec)
+
+
+@cache
+def _engine(url: str) -> Any:
+    import sqlalchemy as sa
+
+    # No pool: no connection outlives its query, so nothing is left holding a DuckDB
+    # file's lock, and forked build workers inherit no open socket.
+    from sqlalchemy.pool import NullPool
+
+    try:
+        if url.startswith("duckdb:"):  # read-only: a build and a notebook can read at once
+            return sa.create_engine(url, poolclass=NullPool, connect_args={"read_only": True})
+        return sa.create_engine(url, poolclass=NullPool)
+    except Exception as exc:  # unknown dialect, missing driver
+        raise ParameterError(f"`data`: cannot use {mask_text(url)} ({_first_line(exc)}).") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return mask_text(text.splitlines()[0] if text else type(exc).__name__)
+
+
+# Reading --------------------------------------------------------------------------------
+@dataclass
+class SqlSource:
+    """A database holding the contract's tables, read with the filters pushed down.
+
+    Examples
+    --------
+    >>> src = open_source("postgresql://cs@127.0.0.1:5432/cs")        # doctest: +SKIP
+    >>> one = src.read(account_ids=["A-0001"], until=pd.Period("2026-09", "M"))  # doctest: +SKIP
+    >>> print(src.queries[-1])                                          # doctest: +SKIP
+    SELECT ... FROM tickets WHERE tickets.account_id IN (...) AND tickets.opened_on < ...
+    """
+
+    spec: SourceSpec
+    queries: list[str] = field(default_factory=list)
+    _probed: dict[str, dict[str, Any]] | None = None
+    _coverage: tuple[pd.Period, pd.Period] | None = None
+
+    @property
+    def name(self) -> str:
+        """What documents call this source (no host, user or password)."""
+        return display_name(self.spec.url)
+
+    # -- plumbing --
+    def _execute(self, stmt: Any) -> Any:
+        import sqlalchemy as sa
+
+        engine = _engine(self.spec.url)
+        self._log(stmt)
+        try:
+            with engine.connect() as conn:
+                result = conn.execute(stmt)
+                return list(result.keys()), result.fetchall()
+        except sa.exc.SQLAlchemyError as exc:
+            raise DataError(f"{self.spec.origin}: {_first_line(exc)}") from None
+
+    def _log(self, stmt: Any) -> None:
+        compiled = stmt.compile(_engine(self.spec.url),
+                                compile_kwargs={"render_postcompile": True})
+        params = compiled.params
+        text = " ".join(str(compiled).split()) + (f"  -- {params}" if params else "")
+        self.queries.append(text)
+        if os.environ.get(SHOW_QUERIES) == "1":
+            print(f"sql: {text}", file=sys.stderr, flush=True)
+
+    def _table(self, name: str, columns: Iterable[str]) -> Any:
+        import sqlalchemy as sa
+
+        return sa.table(self.spec.table(name), *(sa.column(c) for c in columns),
+                        schema=self.spec.schema)
+
+    def _probe(self) -> dict[str, dict[str, Any]]:
+        """Contract table -> {contract column: a sample value} for the tables present.
+
+        One ``SELECT ... LIMIT 1`` per contract table (portable, unlike
+        catalog reflection); a table that cannot be selected is absent.
+        """
+        import sqlalchemy as sa
+
+        if self._probed is not None:
+            return self._probed
+        engine = _engine(self.spec.url)
+        found: dict[str, dict[str, Any]] = {}
+        for name in CONTRACT:
+            stmt = sa.select(sa.text("*")).select_from(self._table(name, [])).limit(1)
+            self._log(stmt)
+            try:
+                with engine.connect() as conn:
+                    result = conn.execute(stmt)
+                    keys, row = list(result.keys()), result.fetchone()
+            except sa.exc.DBAPIError as exc:
+                if not _missing_table(exc):  # cannot connect, permission denied...
+                    raise DataError(f"{self.spec.origin}: {_first_line(exc)}") from None
+                if name in REQUIRED_TABLES:
+                    raise DataError(
+                        f"{self.spec.origin}: required table {name!r} (database table "
+                        f"{self.spec.table(name)!r}) cannot be read: {_first_line(exc)}"
+                    ) from None
+                continue
+            back = {v: k for k, v in self.spec.columns(name).items()}
+            values = dict(zip(keys, row, strict=True)) if row is not None else {}
+            found[name] = {back.get(k, k): values.get(k) for k in keys}
+        self._probed = found
+        return found
+
+    def _ids(self, name: str, ids: Sequence[str]) -> list[Any]:
+        """Account ids typed like the database's column (integers stay integers)."""
+        sample = self._probe().get(name, {}).get("account_id")
+        if isinstance(sample, int) and all(i.lstrip("-").isdigit() for i in ids):
+            return [int(i) for i in ids]
+        return list(ids)
+
+    def read(
+        self,
+        *,
+        account_ids: Sequence[str] | None = None,
+        segment: str | None = None,
+        until: pd.Period | None = None,
+    ) -> Dataset:
+        """Read and validate the contract's tables, with the filters done by the database.
+
+        Parameters
+        ----------
+        account_ids : sequence of str, optional
+            Only these accounts' rows, in every table.
+        segment : str, optional
+            Only the accounts of this segment (a sub-query on ``accounts``).
+        until : pandas.Period, optional
+            No month after this one (``mrr``/``usage`` months, and the dates
+            of ``nps``, ``tickets``, ``activities``, ``advocacy``); goals and
+            contacts are not dated rows and are read whole.
+
+        Returns
+        -------
+        Dataset
+            Its ``coverage`` is the database's whole MRR span (one aggregate
+            query), so the data's as-of date is the same as an unfiltered read's.
+
+        Raises
+        ------
+        DataError
+            If the database cannot be read or its rows break the contract.
+        """
+        import sqlalchemy as sa
+
+        from cslib.data.load import _Table, _validate
+
+        present = self._probe()
+        raw: dict[str, _Table] = {}
+        problems: list[str] = []
+        accounts = self._table("accounts", [self._db("accounts", c) for c in
+                                            ("account_id", "segment")])
+        for name, sample in present.items():
+            contract = [c.name for c in CONTRACT[name].columns]
+            cols = [c for c in contract if c in sample] + [c for c in sample if c not in contract]
+            table = self._table(name, [self._db(name, c) for c in cols])
+            stmt = sa.select(*(table.c[self._db(name, c)].label(c) for c in cols))
+            key = table.c[self._db(name, "account_id")] if "account_id" in cols else None
+            if key is not None and account_ids is not None:
+                stmt = stmt.where(key.in_(self._ids(name, account_ids)))
+            if key is not None and segment is not None:
+                sub = sa.select(accounts.c[self._db("accounts", "account_id")]).where(
+                    accounts.c[self._db("accounts", "segment")] == segment)
+                stmt = stmt.where(key.in_(sub))
+            when = _TIME_COLUMNS.get(name)
+            if until is not None and when in cols and sample[when] is not None:
+                stmt = stmt.where(table.c[self._db(name, when)] < _bound(sample[when], until))
+            order = [c for c in CONTRACT[name].key if c in cols]
+            stmt = stmt.order_by(*(table.c[self._db(name, c)] for c in order))  # deterministic
+            keys, rows = self._execute(stmt)
+            frame = pd.DataFrame.from_records(rows, columns=keys)
+            raw[name] = _Table(name, f"{name} (database table {self.spec.table(name)})",
+                               _as_contract_text(name, frame))
+        missing = [t for t in REQUIRED_TABLES if t not in raw]
+        problems += [f"{self.spec.origin}: required table {t!r} is missing." for t in missing]
+        filtered = account_ids is not None or segment is not None
+        valid = _validate(raw, problems, where=self.spec.origin, filtered=filtered)
+        digest = hashlib.sha256()  # the content, not where it was read from
+        for name in sorted(valid):
+            digest.update(name.encode())
+            digest.update(pd.util.hash_pandas_object(valid[name], index=False).to_numpy()
+                          .tobytes())
+        return Dataset(valid, source=self.name, fingerprint=digest.hexdigest(),
+                       coverage=self.coverage() if (account_ids or segment or until) else None)
+
+    def _db(self, table: str, column: str) -> str:
+        return self.spec.columns(table).get(column, column)
+
+    def coverage(self) -> tuple[pd.Period, pd.Period]:
+        """The first and last month of the whole ``mrr`` table (one aggregate query)."""
+        import sqlalchemy as sa
+
+        if self._coverage is not None:
+            return self._coverage
+        col = self._db("mrr", "month")
+        table = self._table("mrr", [col])
+        _, rows = self._execute(sa.select(sa.func.min(table.c[col]), sa.func.max(table.c[col])))
+        first, last = rows[0]
+        if first is None:
+            raise DataError(f"{self.spec.origin}: mrr: the table has no rows; "
+                            "at least one is required.")
+        self._coverage = (_month(first), _month(last))
+        return self._coverage
+
+    def segment_benchmarks(
+        self, segment: str, month: pd.Period, *, min_group_size: int
+    ) -> dict[str, Any]:
+        """The anonymized benchmarks of a segment (:func:`cslib.data.scope.segment_benchmarks`).
+
+        Reads only the segment's usage rows of the three months to ``month``.
+        """
+        import sqlalchemy as sa
+
+        from cslib.data.load import _Table, _validate_table
+        from cslib.data.scope import benchmarks_from_usage
+
+        sample = self._probe().get("usage")
+        if sample is None:
+            return benchmarks_from_usage(None, segment, month=month,
+                                         min_group_size=min_group_size)
+        cols = list(sample)
+        table = self._table("usage", [self._db("usage", c) for c in cols])
+        accounts = self._table("accounts", [self._db("accounts", c)
+                                            for c in ("account_id", "segment")])
+        when = table.c[self._db("usage", "month")]
+        sub = sa.select(accounts.c[self._db("accounts", "account_id")]).where(
+            accounts.c[self._db("accounts", "segment")] == segment)
+        stmt = (sa.select(*(table.c[self._db("usage", c)].label(c) for c in cols))
+                .where(table.c[self._db("usage", "account_id")].in_(sub))
+                .where(when >= _bound(sample["month"], month - 4))
+                .where(when < _bound(sample["month"], month)))
+        keys, rows = self._execute(stmt)
+        frame = pd.DataFrame.from_records(rows, columns=keys)
+        label = f"usage (database table {self.spec.table('usage')})"
+        valid, problems = _validate_table(_Table("usage", label,
+                                                 _as_contract_text("usage", frame)))
+        if problems or valid is None:
+            raise DataError(f"{self.spec.origin}: the data does not meet the contract:", problems)
+        valid = valid.copy()
+        valid["month"] = pd.PeriodIndex(valid["month"].astype(str), freq="M")
+        valid["account_id"] = valid["account_id"].astype(str)
+        return benchmarks_from_usage(valid, segment, month=month, min_group_size=min_group_size)
+
+    def account_names(self) -> pd.DataFrame:
+        """Every account's id and name (what the leak scan looks for), nothing else."""
+        import sqlalchemy as sa
+
+        cols = {c: self._db("accounts", c) for c in ("account_id", "name")}
+        table = self._table("accounts", cols.values())
+        keys, rows = self._execute(sa.select(*(table.c[v].label(k) for k, v in cols.items())))
+        return pd.DataFrame.from_records(rows, columns=keys).astype(str)
+
+    def segments(self) -> list[str]:
+        """The distinct segments of ``accounts`` (one aggregate-sized query)."""
+        import sqlalchemy as sa
+
+        col = self._db("accounts", "segment")
+        table = self._table("accounts", [col])
+        _, rows = self._execute(sa.select(table.c[col]).distinct())
+        return sorted(str(r[0]) for r in rows if r[0] is not None)
+
+
+def report_slice(
+    data: str,
+    kind: str,
+    *,
+    period: str = "",
+    segment: str = "",
+    account_id: str = "",
+    fiscal_year_start: int = 1,
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> Dataset:
+    """What a report reads from a database, its filters pushed down to the database.
+
+    ``data`` names a database (:func:`is_database`). A QBR reads its
+    customer's rows up to the period's last month, plus the segment's usage of
+    that month for the anonymized benchmark; a segment review its segment's
+    accounts; the board pack every account, up to the period's last month.
+
+    Raises
+    ------
+    ParameterError
+        If the account or segment is not in the database.
+    """
+    from cslib.periods import Period, latest_complete_quarter
+
+    source = open_source(data)
+    last = source.coverage()[1]
+    if period:
+        until = Period.parse(period, fiscal_year_start_month=fiscal_year_start).last_month
+    else:
+        until = latest_complete_quarter(last, fiscal_year_start_month=fiscal_year_start).last_month
+    until = min(until, last)
+    if kind == "customer" and account_id.strip():
+        part = source.read(account_ids=[account_id], until=until)
+        if part.accounts.empty:
+            raise ParameterError(f"`account_id` {account_id!r} is not in the accounts of "
+                                 f"{source.name}.")
+        seg = str(part.accounts["segment"].iloc[0])  # one row: account_id is unique
+        benchmarks = source.segment_benchmarks(seg, until, min_group_size=min_group_size)
+        return part.scoped(Scope("customer", account_id, benchmarks))
+    if kind == "segment" and segment.strip():
+        known = source.segments()
+        if segment not in known:
+            raise ParameterError(f"`segment` must be one of {', '.join(map(repr, known))}; "
+                                 f"got {segment!r}.")
+        return source.read(segment=segment, until=until).scoped(Scope("segment", segment))
+    return source.read(until=until)
+
+
+def _missing_table(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "no such table" in text or "does not exist" in text
+
+
+def _month(value: Any) -> pd.Period:
+    if isinstance(value, dt.date | pd.Timestamp):
+        return pd.Period(value, freq="M")
+    return pd.Period(str(value)[:7], freq="M")
+
+
+def _bound(sample: Any, month: pd.Period) -> Any:
+    """The first day after ``month``, typed like the column (text or date)."""
+    after = month + 1
+    if isinstance(sample, dt.datetime | pd.Timestamp):
+        return dt.datetime(after.year, after.month, 1)
+    if isinstance(sample, dt.date):
+        return dt.date(after.year, after.month, 1)
+    return f"{after:%Y-%m}"  # text: "2026-09" and "2026-09-30" both sort before "2026-10"
+
+
+def _as_contract_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Database values as the loader reads them: months as ``YYYY-MM`` text."""
+    out = frame.copy()
+    for col in out.columns:
+        spec = next((c for c in CONTRACT[name].columns if c.name == col), None)
+        if spec is not None and spec.kind == "month":
+            out[col] = [
+                f"{v:%Y-%m}" if isinstance(v, dt.date | pd.Timestamp) else v for v in out[col]
+            ]
+        elif spec is not None and spec.kind == "date":
+            out[col] = [
+                f"{v:%Y-%m-%d}" if isinstance(v, dt.date | pd.Timestamp) else v for v in out[col]
+            ]
+    return out
+
+
+def write_database(dataset: Dataset, url: str, *, names: Mapping[str, str] | None = None) -> None:
+    """Write a dataset's tables into a database, replacing tables of the same names.
+
+    For demos and tests: months are written as ``YYYY-MM`` text, dates as
+    ``DATE``; ``names`` renames tables (contract name -> database name).
+    A DuckDB file is written with DuckDB's own bulk path.
+    """
+    url = database_url(url) if "://" in url else f"duckdb:///{Path(url).resolve()}"
+    frames = {}
+    for name, frame in dataset.tables.items():
+        out = frame.copy()
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.PeriodDtype):
+                out[col] = out[col].dt.strftime("%Y-%m")
+            elif isinstance(out[col].dtype, pd.CategoricalDtype):
+                out[col] = out[col].astype(str)
+            elif pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.date
+        frames[(names or {}).get(name, name)] = out
+    if url.startswith("duckdb:///"):
+        import duckdb
+
+        with duckdb.connect(url.removeprefix("duckdb:///")) as con:
+            for name, out in frames.items():
+                con.register("frame", out)
+                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM frame')
+                con.unregister("frame")
+        return
+    with _engine(url).begin() as conn:
+        for name, out in frames.items():
+            out.to_sql(name, conn, index=False, if_exists="replace")
