@@ -74,6 +74,15 @@ def test_every_document_of_the_plan_is_built(built):
     for key in keys:
         for fmt in ("html", "pdf"):
             assert (out / f"{key}.{fmt}").stat().st_size > 1000
+    # The default plan makes a deck of each QBR (and of nothing else), on the template.
+    from pptx import Presentation
+
+    assert sorted(p.relative_to(out).with_suffix("").as_posix() for p in out.rglob("*.pptx")) \
+        == sorted(qbrs)
+    deck = Presentation(out / f"{qbrs[0]}.pptx")
+    assert len(deck.slides) >= 5 and deck.slide_width > deck.slide_height
+    assert "Quarterly business review" in " ".join(
+        s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
     assert len(lines) == len(keys) + 1 and lines[-1].startswith(f"[{len(keys)}/{len(keys)}]")
     index = (out / "index.html").read_text()
     for key in keys:

@@ -373,6 +373,8 @@ def _plan(tmp_path: Path, extra: str = "", data: str = "sample") -> Path:
     text = PLAN.read_text().replace("../notebooks/", f"{NOTEBOOKS}/")
     text = text.replace("output: ../reports", f"output: {tmp_path / 'reports'}")
     text = text.replace("data: sample", f"data: {data}")
+    text = text.replace("pptx_template: qbr-template.pptx",
+                        f"pptx_template: {PLAN.parent / 'qbr-template.pptx'}")
     path = tmp_path / "plan.yaml"
     path.write_text(text + extra)
     return path
