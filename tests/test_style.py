@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cslib.present.style import _MoneyTicks
+from cslib.present.style import _MoneyTicks, _PercentTicks
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,19 @@ from cslib.present.style import _MoneyTicks
 )
 def test_money_ticks_are_distinct_and_compact(ticks, labels):
     assert _MoneyTicks().format_ticks(ticks) == labels
+
+
+@pytest.mark.parametrize(
+    ("ticks", "digits", "labels"),
+    [
+        ([0.6, 0.625, 0.65, 0.675], 0, ["60.0%", "62.5%", "65.0%", "67.5%"]),  # not "63%"
+        ([0.5, 0.75, 1.0], 0, ["50%", "75%", "100%"]),
+        ([0.0, 0.2, 0.4], 1, ["0.0%", "20.0%", "40.0%"]),
+        ([0.99, 0.9925, 0.995], 0, ["99.00%", "99.25%", "99.50%"]),
+    ],
+)
+def test_percent_ticks_say_where_they_stand(ticks, digits, labels):
+    assert _PercentTicks(digits).format_ticks(ticks) == labels
 
 
 def test_data_text_in_charts_is_drawn_as_written_never_as_mathtext():

@@ -412,11 +412,29 @@ def money_axis(ax: Axes, *, axis: str = "y") -> None:
     _axis(ax, axis).set_major_formatter(_MoneyTicks())
 
 
+class _PercentTicks(Formatter):
+    """Percent ticks with at least ``digits`` decimals, and as many as the ticks need.
+
+    Ticks 2.5 points apart read ``62.5%``, ``65.0%``, ``67.5%`` rather than a
+    rounded ``63%`` under a tick that stands at 62.5%.
+    """
+
+    def __init__(self, digits: int = 0) -> None:
+        self.digits = digits
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return fmt_percent(x, digits=self.digits)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        points = [100.0 * float(v) for v in values if np.isfinite(v)]
+        digits = next((d for d in range(self.digits, 4)
+                       if all(abs(round(p, d) - p) < 1e-6 for p in points)), 3)
+        return [fmt_percent(v, digits=digits) for v in values]
+
+
 def percent_axis(ax: Axes, *, axis: str = "y", digits: int = 0) -> None:
-    """Format an axis holding proportions as percent: 0.98 -> ``98%``."""
-    _axis(ax, axis).set_major_formatter(
-        FuncFormatter(lambda v, _pos: fmt_percent(v, digits=digits))
-    )
+    """Format an axis holding proportions as percent: 0.98 -> ``98%``, 0.725 -> ``72.5%``."""
+    _axis(ax, axis).set_major_formatter(_PercentTicks(digits))
 
 
 def points_axis(ax: Axes, *, axis: str = "y") -> None:
