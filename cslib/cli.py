@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from cslib import __version__
-from cslib.data.dataset import Dataset
 from cslib.data.load import load, unrecognized_files
-from cslib.data.sources import SHOW_QUERIES, is_database, open_source
+from cslib.data.sources import SHOW_QUERIES, is_database
 from cslib.errors import CslibError, DataError, ParameterError
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
@@ -136,13 +135,6 @@ def _show_queries_arg(p: argparse.ArgumentParser) -> None:
                    help="print every SQL statement sent to a database source on stderr")
 
 
-def _dataset(data: str) -> Dataset:
-    """A dataset folder, or a database (URL, DuckDB file, YAML source file) read whole."""
-    if is_database(data):
-        return open_source(data).read()
-    return load(data)
-
-
 def _metrics_args(p: argparse.ArgumentParser, *, plan: bool = False) -> None:
     where = p.add_mutually_exclusive_group(required=True) if plan else p
     where.add_argument("--data", metavar="DATA",
@@ -170,7 +162,7 @@ def _compute(args: argparse.Namespace) -> dict:
 
         dataset = resolve_data(load_plan(args.plan).data)
     else:
-        dataset = _dataset(args.data)
+        dataset = load(args.data)
     fy = args.fiscal_year_start
     if args.period:
         period = Period.parse(args.period, fiscal_year_start_month=fy)
@@ -268,7 +260,7 @@ def render(result: dict, fmt: str) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    summary = _dataset(args.data).summary()
+    summary = load(args.data).summary()
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0

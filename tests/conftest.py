@@ -30,6 +30,8 @@ NRR = 3,500 / 4,100, GRR = 3,300 / 4,100, logo retention = 3 / 4.
 
 from __future__ import annotations
 
+import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,3 +173,20 @@ def make_dataset() -> Callable[..., Path]:
 def valid_dir(tmp_path: Path) -> Path:
     """A folder holding the valid dataset as CSV files."""
     return write_dataset(tmp_path / "data")
+
+
+FAKE_QUARTO = Path(__file__).parent / "fixtures" / "fake_quarto" / "quarto"
+
+
+@pytest.fixture
+def fake_exe(tmp_path) -> Path:
+    """The Quarto stand-in copied to tmp_path/bin/quarto, executable, run by this interpreter."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "quarto"
+    text = FAKE_QUARTO.read_text(encoding="utf-8")
+    if not any(ch.isspace() for ch in sys.executable):
+        text = f"#!{sys.executable}\n" + text.split("\n", 1)[1]
+    exe.write_text(text, encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return exe

@@ -10,8 +10,6 @@ import dataclasses
 import json
 import os
 import re
-import stat
-import sys
 from html import escape as html_escape
 from pathlib import Path
 
@@ -27,7 +25,6 @@ from cslib.build.scaffold import render_template
 from cslib.data import sample
 
 ROOT = Path(__file__).resolve().parents[1]
-FAKE = ROOT / "tests" / "fixtures" / "fake_quarto" / "quarto"
 
 DOC = """\
 ---
@@ -184,17 +181,10 @@ def qmd_project(tmp_path):
     return tmp_path
 
 
-def _fake_quarto(tmp_path: Path, monkeypatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "quarto"
-    text = FAKE.read_text(encoding="utf-8")
-    if not any(ch.isspace() for ch in sys.executable):
-        text = f"#!{sys.executable}\n" + text.split("\n", 1)[1]
-    exe.write_text(text, encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-    log = tmp_path / "calls.jsonl"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+def _fake_quarto(exe: Path, monkeypatch) -> Path:
+    """Put the stand-in first on PATH; the log of its calls."""
+    log = exe.parent.parent / "calls.jsonl"
+    monkeypatch.setenv("PATH", f"{exe.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
     for name in ("CSLIB_QUARTO", "FAKE_QUARTO_FAIL", "FAKE_QUARTO_SLEEP", "FAKE_QUARTO_VERSION",
                  "FAKE_QUARTO_NO_OUTPUT"):
@@ -203,8 +193,8 @@ def _fake_quarto(tmp_path: Path, monkeypatch) -> Path:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script")
-def test_a_plan_builds_a_qmd_through_the_quarto_backend(qmd_project, monkeypatch):
-    log = _fake_quarto(qmd_project, monkeypatch)
+def test_a_plan_builds_a_qmd_through_the_quarto_backend(qmd_project, fake_exe, monkeypatch):
+    log = _fake_quarto(fake_exe, monkeypatch)
     plan = load_plan(qmd_project / "params" / "plan.yaml")
     assert plan.documents[0].notebook.suffix == ".qmd"
     result = build_plan(plan, period="2026Q3", workers=1, echo=lambda line: None)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,7 +32,6 @@ from cslib.errors import CslibError, ParameterError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script")
 
-FAKE = Path(__file__).parent / "fixtures" / "fake_quarto" / "quarto"
 SECRET = "s3cr3t-pw"
 TABLE_MD = "| Metric | Value |\n| :--- | ---: |\n| NRR | 104.3% |"
 
@@ -60,20 +57,6 @@ def _clean_env(monkeypatch):
     for name in ("CSLIB_QUARTO", "FAKE_QUARTO_FAIL", "FAKE_QUARTO_SLEEP", "FAKE_QUARTO_NO_OUTPUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("FAKE_QUARTO_VERSION", raising=False)
-
-
-@pytest.fixture
-def fake_exe(tmp_path) -> Path:
-    """The stand-in copied to tmp_path/bin/quarto, executable, run by this interpreter."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "quarto"
-    text = FAKE.read_text(encoding="utf-8")
-    if not any(ch.isspace() for ch in sys.executable):
-        text = f"#!{sys.executable}\n" + text.split("\n", 1)[1]
-    exe.write_text(text, encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return exe
 
 
 @pytest.fixture

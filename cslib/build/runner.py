@@ -841,14 +841,14 @@ def render_notebook(
     if scoped and is_database(str(params.get("data", ""))):
         # A database: the slice is read with its filters pushed down (the
         # customer's rows only), plus every account's id and name for the leak scan.
+        source = open_source(str(params["data"]))
         part = report_slice(
-            str(params["data"]), "customer" if "account_id" in params else "segment",
+            source, "customer" if "account_id" in params else "segment",
             period=str(params.get("period") or "").strip(),
             segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
             fiscal_year_start=int(params.get("fiscal_year_start") or 1))
         slices, allowed = (part,), set(part.accounts["account_id"].astype(str))
-        scanner = LeakScanner(open_source(str(params["data"])).account_names(),
-                              company=str(params.get("company", "")))
+        scanner = LeakScanner(source.account_names(), company=str(params.get("company", "")))
     elif scoped and "data" in params:
         # A customer's or a segment's notebook gets its slice, as in a build.
         dataset = resolve_data(params["data"])

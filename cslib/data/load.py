@@ -366,7 +366,9 @@ def load(path: str | Path) -> Dataset:
     path : str or pathlib.Path
         Folder holding ``accounts`` and ``mrr`` (required) and any of ``usage``,
         ``nps``, ``tickets``, ``contacts``, ``activities``, ``goals``,
-        ``advocacy``, each as ``NAME.csv`` or ``NAME.parquet``.
+        ``advocacy``, each as ``NAME.csv`` or ``NAME.parquet``; or a database
+        (a SQLAlchemy URL, a DuckDB file or a YAML source file), read whole
+        (:mod:`cslib.data.sources`).
 
     Returns
     -------
@@ -387,6 +389,10 @@ def load(path: str | Path) -> Dataset:
     >>> ds.summary()["tables"]["accounts"]["rows"]   # doctest: +SKIP
     400
     """
+    from cslib.data.sources import is_database, open_source
+
+    if is_database(path):  # a URL, a DuckDB file or a YAML source file
+        return open_source(path).read()
     folder = Path(path)
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder; expected a folder of CSV or Parquet files.")

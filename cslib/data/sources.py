@@ -305,6 +305,29 @@ class SqlSource:
         return sa.table(self.spec.table(name), *(sa.column(c) for c in columns),
                         schema=self.spec.schema)
 
+    def _select(self, name: str) -> tuple[Any, Any]:
+        """The database table of contract table ``name`` and a select of its columns.
+
+        Columns are labelled with their contract names, the contract's first
+        (in its order), then any others the table has.
+        """
+        import sqlalchemy as sa
+
+        sample = self._probe()[name]
+        contract = [c.name for c in CONTRACT[name].columns]
+        cols = [c for c in contract if c in sample] + [c for c in sample if c not in contract]
+        table = self._table(name, [self._db(name, c) for c in cols])
+        return table, sa.select(*(table.c[self._db(name, c)].label(c) for c in cols))
+
+    def _segment_ids(self, segment: str) -> Any:
+        """A sub-query: the ids of the accounts of ``segment``."""
+        import sqlalchemy as sa
+
+        accounts = self._table("accounts", [self._db("accounts", c)
+                                            for c in ("account_id", "segment")])
+        return sa.select(accounts.c[self._db("accounts", "account_id")]).where(
+            accounts.c[self._db("accounts", "segment")] == segment)
+
     def _probe(self) -> dict[str, dict[str, Any]]:
         """Contract table -> {contract column: a sample value} for the tables present.
 
@@ -377,31 +400,22 @@ class SqlSource:
         DataError
             If the database cannot be read or its rows break the contract.
         """
-        import sqlalchemy as sa
-
         from cslib.data.load import _Table, _validate
 
         present = self._probe()
         raw: dict[str, _Table] = {}
         problems: list[str] = []
-        accounts = self._table("accounts", [self._db("accounts", c) for c in
-                                            ("account_id", "segment")])
         for name, sample in present.items():
-            contract = [c.name for c in CONTRACT[name].columns]
-            cols = [c for c in contract if c in sample] + [c for c in sample if c not in contract]
-            table = self._table(name, [self._db(name, c) for c in cols])
-            stmt = sa.select(*(table.c[self._db(name, c)].label(c) for c in cols))
-            key = table.c[self._db(name, "account_id")] if "account_id" in cols else None
+            table, stmt = self._select(name)
+            key = table.c[self._db(name, "account_id")] if "account_id" in sample else None
             if key is not None and account_ids is not None:
                 stmt = stmt.where(key.in_(self._ids(name, account_ids)))
             if key is not None and segment is not None:
-                sub = sa.select(accounts.c[self._db("accounts", "account_id")]).where(
-                    accounts.c[self._db("accounts", "segment")] == segment)
-                stmt = stmt.where(key.in_(sub))
+                stmt = stmt.where(key.in_(self._segment_ids(segment)))
             when = _TIME_COLUMNS.get(name)
-            if until is not None and when in cols and sample[when] is not None:
+            if until is not None and when in sample and sample[when] is not None:
                 stmt = stmt.where(table.c[self._db(name, when)] < _bound(sample[when], until))
-            order = [c for c in CONTRACT[name].key if c in cols]
+            order = [c for c in CONTRACT[name].key if c in sample]
             stmt = stmt.order_by(*(table.c[self._db(name, c)] for c in order))  # deterministic
             keys, rows = self._execute(stmt)
             frame = pd.DataFrame.from_records(rows, columns=keys)
@@ -445,8 +459,6 @@ class SqlSource:
 
         Reads only the segment's usage rows of the three months to ``month``.
         """
-        import sqlalchemy as sa
-
         from cslib.data.load import _Table, _validate_table
         from cslib.data.scope import benchmarks_from_usage
 
@@ -454,15 +466,10 @@ class SqlSource:
         if sample is None:
             return benchmarks_from_usage(None, segment, month=month,
                                          min_group_size=min_group_size)
-        cols = list(sample)
-        table = self._table("usage", [self._db("usage", c) for c in cols])
-        accounts = self._table("accounts", [self._db("accounts", c)
-                                            for c in ("account_id", "segment")])
+        table, stmt = self._select("usage")
         when = table.c[self._db("usage", "month")]
-        sub = sa.select(accounts.c[self._db("accounts", "account_id")]).where(
-            accounts.c[self._db("accounts", "segment")] == segment)
-        stmt = (sa.select(*(table.c[self._db("usage", c)].label(c) for c in cols))
-                .where(table.c[self._db("usage", "account_id")].in_(sub))
+        stmt = (stmt.where(table.c[self._db("usage", "account_id")].in_(
+                    self._segment_ids(segment)))
                 .where(when >= _bound(sample["month"], month - 4))
                 .where(when < _bound(sample["month"], month)))
         keys, rows = self._execute(stmt)
@@ -497,7 +504,7 @@ class SqlSource:
 
 
 def report_slice(
-    data: str,
+    data: str | SqlSource,
     kind: str,
     *,
     period: str = "",
@@ -508,7 +515,7 @@ def report_slice(
 ) -> Dataset:
     """What a report reads from a database, its filters pushed down to the database.
 
-    ``data`` names a database (:func:`is_database`). A QBR reads its
+    ``data`` names a database (:func:`is_database`) or is an open source. A QBR reads its
     customer's rows up to the period's last month, plus the segment's usage of
     that month for the anonymized benchmark; a segment review its segment's
     accounts; the board pack every account, up to the period's last month.
@@ -520,7 +527,7 @@ def report_slice(
     """
     from cslib.periods import Period, latest_complete_quarter
 
-    source = open_source(data)
+    source = data if isinstance(data, SqlSource) else open_source(data)
     last = source.coverage()[1]
     if period:
         until = Period.parse(period, fiscal_year_start_month=fiscal_year_start).last_month

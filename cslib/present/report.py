@@ -32,7 +32,6 @@ from cslib.data.sources import (
     database_url,
     display_name,
     is_database,
-    open_source,
     report_slice,
 )
 from cslib.errors import ParameterError
@@ -122,7 +121,7 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
             "`data` must name a dataset folder (CSV or Parquet files) or 'sample', got ''."
         )
     if is_database(text):
-        return open_source(text).read()
+        return load(text)
     path = Path(text).expanduser()
     if not path.exists():
         shown = mask_text(text)
