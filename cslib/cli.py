@@ -24,6 +24,7 @@ from cslib.errors import CslibError, DataError, ParameterError
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.secrets import credentials, mask_text
 
 FORMATS = ("json", "csv", "table")
 
@@ -69,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true",
                    help="rebuild only the documents the last build failed")
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop and fail a document still running after this long (default: "
+                   "the plan's `timeout`, else 600)")
     p.add_argument("--executor", choices=("local", "kernel", "dask"), default="local",
                    help="local: warm workers, a fresh fork per document (default); "
                    "kernel: papermill with a new Jupyter kernel per notebook; "
@@ -301,11 +305,14 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from cslib.build.plan import load_plan
+    from cslib.build.plan import MAX_TIMEOUT, load_plan
     from cslib.build.runner import build_plan
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {args.jobs}.")
+    if args.timeout is not None and not 1 <= args.timeout <= MAX_TIMEOUT:
+        raise ParameterError(f"--timeout must be a number of seconds between 1 and "
+                             f"{MAX_TIMEOUT:g}, got {args.timeout:g}.")
     plan = load_plan(args.plan)
     if args.data:
         data = args.data if "://" in args.data else str(Path(args.data).resolve())
@@ -314,23 +321,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
         plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
         workers=args.jobs, executor=args.executor, force=args.force,
         retry_failed=args.retry_failed, fail_fast=args.fail_fast, scheduler=args.scheduler,
+        timeout=args.timeout,
     )
     failed = result.failed
     reused = sum(o.reused for o in result.outcomes)
-    if result.interrupted:
+    if result.interrupted or result.error:
         built = [o for o in result.outcomes if o.status == "built"]
         missing = [o.key for o in result.outcomes if o.status != "built"]
         shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
                                           else "")
+        head = ("Stopped by SIGTERM" if result.terminated else "Interrupted"
+                if result.interrupted else f"cslib: error: {result.error}\nStopped")
         print(
-            f"Interrupted: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
-            f"to date), {len(missing)} not built; every file written is complete.\n"
-            f"  not built: {shown}\n"
+            f"{head}: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
+            f"to date), {len(missing)} not built; every file written is complete and recorded."
+            f"\n  not built: {shown}\n"
             f"  Run the same command again to build the rest; index: "
             f"{result.out_dir / 'index.html'}",
             file=sys.stderr,
         )
-        return 130
+        return 143 if result.terminated else 130 if result.interrupted else 2
     print(
         f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
         f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
@@ -395,8 +405,29 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _known_secrets(args: argparse.Namespace, argv: Sequence[str]) -> list[str]:
+    """The passwords (every spelling) of URLs given to this command, to mask in any error.
+
+    From the arguments themselves and the ``data`` a plan file names.
+    """
+    values = [a for a in argv if "://" in a]
+    plan = getattr(args, "plan", None)
+    if isinstance(plan, Path):
+        try:
+            from cslib.config import read_yaml
+
+            data = (read_yaml(plan) or {}).get("data")  # type: ignore[union-attr]
+            values += [data] if isinstance(data, str) else []
+        except (CslibError, AttributeError, OSError):
+            pass
+    return sorted({spelling for value in values for spelling in credentials(value)})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from cslib.build.pool import Terminated, stop_on_sigterm
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     if getattr(args, "show_queries", False):  # inherited by kernels and workers
         os.environ[SHOW_QUERIES] = "1"
@@ -411,19 +442,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new": _cmd_new,
     }[args.command]
     try:
-        return handler(args)
+        with stop_on_sigterm():  # SIGTERM (timeout, systemd, CI) ends like Ctrl-C
+            return handler(args)
     except CslibError as exc:
         kind = "invalid data" if isinstance(exc, DataError) else "error"
-        print(f"cslib: {kind}: {exc}", file=sys.stderr)
+        print(f"cslib: {kind}: {mask_text(str(exc), _known_secrets(args, argv))}",
+              file=sys.stderr)
         return exc.exit_code
+    except Terminated:
+        print("cslib: stopped by SIGTERM", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("cslib: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
         if os.environ.get("CSLIB_DEBUG"):
             raise
+        shown = mask_text(f"{type(exc).__name__}: {exc}", _known_secrets(args, argv))
         print(
-            f"cslib: internal error: {type(exc).__name__}: {exc} "
+            f"cslib: internal error: {shown} "
             "(run again with CSLIB_DEBUG=1 for the traceback, and please report it)",
             file=sys.stderr,
         )

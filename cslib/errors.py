@@ -7,7 +7,14 @@ non-zero, never with a traceback.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "CslibError", "DataError", "ParameterError", "PeriodError"]
+__all__ = [
+    "ConfigError",
+    "CslibError",
+    "DataError",
+    "OutputError",
+    "ParameterError",
+    "PeriodError",
+]
 
 
 class CslibError(Exception):
@@ -47,3 +54,10 @@ class ConfigError(CslibError):
 
 class ParameterError(CslibError):
     """A parameter or option has a bad value (an unknown column, a bad format...)."""
+
+
+class OutputError(CslibError):
+    """Documents cannot be written: the output folder is missing, read-only, full, or a file.
+
+    Also raised when another build holds the output folder.
+    """

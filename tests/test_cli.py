@@ -428,10 +428,11 @@ def test_render_one_qbr_and_a_failing_one(tmp_path):
     assert done.stdout.strip() == str(tmp_path / "customer_qbr-a0001.html")
     page = (tmp_path / "customer_qbr-a0001.html").read_text()
     assert "Sunmeadow Consulting AB" in page and "Quarterly business review" in page
-    # A bad value only the notebook can check fails in its validation cell, in one line.
+    # An account not in the data is refused before the notebook runs (its slice is cut first).
     failed = run_script("render", qbr, "-p", "account_id", "A9999", "--out", tmp_path / "x")
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
-    assert "cell 3: ParameterError: `account_id` must be one of" in failed.stderr
+    assert failed.stderr.startswith("cslib: error: `account_id` must be one of 'A0001', ")
+    assert "; got 'A9999'." in failed.stderr
     assert not (tmp_path / "x" / "customer_qbr-a9999.html").exists()
 
 

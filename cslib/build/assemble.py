@@ -330,4 +330,12 @@ def assemble(parts: Sequence[nbformat.NotebookNode], *, names: Sequence[str] = (
         "fingerprint": _fingerprint(metas),
         "audience": first["audience"],
     }
-    return Document(meta=meta, blocks=blocks)
+    return Document(meta=meta, blocks=blocks, scopes=tuple(_scope(m) for m in metas))
+
+
+def _scope(meta: dict[str, Any]) -> tuple[str, str]:
+    """``(kind, key)`` of one part from its report block: what it says it is about."""
+    kind = str(meta.get("kind", ""))
+    params = meta.get("parameters") or {}
+    key = {"customer": "account_id", "segment": "segment"}.get(kind)
+    return kind, str(params.get(key, "")) if key else ""

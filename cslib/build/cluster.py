@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from cslib.build.plan import Job
+from cslib.build.pool import DEFAULT_TIMEOUT
 from cslib.data.dataset import Dataset
 from cslib.errors import ParameterError
 
@@ -30,12 +31,18 @@ __all__ = ["build_on_dask", "build_remote"]
 
 
 def build_remote(
-    job: Job, slices: Sequence[Dataset | None], backend: str, quarto: str | None
+    job: Job, slices: Sequence[Dataset | None], backend: str, quarto: str | None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Built:
-    """Run on a Dask worker: build ``job`` from its slices of data, return the bytes."""
+    """Run on a Dask worker: build ``job`` from its slices of data, return the bytes.
+
+    ``timeout`` bounds each cell (Papermill's cell timeout): a hung cell
+    fails its document only.
+    """
     from cslib.build.runner import build_job
 
-    return build_job(job, slices=slices, backend=backend, quarto=quarto, executor="kernel")
+    return build_job(job, slices=slices, backend=backend, quarto=quarto, executor="kernel",
+                     timeout=timeout)
 
 
 def build_on_dask(
@@ -46,6 +53,7 @@ def build_on_dask(
     scheduler: str,
     backend: str,
     quarto: str | None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     """Build ``jobs`` on the Dask cluster at ``scheduler``; ``finish`` takes each result.
 
@@ -68,12 +76,21 @@ def build_on_dask(
         raise ParameterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     with client:
         futures = {
-            client.submit(build_remote, job, slices(job), backend, quarto, pure=False,
-                          key=f"cslib-build-{job.key}"): job
+            client.submit(build_remote, job, slices(job), backend, quarto, timeout,
+                          pure=False, key=f"cslib-build-{job.key}"): job
             for job in jobs
         }
         for future in as_completed(futures):
-            if finish(futures[future], future.result()):
+            job = futures[future]
+            try:
+                built = future.result()
+            except Exception as exc:  # the worker died (KilledWorker) or the task could not run
+                from cslib.build.runner import Built, Outcome
+
+                built = Built(Outcome(job.key, job.document, job.title, status="crashed",
+                                      error=f"the Dask task ended without a result "
+                                            f"({type(exc).__name__}: {exc})"))
+            if finish(job, built):
                 for pending in futures:
                     pending.cancel()
                 break

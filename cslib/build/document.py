@@ -55,10 +55,17 @@ META_KEYS = (
 
 @dataclass
 class Document:
-    """A report ready to render: ``meta`` (cover, header, footer) and ``blocks``."""
+    """A report ready to render: ``meta`` (cover, header, footer) and ``blocks``.
+
+    ``scopes`` says what each part reports on, as its ``open_report`` call
+    said: ``("company", "")``, ``("segment", "SMB")``, ``("customer", "A0001")``;
+    the first part's decides the document's audience. The build checks it
+    against the data each part was given (see :func:`cslib.build.runner.accept`).
+    """
 
     meta: dict[str, str]
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    scopes: tuple[tuple[str, str], ...] = ()
 
     def headings(self) -> list[dict[str, Any]]:
         """The heading blocks, in order (the table of contents)."""

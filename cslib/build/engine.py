@@ -21,6 +21,7 @@ import signal
 from collections.abc import Sequence
 
 from cslib.build.plan import Job
+from cslib.build.pool import die_with_parent
 from cslib.data.dataset import Dataset
 
 __all__ = ["build_job_forked", "init_worker"]
@@ -30,9 +31,7 @@ def init_worker() -> None:
     """Worker initializer: warm imports, the compiler and fonts, before any fork."""
     from cslib.build.fonts import font_face_css
     from cslib.build.inprocess import warm_up
-    from cslib.build.runner import ignore_interrupts
 
-    ignore_interrupts()  # the forks take Ctrl-C (and die with it); the build says what is done
     warm_up()
     font_face_css()
     # Freeze everything loaded so far: the garbage collector of a fork then never walks
@@ -70,7 +69,9 @@ def build_job_forked(
         os.close(read_fd)
         code = 0
         try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            die_with_parent()  # a worker stopped (timeout, Ctrl-C, SIGTERM) takes its fork along
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides what stops
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _child(job, slices, write_fd, backend, quarto)
         except BaseException:
             code = 1
@@ -82,7 +83,7 @@ def build_job_forked(
     _, status = os.waitpid(pid, 0)
     if payload:
         return pickle.loads(payload)
-    why = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+    why = (f"killed by {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
            else f"exit code {os.WEXITSTATUS(status)}")
-    return Built(Outcome(job.key, job.document, job.title, status="failed",
+    return Built(Outcome(job.key, job.document, job.title, status="crashed",
                          error=f"the report's process ended without a result ({why})"))

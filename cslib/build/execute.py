@@ -31,7 +31,7 @@ from typing import Any
 import nbformat
 
 from cslib.errors import CslibError, ParameterError
-from cslib.secrets import MASK, is_secret_name, mask_text
+from cslib.secrets import MASK, holds_credentials, is_secret_name, mask_text
 
 __all__ = [
     "ExecutionError",
@@ -182,7 +182,7 @@ def secret_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> di
             continue
         spec = declared.get(name, {})
         marked = str(spec.get("help") or "").strip().lower().startswith("secret")
-        holds = isinstance(value, str) and mask_text(value) != value
+        holds = holds_credentials(value)
         if marked or is_secret_name(name) or holds:
             if spec.get("inferred_type_name") not in ("str", None, "None"):
                 raise ParameterError(

@@ -65,6 +65,10 @@ FORMATS = ("html", "pdf", "pptx")
 DEFAULT_FORMATS = ("html", "pdf")
 FAN_OUT = ("segment", "account")
 BACKENDS = ("builtin", "quarto", "auto")
+#: Seconds a document may take before the build stops it (a plan's ``timeout``).
+DEFAULT_TIMEOUT = 600.0
+#: The longest ``timeout`` a plan may set: a day.
+MAX_TIMEOUT = 86400.0
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -216,6 +220,7 @@ class Plan:
     min_group_size: int = MIN_GROUP_SIZE
     leak_scan_ignore: tuple[str, ...] = ()
     pptx_template: Path | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -369,7 +374,17 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
-              "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents")
+              "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents",
+              "timeout")
+
+
+def _timeout(value: object, where: str) -> float:
+    """``timeout``: seconds one document may take, 1 to a day."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not 1 <= value <= MAX_TIMEOUT:  # type: ignore[operator]
+        raise ConfigError(f"{where}: timeout must be a number of seconds between 1 and "
+                          f"{MAX_TIMEOUT:g}, got {value!r}.")
+    return float(value)  # type: ignore[arg-type]
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -461,6 +476,7 @@ def load_plan(path: str | Path) -> Plan:
                             low=2),
         leak_scan_ignore=_strings(top.get("leak_scan_ignore", []), f"{where}: leak_scan_ignore"),
         pptx_template=_pptx_template(top.get("pptx_template"), base, where),
+        timeout=_timeout(top.get("timeout", DEFAULT_TIMEOUT), where),
     )
 
 

@@ -10,17 +10,16 @@ under ``_failed/`` for debugging.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,17 +29,19 @@ import nbformat
 
 from cslib.build.assemble import assemble
 from cslib.build.document import Document
-from cslib.build.execute import ExecutionError, check_parameters
+from cslib.build.execute import ExecutionError, check_parameters, notebook_parameters
 from cslib.build.leaks import LeakScanner, html_text, pdf_text, pptx_text
+from cslib.build.output import OutputLock, prepare_output, write_atomic
 from cslib.build.plan import DEFAULT_FORMATS, FORMATS, Job, Plan, absolute_paths, expand, slugify
+from cslib.build.pool import DEFAULT_TIMEOUT, Terminated, signals_deferred, stop_on_sigterm
 from cslib.data.dataset import Dataset
 from cslib.data.scope import Slicer
 from cslib.data.sources import is_database, open_source, report_slice
-from cslib.errors import CslibError, ParameterError
+from cslib.errors import CslibError, OutputError, ParameterError
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, latest_complete_quarter
-from cslib.present.report import resolve_data
-from cslib.secrets import mask_parameters, mask_text
+from cslib.present.report import choose, resolve_data
+from cslib.secrets import mask_parameters, mask_text, secret_literals
 
 __all__ = [
     "BuildResult",
@@ -55,8 +56,11 @@ __all__ = [
 ]
 
 Echo = Callable[[str], None]
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+#: What a document's outcome can say: built, failed (its own error, a leak, a timeout),
+#: crashed (the process building it died, twice), skipped (the build stopped first).
+STATUSES = ("built", "failed", "crashed", "skipped")
+#: The parameters that decide which data a notebook may see and whom it may name.
+GATE_PARAMETERS = ("data", "account_id", "segment", "company")
 
 
 @dataclass
@@ -89,6 +93,7 @@ class Built:
     files: dict[str, bytes] = field(default_factory=dict)
     failed_notebook: bytes | None = None
     chart_text: str = ""
+    scopes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -100,27 +105,13 @@ class BuildResult:
     outcomes: list[Outcome]
     seconds: float
     interrupted: bool = False
+    terminated: bool = False
+    error: str = ""
 
     @property
     def failed(self) -> list[Outcome]:
         """The documents that could not be built."""
         return [o for o in self.outcomes if o.status != "built"]
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; documents are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_document(doc: Document, fmt: str, *, pptx_template: Path | None = None) -> bytes:
@@ -159,7 +150,12 @@ def _merged_notebook(parts: Sequence[nbformat.NotebookNode], titles: Sequence[st
 
 
 def _kernel_fault(exc: BaseException) -> bool:
-    """A fault of the Jupyter machinery (worth one more try), not of the report or renderer."""
+    """A fault of the Jupyter machinery (worth one more try), not of the report or renderer.
+
+    A cell that ran out of time is not: it would hang again.
+    """
+    if type(exc).__name__ == "CellTimeoutError":
+        return False
     module = type(exc).__module__ or ""
     return module.startswith(("nbclient", "jupyter_client", "zmq")) or isinstance(
         exc, TimeoutError | ConnectionError
@@ -187,7 +183,7 @@ def _chart_text(doc: Document) -> str:
 
 def _payloads(
     job: Job, tmp: Path, built: Built, *, slices: Sequence[Dataset | None], backend: str,
-    quarto: str | None, kernel_name: str, executor: str,
+    quarto: str | None, kernel_name: str, executor: str, timeout: float,
 ) -> dict[str, bytes]:
     """Execute the job's notebooks, assemble the document and render every format."""
     from cslib.build.execute import execute_notebook
@@ -207,7 +203,8 @@ def _payloads(
                 executed.append(execute_inprocess(notebook, params, output=kept, cwd=workdir))
             else:
                 executed.append(execute_notebook(notebook, params, output=kept,
-                                                 kernel_name=kernel_name, cwd=workdir))
+                                                 kernel_name=kernel_name, cwd=workdir,
+                                                 timeout=timeout))
         except ExecutionError as exc:
             built.outcome.cell = exc.cell
             if kept.exists():
@@ -215,6 +212,7 @@ def _payloads(
             raise
     doc = assemble(executed, names=[str(nb_path) for nb_path, _ in job.parts])
     built.chart_text = _chart_text(doc)
+    built.scopes = doc.scopes
     if backend != "quarto":
         return {fmt: render_document(doc, fmt, pptx_template=job.pptx_template)
                 for fmt in job.formats}
@@ -242,6 +240,7 @@ def build_job(
     kernel_name: str = "python3",
     attempts: int = 2,
     executor: str = "kernel",
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Built:
     """Build one document (see :class:`~cslib.build.plan.Job`) and return its bytes.
 
@@ -256,7 +255,9 @@ def build_job(
     ``attempts`` times in all; an error raised by the report's own cells is not.
     ``executor`` is ``"kernel"`` (Papermill and a fresh Jupyter kernel) or
     ``"inprocess"`` (IPython in this process; used inside a fresh fork by the
-    warm local executor, :mod:`cslib.build.engine`).
+    warm local executor, :mod:`cslib.build.engine`). ``timeout``: seconds a
+    cell may run under a kernel (the build's workers also stop a whole
+    document at that age, :mod:`cslib.build.pool`); a timeout is not retried.
     """
     secrets = job_secrets(job)
     outcome = Outcome(
@@ -274,7 +275,7 @@ def build_job(
             try:
                 built.files = _payloads(job, Path(tmp), built, slices=slices, backend=backend,
                                         quarto=quarto, kernel_name=kernel_name,
-                                        executor=executor)
+                                        executor=executor, timeout=timeout)
                 outcome.status, outcome.error = "built", ""
                 break
             except CslibError as exc:
@@ -326,15 +327,32 @@ def accept(
     scoped to customers or a segment), the HTML text, the PDF text, the
     deck's text (slides and notes) and the charts' text must name no other
     account; and no document may show the
-    value of a secret parameter. A document that does is failed and not
-    written. A failed document's executed notebook goes to ``out_dir/_failed/``.
+    value of a secret parameter (nor a URL's password). A document that does
+    is failed and not written; so is a customer's or a segment's document
+    (its first part's ``open_report`` kind) built without its slice
+    (``allowed`` is None). A failed document's executed notebook goes to
+    ``out_dir/_failed/``.
+
+    Raises
+    ------
+    OutputError
+        If a file cannot be written (nothing of the document is left half-written).
     """
     outcome = built.outcome
     secrets = {k: v for k, v in (secrets or {}).items() if v}
+    lead = built.scopes[0][0] if built.scopes else ""
+    if outcome.status == "built" and lead in ("customer", "segment") and allowed is None:
+        # A customer's or a segment's document is only ever made from its own slice.
+        outcome.status = "failed"
+        outcome.error = (f"a {lead} document must be built from its {lead}'s slice of the data, "
+                         "and this one was not (a part reports on the whole company?); the "
+                         "document was not written")
+        built.files = {}
     texts = _texts(built) if outcome.status == "built" and (secrets or allowed is not None) \
         else {}
-    shown = sorted({name for name, value in secrets.items()
-                    for text in texts.values() if value in text})
+    spellings = {name: {value, *secret_literals([value])} for name, value in secrets.items()}
+    shown = sorted({name for name, values in spellings.items()
+                    for text in texts.values() for value in values if value in text})
     if shown:
         outcome.status = "failed"
         outcome.error = (f"secret parameter {', '.join(f'`{n}`' for n in shown)} appears in the "
@@ -351,9 +369,15 @@ def accept(
                 "only an ordinary word here, list it under leak_scan_ignore in the plan)"
             )
             built.files = {}
-    for fmt, data in built.files.items():
-        write_atomic(out_dir / f"{outcome.key}.{fmt}", data)
-        outcome.files[fmt] = f"{outcome.key}.{fmt}"
+    try:
+        for fmt, data in built.files.items():
+            write_atomic(out_dir / f"{outcome.key}.{fmt}", data)
+            outcome.files[fmt] = f"{outcome.key}.{fmt}"
+    except OutputError:  # all of a document's formats, or none: no file the ledger lacks
+        for name in outcome.files.values():
+            (out_dir / name).unlink(missing_ok=True)
+        outcome.files = {}
+        raise
     if built.failed_notebook is not None:
         write_atomic(out_dir / "_failed" / f"{outcome.key}.ipynb", built.failed_notebook)
     return outcome
@@ -446,10 +470,18 @@ def _ledger(out_dir: Path) -> dict[str, Outcome]:
 
 
 def _journal(out_dir: Path, outcome: Outcome) -> None:
-    with open(out_dir / JOURNAL, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(outcome)) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Append one finished document to the journal (after its files are written)."""
+    from cslib.build.output import describe_os_error
+
+    try:
+        with open(out_dir / JOURNAL, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(outcome)) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {out_dir / JOURNAL}: {describe_os_error(exc)}."
+        ) from None
 
 
 def _sweep(out_dir: Path) -> None:
@@ -520,22 +552,47 @@ class Progress:
             self.bar.close()
 
 
-def ignore_interrupts() -> None:
-    """Pool worker initializer: Ctrl-C is the build's to handle, not each worker's."""
-    import signal
+def effective_parameters(notebook: Path, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` plus the notebook's own defaults for what decides its scope.
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    A notebook run without ``data``, ``account_id``, ``segment`` (or
+    ``company``, whose name every document may show) uses the
+    default its ``parameters`` cell declares; the build makes that default
+    explicit, so the same slicing and leak scan apply whether a value was
+    given or not (``cslib render`` of a QBR with no parameters at all is
+    still a QBR of one customer, built from that customer's slice).
+    """
+    out = dict(params)
+    for name, spec in notebook_parameters(notebook).items():
+        if name in GATE_PARAMETERS and name not in out:
+            try:
+                value = ast.literal_eval(str(spec.get("default")))
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(value, str) and value:
+                out[name] = value
+    return out
+
+
+def _complete(job: Job) -> Job:
+    """``job`` with every part's scope parameters made explicit (:func:`effective_parameters`)."""
+    parts = tuple((notebook, effective_parameters(notebook, params))
+                  for notebook, params in job.parts)
+    return dataclasses.replace(job, parts=parts)
 
 
 def _run(
-    jobs: Sequence[Job], out_dir: Path, finish: Callable[[Job, Built], bool], *,
+    jobs: Sequence[Job], finish: Callable[[Job, Built], bool], *,
     slices: Callable[[Job], tuple[Dataset | None, ...]], executor: str, workers: int,
     backend: str, quarto: str | None, scheduler: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     """Build ``jobs`` on the chosen executor; ``finish`` returns True to stop the batch.
 
     Each job's slices are made here, in the build's process, just before the
-    job is handed out (a few jobs ahead of the workers, not all at once).
+    job is handed out. ``local`` and ``kernel`` run on this machine's worker
+    pool (:mod:`cslib.build.pool`: a dead worker fails only its document, a
+    document past ``timeout`` seconds is stopped); ``dask`` on a cluster.
     """
     if not jobs:
         return
@@ -543,46 +600,16 @@ def _run(
         from cslib.build.cluster import build_on_dask
 
         build_on_dask(jobs, finish, slices=slices, scheduler=scheduler or "",
-                      backend=backend, quarto=quarto)
+                      backend=backend, quarto=quarto, timeout=timeout)
         return
-    context = multiprocessing.get_context("spawn")  # workers never inherit this process
-    if executor == "local":
-        from cslib.build.engine import build_job_forked, init_worker
-
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=init_worker)
-        task: Callable[..., Built] = functools.partial(build_job_forked, backend=backend,
-                                                       quarto=quarto)
-    elif executor == "kernel":
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=ignore_interrupts)
-        task = functools.partial(build_job, backend=backend, quarto=quarto)
-    else:
+    if executor not in ("local", "kernel"):
         raise ParameterError(
             f"executor must be 'local', 'kernel' or 'dask', got {executor!r}."
         )
-    queue = iter(jobs)
-    pending: dict[Future[Built], Job] = {}
+    from cslib.build.pool import run_jobs
 
-    def submit_next() -> None:
-        job = next(queue, None)
-        if job is not None:
-            pending[pool.submit(task, job, slices=slices(job))] = job
-
-    try:
-        for _ in range(2 * workers):
-            submit_next()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                if finish(job, future.result()):
-                    return
-                submit_next()
-    finally:
-        # Normal end, --fail-fast or Ctrl-C: nothing new starts; documents in flight end
-        # with their process (a fork dies with Ctrl-C) and are never written.
-        pool.shutdown(wait=True, cancel_futures=True)
+    run_jobs(jobs, finish, slices=slices, workers=workers, mode=executor, backend=backend,
+             quarto=quarto, timeout=timeout)
 
 
 def build_plan(
@@ -598,6 +625,7 @@ def build_plan(
     retry_failed: bool = False,
     fail_fast: bool = False,
     scheduler: str | None = None,
+    timeout: float | None = None,
     echo: Echo | None = None,
 ) -> BuildResult:
     """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
@@ -629,15 +657,29 @@ def build_plan(
         Rebuild only the documents the last build of this folder failed.
     fail_fast : bool
         Stop at the first failure (documents not started are listed as skipped).
+    timeout : float, optional
+        Seconds one document may take before it is stopped and failed
+        (default: the plan's ``timeout``, else :data:`cslib.build.pool.DEFAULT_TIMEOUT`).
     echo : callable, optional
         Receives one progress line per document. By default a progress bar on
         a terminal, plain lines otherwise (CI logs).
+
+    Returns
+    -------
+    BuildResult
+        One outcome per document. Also after Ctrl-C or SIGTERM
+        (``interrupted``, ``terminated``) and after a write error (``error``):
+        the ledger and the index then record what was written, and the next
+        run builds the rest.
 
     Raises
     ------
     CslibError
         Before anything is written: bad data, a period outside the data, a
         plan filter naming unknown segments or accounts, unknown parameters.
+    OutputError
+        Before anything is written: the output folder cannot be created or
+        written, or another build is writing into it.
     """
     started = time.perf_counter()
     dataset = resolve_data(plan.data)
@@ -651,6 +693,7 @@ def build_plan(
                 f"it has {', '.join(d.name for d in plan.documents)}."
             )
         jobs = [j for j in jobs if j.document in set(only)]
+    jobs = [_complete(job) for job in jobs]  # every scope explicit: one gate for all
     for job in jobs:  # refuse unknown parameters before any kernel starts
         for notebook, params in job.parts:
             check_parameters(notebook, params)
@@ -660,13 +703,29 @@ def build_plan(
 
         chosen = choose_backend(chosen, quarto=quarto)
     out_dir = plan.output / p.label
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_output(out_dir)
+    with OutputLock(out_dir):
+        return _build_locked(
+            plan, dataset, p, jobs, out_dir, started=started, backend=chosen, quarto=quarto,
+            only=only, workers=workers, executor=executor, force=force,
+            retry_failed=retry_failed, fail_fast=fail_fast, scheduler=scheduler,
+            timeout=timeout or plan.timeout, echo=echo,
+        )
+
+
+def _build_locked(
+    plan: Plan, dataset: Dataset, p: Period, jobs: list[Job], out_dir: Path, *,
+    started: float, backend: str, quarto: str | None, only: Sequence[str],
+    workers: int | None, executor: str, force: bool, retry_failed: bool, fail_fast: bool,
+    scheduler: str | None, timeout: float, echo: Echo | None,
+) -> BuildResult:
+    """The part of :func:`build_plan` that runs holding the output folder's lock."""
     _sweep(out_dir)
     previous = _ledger(out_dir)
     library = library_fingerprint()
     read = functools.lru_cache(maxsize=None)(_read_or_missing)  # each file once per build
     keys = {j.key: cache_key(j, data_fingerprint=dataset.fingerprint, library=library,
-                             backend=chosen, read=read) for j in jobs}
+                             backend=backend, read=read) for j in jobs}
     outcomes: dict[str, Outcome] = {}
     todo: list[Job] = []
     for job in jobs:
@@ -684,7 +743,7 @@ def build_plan(
     progress = Progress(len(todo), echo=echo)
     progress.start(
         f"Building {len(todo)} of {len(jobs)} documents for {p.label} into {out_dir} "
-        f"({chosen} renderer, {executor} executor, {workers} worker{'s' if workers > 1 else ''}"
+        f"({backend} renderer, {executor} executor, {workers} worker{'s' if workers > 1 else ''}"
         f"; {len(jobs) - len(todo)} up to date)"
     )
 
@@ -700,27 +759,40 @@ def build_plan(
         progress.done(outcome)
         return outcome.status != "built" and fail_fast
 
-    interrupted = False
+    interrupted = terminated = False
+    error = ""
     try:
-        _run(todo, out_dir, finish, slices=slicer.slices, executor=executor, workers=workers,
-             backend=chosen, quarto=quarto, scheduler=scheduler)
-    except KeyboardInterrupt:  # Ctrl-C: keep what is done, say what is not
-        interrupted = True
+        with stop_on_sigterm():
+            _run(todo, finish, slices=slicer.slices, executor=executor, workers=workers,
+                 backend=backend, quarto=quarto, scheduler=scheduler, timeout=timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what is done, say what is not
+        interrupted, terminated = True, isinstance(exc, Terminated)
+    except OutputError as exc:  # disk full, read-only: stop, record what was written
+        error = str(exc)
     finally:
         progress.close()
-    why = ("not built: the build was interrupted" if interrupted
-           else "not built: the build stopped at a failure")
-    for job in jobs:  # not started or not finished
-        outcomes.setdefault(job.key, Outcome(job.key, job.document, job.title, status="skipped",
-                                             error=why))
-    ordered = [outcomes[j.key] for j in jobs]
-    result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2),
-                         interrupted=interrupted)
-    earlier = [
-        o for o in previous.values()
-        if only and all((out_dir / f).is_file() for f in o.files.values())
-    ]
-    write_index(result, plan, earlier=earlier)
+    with signals_deferred():  # the ledger is written whole, whatever arrives now
+        if error:
+            why = f"not built: the build stopped: {error}"
+        elif interrupted:
+            why = ("not built: the build was stopped (SIGTERM)" if terminated
+                   else "not built: the build was interrupted")
+        else:
+            why = "not built: the build stopped at a failure"
+        for job in jobs:  # not started or not finished
+            outcomes.setdefault(job.key, Outcome(job.key, job.document, job.title,
+                                                 status="skipped", error=why))
+        ordered = [outcomes[j.key] for j in jobs]
+        result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2),
+                             interrupted=interrupted, terminated=terminated, error=error)
+        earlier = [
+            o for o in previous.values()
+            if only and all((out_dir / f).is_file() for f in o.files.values())
+        ]
+        try:
+            write_index(result, plan, earlier=earlier)
+        except OutputError as exc:  # the journal still holds what was written
+            result.error = result.error or str(exc)
     return result
 
 
@@ -735,7 +807,7 @@ body{font-family:"DejaVu Sans",Verdana,sans-serif;color:#222;max-width:60rem;mar
 padding:0 1rem}
 h1{color:#0072B2;font-size:1.5rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}
-th{background:#f3f6f9}.built{color:#007a4d}.failed{color:#b3261e;font-weight:bold}
+th{background:#f3f6f9}.built{color:#007a4d}.failed,.crashed{color:#b3261e;font-weight:bold}
 .err{color:#b3261e;font-size:.8rem}small{color:#666}
 </style></head><body>
 <h1>{{ company }} · reports for {{ period }}</h1>
@@ -819,6 +891,7 @@ def render_notebook(
         raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
     params = check_parameters(path, parameters)
     params = absolute_paths(params, Path.cwd())  # relative to the caller, not the notebook
+    params = effective_parameters(path, params)  # the notebook's defaults decide too
     chosen = backend
     if backend != "builtin":
         from cslib.build.quarto import choose_backend
@@ -832,38 +905,49 @@ def render_notebook(
         from cslib.build.pptx import check_template
 
         template = check_template(str(pptx_template)).resolve()
-    job = Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats),
-              pptx_template=template)
-    slicer, scanner = None, None
-    slices: tuple[Dataset | None, ...] = ()
-    allowed: set[str] | None = None
-    scoped = "account_id" in params or "segment" in params
-    if scoped and is_database(str(params.get("data", ""))):
-        # A database: the slice is read with its filters pushed down (the
-        # customer's rows only), plus every account's id and name for the leak scan.
-        source = open_source(str(params["data"]))
-        part = report_slice(
-            source, "customer" if "account_id" in params else "segment",
-            period=str(params.get("period") or "").strip(),
-            segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
-            fiscal_year_start=int(params.get("fiscal_year_start") or 1))
-        slices, allowed = (part,), set(part.accounts["account_id"].astype(str))
-        scanner = LeakScanner(source.account_names(), company=str(params.get("company", "")))
-    elif scoped and "data" in params:
-        # A customer's or a segment's notebook gets its slice, as in a build.
-        dataset = resolve_data(params["data"])
-        label = str(params.get("period") or "").strip()
-        fys = int(params.get("fiscal_year_start") or 1)
-        p = (Period.parse(label, fiscal_year_start_month=fys) if label
-             else latest_complete_quarter(dataset.last_month, fiscal_year_start_month=fys))
-        check_period(dataset, p)
-        slicer = Slicer(dataset, p.last_month)
-        scanner = LeakScanner(dataset.accounts, company=str(params.get("company", "")))
-    if slicer is not None:
-        slices, allowed = slicer.slices(job), slicer.allowed(job)
+    job = _complete(Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats),
+                        pptx_template=template))
+    slices, allowed, scanner = _render_scope(job)
     built = build_job(job, slices=slices, backend=chosen, quarto=quarto)
     outcome = accept(built, Path(out_dir), scanner=scanner, allowed=allowed,
                      secrets=job_secrets(job))
     if outcome.status != "built":
         raise CslibError(outcome.error)
     return outcome
+
+
+def _render_scope(job: Job) -> tuple[tuple[Dataset | None, ...], set[str] | None,
+                                      LeakScanner | None]:
+    """The slice, the allowed account ids and the leak scanner of a one-notebook job.
+
+    The same gate as a build's: a customer's or a segment's notebook gets its
+    slice and its document is scanned; a company report gets the whole data.
+    """
+    params = job.parts[0][1]
+    if not (params.get("account_id") or params.get("segment")):
+        return (), None, None
+    data = str(params.get("data", ""))
+    company = str(params.get("company", ""))
+    if is_database(data):
+        # A database: the slice is read with its filters pushed down (the
+        # customer's rows only), plus every account's id and name for the leak scan.
+        source = open_source(data)
+        part = report_slice(
+            source, "customer" if params.get("account_id") else "segment",
+            period=str(params.get("period") or "").strip(),
+            segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
+            fiscal_year_start=int(params.get("fiscal_year_start") or 1))
+        return ((part,), set(part.accounts["account_id"].astype(str)),
+                LeakScanner(source.account_names(), company=company))
+    dataset = resolve_data(data)
+    for name, column in (("account_id", "account_id"), ("segment", "segment")):
+        if params.get(name):  # the notebook would say so too, but only after running
+            choose(str(params[name]), sorted(dataset.accounts[column].astype(str).unique()),
+                   name=name)
+    label = str(params.get("period") or "").strip()
+    fys = int(params.get("fiscal_year_start") or 1)
+    p = (Period.parse(label, fiscal_year_start_month=fys) if label
+         else latest_complete_quarter(dataset.last_month, fiscal_year_start_month=fys))
+    check_period(dataset, p)
+    slicer = Slicer(dataset, p.last_month)
+    return slicer.slices(job), slicer.allowed(job), LeakScanner(dataset.accounts, company=company)

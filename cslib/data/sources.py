@@ -49,7 +49,7 @@ from cslib.data.contract import CONTRACT, REQUIRED_TABLES
 from cslib.data.dataset import Dataset
 from cslib.data.scope import MIN_GROUP_SIZE, Scope
 from cslib.errors import DataError, ParameterError
-from cslib.secrets import mask_text
+from cslib.secrets import mask_text, mask_url, url_userinfo
 
 __all__ = [
     "DATABASE_SUFFIXES",
@@ -156,6 +156,12 @@ def _expand(text: str, where: str) -> str:
 def database_url(text: str, base: Path | None = None) -> str:
     """A SQLAlchemy URL for a URL or a DuckDB file path (relative to ``base``)."""
     if "://" in text:
+        parts = url_userinfo(text)
+        if parts is not None and "@" in parts[2]:
+            raise ParameterError(
+                f"`data`: the password in {mask_url(text)} holds a raw '@', which a URL cannot "
+                "carry as it is (the rest would be read as the host); write it as %40."
+            )
         return text
     path = Path(text).expanduser()
     if base is not None and not path.is_absolute():
@@ -229,7 +235,7 @@ def open_source(data: str | Path) -> SqlSource:
         spec = read_source_file(Path(text).expanduser())
     else:
         url = database_url(text)
-        spec = SourceSpec(url, origin=mask_text(text))
+        spec = SourceSpec(url, origin=mask_url(text))
     return SqlSource(spec)
 
 
@@ -246,12 +252,15 @@ def _engine(url: str) -> Any:
             return sa.create_engine(url, poolclass=NullPool, connect_args={"read_only": True})
         return sa.create_engine(url, poolclass=NullPool)
     except Exception as exc:  # unknown dialect, missing driver
-        raise ParameterError(f"`data`: cannot use {mask_text(url)} ({_first_line(exc)}).") from None
+        raise ParameterError(
+            f"`data`: cannot use {mask_url(url)} ({_first_line(exc, url)})."
+        ) from None
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException, url: str = "") -> str:
+    """The first line of a driver's error, with the source URL's password masked."""
     text = str(getattr(exc, "orig", None) or exc).strip()
-    return mask_text(text.splitlines()[0] if text else type(exc).__name__)
+    return mask_text(text.splitlines()[0] if text else type(exc).__name__, [url])
 
 
 # Reading --------------------------------------------------------------------------------
@@ -288,7 +297,7 @@ class SqlSource:
                 result = conn.execute(stmt)
                 return list(result.keys()), result.fetchall()
         except sa.exc.SQLAlchemyError as exc:
-            raise DataError(f"{self.spec.origin}: {_first_line(exc)}") from None
+            raise DataError(f"{self.spec.origin}: {_first_line(exc, self.spec.url)}") from None
 
     def _log(self, stmt: Any) -> None:
         compiled = stmt.compile(_engine(self.spec.url),
@@ -349,11 +358,14 @@ class SqlSource:
                     keys, row = list(result.keys()), result.fetchone()
             except sa.exc.DBAPIError as exc:
                 if not _missing_table(exc):  # cannot connect, permission denied...
-                    raise DataError(f"{self.spec.origin}: {_first_line(exc)}") from None
+                    raise DataError(
+                        f"{self.spec.origin}: {_first_line(exc, self.spec.url)}"
+                    ) from None
                 if name in REQUIRED_TABLES:
                     raise DataError(
                         f"{self.spec.origin}: required table {name!r} (database table "
-                        f"{self.spec.table(name)!r}) cannot be read: {_first_line(exc)}"
+                        f"{self.spec.table(name)!r}) cannot be read: "
+                        f"{_first_line(exc, self.spec.url)}"
                     ) from None
                 continue
             back = {v: k for k, v in self.spec.columns(name).items()}

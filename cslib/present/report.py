@@ -46,6 +46,7 @@ __all__ = [
     "KINDS",
     "PROJECT_ROOT",
     "Report",
+    "choose",
     "open_report",
     "register_dataset",
     "resolve_data",
@@ -69,6 +70,28 @@ def _source_name(data: object) -> str:
     if is_database(text):  # the kind of database and its name: no host, user or password
         return display_name(database_url(text)) if "://" in text else Path(text).name
     return Path(text).name or text
+
+
+def _shown_parameter(name: str, value: object) -> str:
+    """A parameter's value as a document shows it: never a path on the build machine.
+
+    ``data`` is named by :func:`_source_name`; a value naming a file (a
+    custom settings file) by the file's name and the first 12 hex digits of
+    its SHA-256, which is enough to tell which settings were used; any other
+    path by its last part only.
+    """
+    if name == "data":
+        return _source_name(value)
+    text = str(value)
+    if "://" in text or ("/" not in text and "\\" not in text):
+        return text
+    path = Path(text).expanduser()
+    try:
+        if path.is_file():
+            return f"{path.name} (sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:12]})"
+    except OSError:
+        pass
+    return path.name or text
 
 
 @cache
@@ -153,7 +176,8 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def _choose(value: str, options: list[str], *, name: str) -> str:
+def choose(value: str, options: list[str], *, name: str) -> str:
+    """``value`` if it is one of ``options``; else a ParameterError with a did-you-mean."""
     if value in options:
         return value
     hint = difflib.get_close_matches(value, options, n=1)
@@ -244,8 +268,7 @@ class Report:
             "data_fingerprint": self.dataset.fingerprint[:12],
             "data_source": Path(self.dataset.source).name or self.dataset.source,
             "parameters": {
-                k: _source_name(v) if k == "data" else str(v)
-                for k, v in mask_parameters(self.parameters).items()
+                k: _shown_parameter(k, v) for k, v in mask_parameters(self.parameters).items()
             },
             "version": cslib.__version__,
             "commit": _git_commit(),
@@ -353,7 +376,7 @@ def open_report(
             f"unknown report parameter(s): {', '.join(sorted(unknown))}; "
             f"expected {', '.join(known)}.{did}"
         )
-    kind = _choose(str(kind), list(KINDS), name="kind")
+    kind = choose(str(kind), list(KINDS), name="kind")
     if not str(company).strip():
         raise ParameterError("`company` must name the company publishing the report, got ''.")
     if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
@@ -392,7 +415,7 @@ def open_report(
         raise ParameterError(f"`data` holds {scope.describe()}; got {wanted!r}.")
     if kind == "segment":
         segments = sorted(full.accounts["segment"].astype(str).unique())
-        segment = _choose(str(segment), segments, name="segment")
+        segment = choose(str(segment), segments, name="segment")
         scoped = full if scope is not None else segment_slice(full, segment)
         title, subtitle = "Segment review", f"{segment} segment"
         parameters["segment"] = segment
@@ -401,7 +424,7 @@ def open_report(
             raise ParameterError("`account_id` must name the customer of the QBR, got ''.")
         ids = list(full.accounts["account_id"].astype(str))
         if account_id not in set(ids):
-            _choose(str(account_id), ids, name="account_id")
+            choose(str(account_id), ids, name="account_id")
         scoped = full if scope is not None else customer_slice(full, account_id,
                                                                month=p.last_month)
         assert scoped.scope is not None
