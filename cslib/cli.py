@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
@@ -24,12 +25,21 @@ from cslib.errors import CslibError, DataError, ParameterError
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.terminal import echo, terminal_text
 
 FORMATS = ("json", "csv", "table")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage and error lines go through :func:`terminal_text` too."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        if message:
+            echo(message, err=file is not sys.stdout, end="")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cslib",
         description="Customer Success reporting toolkit: validate data, compute metrics, "
         "build reports.",
@@ -226,7 +236,7 @@ def _fmt(key: str, value: float | None) -> str:
 def to_table(result: dict) -> str:
     """An aligned, formatted table for people: metrics down, total and groups across."""
     frame = _rows(result)
-    headers = ["Total", *[str(c) for c in frame.columns[1:]]]
+    headers = ["Total", *[terminal_text(c, one_line=True) for c in frame.columns[1:]]]
     body = [[_LABELS[k], *[_fmt(k, frame.at[k, c]) for c in frame.columns]] for k in _ORDER]
     widths = [max(len(r[i]) for r in [["", *headers], *body]) for i in range(len(headers) + 1)]
     title = f"Period {result['period']}: {result['start_month']} -> {result['end_month']}"
@@ -262,27 +272,28 @@ def render(result: dict, fmt: str) -> str:
 def _cmd_validate(args: argparse.Namespace) -> int:
     summary = load(args.data).summary()
     if args.json:
-        print(json.dumps(summary, indent=2))
+        echo(json.dumps(summary, indent=2))
         return 0
-    print(f"OK: {summary['source']} meets the data contract")
-    print(
+    echo(f"OK: {terminal_text(summary['source'], one_line=True)} meets the data contract")
+    echo(
         f"  months {summary['first_month']}..{summary['last_month']} ({summary['months']}), "
         f"{summary['accounts']} accounts, fingerprint {str(summary['fingerprint'])[:12]}"
     )
     for name, info in summary["tables"].items():  # type: ignore[union-attr]
         span = f"  {info['from']}..{info['to']}" if "from" in info else ""
-        print(f"  {name:<11} {info['rows']:>9,} rows{span}")
+        echo(f"  {name:<11} {info['rows']:>9,} rows{span}")
     ignored = [] if is_database(args.data) else unrecognized_files(args.data)
     if ignored:
-        print(f"  ignored (not contract tables): {', '.join(ignored)}")
+        names = ", ".join(terminal_text(name, one_line=True) for name in ignored)
+        echo(f"  ignored (not contract tables): {names}")
     missing = summary["missing_tables"]
     if missing:
-        print(f"  not present (optional; their report sections will say so): {', '.join(missing)}")
+        echo(f"  not present (optional; their report sections will say so): {', '.join(missing)}")
     return 0
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    sys.stdout.write(render(_compute(args), args.format))
+    echo(render(_compute(args), args.format), end="")
     return 0
 
 
@@ -295,8 +306,8 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
 
     for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
         write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
-    print(render(result, "table"), end="")
-    print(f"\nWrote {folder}/{stem}.json, .csv and .txt")
+    echo(render(result, "table"), end="")
+    echo(f"\nWrote {folder}/{stem}.json, .csv and .txt")
     return 0
 
 
@@ -322,27 +333,27 @@ def _cmd_build(args: argparse.Namespace) -> int:
         missing = [o.key for o in result.outcomes if o.status != "built"]
         shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
                                           else "")
-        print(
+        echo(
             f"Interrupted: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
             f"to date), {len(missing)} not built; every file written is complete.\n"
             f"  not built: {shown}\n"
             f"  Run the same command again to build the rest; index: "
             f"{result.out_dir / 'index.html'}",
-            file=sys.stderr,
+            err=True,
         )
         return 130
-    print(
+    echo(
         f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
         f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
         f"index: {result.out_dir / 'index.html'}"
     )
     for o in failed:
         cell = f" (cell {o.cell})" if o.cell else ""
-        print(f"  FAILED {o.key}{cell}: {o.error}", file=sys.stderr)
+        echo(f"  FAILED {o.key}{cell}: {o.error}", err=True)
     kept = [o for o in failed if (result.out_dir / "_failed" / f"{o.key}.ipynb").is_file()]
     if kept:
-        print(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
-              file=sys.stderr)
+        echo(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
+              err=True)
     return 1 if failed else 0
 
 
@@ -365,7 +376,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         pptx_template=args.pptx_template,
     )
     for path in outcome.files.values():
-        print(args.out / path)
+        echo(args.out / path)
     return 0
 
 
@@ -374,9 +385,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
     made = new_report(args.name, kind=args.kind, plan=None if args.no_plan else args.plan,
                       title=args.title, fmt=args.format, folder=args.dir)
-    print(f"Created {made.notebook} ({args.kind} report; open it in JupyterLab: make lab)")
+    echo(f"Created {made.notebook} ({args.kind} report; open it in JupyterLab: make lab)")
     if made.plan is not None:
-        print(f"Added document {made.document!r} to {made.plan}: `make reports` builds it")
+        echo(f"Added document {made.document!r} to {made.plan}: `make reports` builds it")
     return 0
 
 
@@ -384,14 +395,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
     paths = sample.write(args.dest, n_accounts=args.accounts)
-    print(f"Wrote {len(paths)} tables to {args.dest}")
+    echo(f"Wrote {len(paths)} tables to {args.dest}")
     return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from cslib.data.importers import IMPORTERS
 
-    print(IMPORTERS[args.kind](args.src, args.dest).line())
+    echo(IMPORTERS[args.kind](args.src, args.dest).line())
     return 0
 
 
@@ -414,18 +425,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except CslibError as exc:
         kind = "invalid data" if isinstance(exc, DataError) else "error"
-        print(f"cslib: {kind}: {exc}", file=sys.stderr)
+        echo(f"cslib: {kind}: {exc}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("cslib: interrupted", file=sys.stderr)
+        echo("cslib: interrupted", err=True)
         return 130
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
         if os.environ.get("CSLIB_DEBUG"):
             raise
-        print(
+        echo(
             f"cslib: internal error: {type(exc).__name__}: {exc} "
             "(run again with CSLIB_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
+            err=True,
         )
         return 3
 

@@ -489,6 +489,9 @@ class Progress:
         self.width = len(str(total))
 
     def _line(self, text: str) -> None:
+        from cslib.terminal import terminal_text  # names from data: no raw control characters
+
+        text = terminal_text(text)
         if self.bar is not None:
             self.bar.write(text, file=sys.stderr)
         else:
