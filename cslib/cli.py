@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import json
 import os
 import sys
@@ -16,12 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-import pandas as pd
-
 from cslib import __version__
 from cslib.data.load import load, unrecognized_files
 from cslib.data.sources import SHOW_QUERIES, is_database
 from cslib.errors import CslibError, DataError, ParameterError
+from cslib.export import csv_text
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
@@ -181,23 +179,39 @@ def _compute(args: argparse.Namespace) -> dict:
     return period_metrics(dataset, period=period, by=args.by)
 
 
-def _rows(result: dict) -> pd.DataFrame:
-    columns = {"total": result["total"]}
-    for _, groups in result.get("by", {}).items():
-        columns.update(groups)
-    return pd.DataFrame(columns).reindex(list(METRIC_KEYS))
+def _groups(result: dict) -> tuple[str | None, dict[str, dict]]:
+    """The ``--by`` column and its groups' metrics (``None`` and no groups without ``--by``)."""
+    for by, groups in result.get("by", {}).items():
+        return str(by), groups
+    return None, {}
+
+
+#: The columns before the metrics in ``--format csv``: the company row has ``level``
+#: ``company`` and no ``by`` or ``group``; a group row has ``level`` ``group``, the ``--by``
+#: column in ``by`` and its value in ``group``. Whatever the groups are named (``total``
+#: too), the company row is the one whose ``level`` is ``company``.
+CSV_ID_COLUMNS = ("period", "level", "by", "group")
+_COUNTS = tuple(k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses"))
 
 
 def to_csv(result: dict) -> str:
-    """One row per group (``total`` first), the METRICS keys as columns; empty = undefined."""
-    frame = _rows(result).T.astype(object)
-    counts = [k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses")]
-    frame[counts] = frame[counts].map(int)
-    frame.index.name = next(iter(result.get("by", {})), "group")
-    frame.insert(0, "period", result["period"])
-    buf = io.StringIO()
-    frame.to_csv(buf, lineterminator="\n")
-    return buf.getvalue()
+    """The company row, then one row per group; METRICS keys as columns; empty = undefined.
+
+    Cells are written by :func:`cslib.export.csv_text`: text quoted, a text that a
+    spreadsheet would run as a formula neutralised, numbers as numbers.
+    """
+    by, groups = _groups(result)
+
+    def row(level: str, group: str | None, metrics: dict) -> list[object]:
+        values = [
+            int(metrics[k]) if k in _COUNTS and metrics[k] is not None else metrics[k]
+            for k in METRIC_KEYS
+        ]
+        return [result["period"], level, by if group is not None else None, group, *values]
+
+    rows = [row("company", None, result["total"])]
+    rows += [row("group", str(name), metrics) for name, metrics in groups.items()]
+    return csv_text(rows, header=[*CSV_ID_COLUMNS, *METRIC_KEYS])
 
 
 _LABELS = {
@@ -234,27 +248,40 @@ def _fmt(key: str, value: float | None) -> str:
 
 
 def to_table(result: dict) -> str:
-    """An aligned, formatted table for people: metrics down, total and groups across."""
-    frame = _rows(result)
-    headers = ["Total", *[terminal_text(c, one_line=True) for c in frame.columns[1:]]]
-    body = [[_LABELS[k], *[_fmt(k, frame.at[k, c]) for c in frame.columns]] for k in _ORDER]
-    widths = [max(len(r[i]) for r in [["", *headers], *body]) for i in range(len(headers) + 1)]
+    """An aligned, formatted table for people: metrics down, the company and groups across.
+
+    The company's column comes first, then a ``|`` and the groups under the name
+    of the ``--by`` column, so a group named "Company" or "total" can never be
+    taken for the company. Names from the data are shown with control characters
+    escaped (:func:`cslib.terminal.terminal_text`).
+    """
+    by, groups = _groups(result)
+    names = [terminal_text(g, one_line=True) for g in groups]
+    columns = [result["total"], *groups.values()]
+    headers = ["Metric", "Company", *names]
+    body = [[_LABELS[k], *[_fmt(k, c[k]) for c in columns]] for k in _ORDER]
+    rule = ["-" * 3] * len(headers)
+    widths = [max(len(r[i]) for r in [headers, rule, *body]) for i in range(len(headers))]
+    above = f"{terminal_text(by, one_line=True)}" if by is not None else ""
+    if groups:  # the --by column's name spans the groups; widen the last one if needed
+        span = sum(widths[2:]) + 2 * (len(widths) - 3)
+        widths[-1] += max(0, len(above) - span)
+
+    def line(cells: list[str], *, fill: str = " ") -> str:
+        left = cells[0].ljust(widths[0], fill) + "  " + cells[1].rjust(widths[1], fill)
+        if not groups:
+            return left
+        right = "  ".join(c.rjust(w, fill) for c, w in zip(cells[2:], widths[2:], strict=True))
+        return f"{left}  |  {right}"
+
     title = f"Period {result['period']}: {result['start_month']} -> {result['end_month']}"
     lines = [title, ""]
-    lines.append(
-        "  ".join(
-            h.rjust(w) if i else h.ljust(w)
-            for i, (h, w) in enumerate(zip(["Metric", *headers], widths, strict=True))
-        )
-    )
-    lines.append("  ".join("-" * w for w in widths))
-    for row in body:
-        lines.append(
-            "  ".join(
-                v.rjust(w) if i else v.ljust(w)
-                for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    if groups:
+        lines.append(" " * (widths[0] + 2 + widths[1]) + "  |  "
+                     + above.ljust(sum(widths[2:]) + 2 * (len(widths) - 3)))
+    lines.append(line(headers))
+    lines.append(line([""] * len(headers), fill="-"))
+    lines += [line(row) for row in body]
     return "\n".join(lines) + "\n"
 
 
