@@ -23,7 +23,7 @@ from cslib.export import csv_text
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
-from cslib.terminal import echo, terminal_text
+from cslib.terminal import OutputClosedError, discard_output, echo, flush, terminal_text
 
 FORMATS = ("json", "csv", "table")
 
@@ -433,8 +433,28 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The exit status of a command whose reader went away, as a shell reports a process
+#: killed by SIGPIPE (128 + 13): ``cslib validate DIR | head -1`` ends like ``yes | head -1``.
+EXIT_PIPE_CLOSED = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    When the reader of the output goes away (``| head -1``), the command ends
+    quietly with :data:`EXIT_PIPE_CLOSED`: no message, no traceback.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:  # a pipe's output is written here: a gone reader shows up now
+            flush()
+    except OutputClosedError:
+        discard_output()
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "show_queries", False):  # inherited by kernels and workers
         os.environ[SHOW_QUERIES] = "1"
@@ -457,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         echo("cslib: interrupted", err=True)
         return 130
+    except OutputClosedError:
+        raise
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
         if os.environ.get("CSLIB_DEBUG"):
             raise

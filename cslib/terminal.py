@@ -12,11 +12,13 @@ or ``\u202e`` instead.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from typing import TextIO
 
-__all__ = ["echo", "terminal_text"]
+__all__ = ["OutputClosedError", "discard_output", "echo", "flush", "terminal_text"]
 
 #: C0 controls but newline, DEL, C1 controls, line/paragraph separators, bidi embeddings,
 #: overrides and isolates.
@@ -61,7 +63,56 @@ def terminal_text(text: object, *, one_line: bool = False) -> str:
     return pattern.sub(_escaped, str(text))
 
 
+class OutputClosedError(Exception):
+    """The reader of stdout or stderr went away (``cslib validate DIR | head -1``).
+
+    Raised instead of the :class:`BrokenPipeError` of a write to them, so that the
+    command line ends quietly on it, as a tool killed by SIGPIPE does, while any
+    other broken pipe stays an error.
+    """
+
+
 def echo(text: object = "", *, err: bool = False, end: str = "\n") -> None:
-    """Print ``text`` made safe by :func:`terminal_text` on stdout (or stderr with ``err``)."""
+    """Print ``text`` made safe by :func:`terminal_text` on stdout (or stderr with ``err``).
+
+    Raises
+    ------
+    OutputClosedError
+        If the stream is a pipe whose reader has gone.
+    """
     stream: TextIO = sys.stderr if err else sys.stdout
-    stream.write(terminal_text(text) + end)
+    try:
+        stream.write(terminal_text(text) + end)
+    except BrokenPipeError:
+        raise OutputClosedError from None
+
+
+def flush() -> None:
+    """Write out what stdout and stderr hold (a pipe's output is buffered until then).
+
+    Raises
+    ------
+    OutputClosedError
+        If a reader has gone.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            raise OutputClosedError from None
+
+
+def discard_output() -> None:
+    """Point stdout and stderr at the null device.
+
+    Nothing left in their buffers is then written (and fails again) when the
+    interpreter exits: Python's documented recipe for a closed pipe
+    (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # a test's capture
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)

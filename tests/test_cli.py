@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -575,3 +576,42 @@ def test_groups_named_total_never_replace_the_company_column_in_the_table(capsys
     assert set(rule.replace(" ", "").replace("|", "")) == {"-"}
     rows = {line[:17].strip(): line[17:].split() for line in lines[5:]}
     assert rows["Ending MRR"] == ["$4,000", "|", "$800", "$500", "$2,700"]
+
+
+# a reader that goes away (| head) ---------------------------------------------------
+
+
+def _run_into_a_closed_pipe(*argv: object) -> subprocess.CompletedProcess[str]:
+    """Run ``cslib`` with stdout a pipe whose reader is already gone: every write fails."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([str(CSLIB), *map(str, argv)], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{data}"],
+        ["validate", "{data}", "--json"],
+        ["metrics", "--data", "{data}", "--by", "segment", "--format", "table"],
+        ["metrics", "--data", "{data}", "--format", "csv"],
+        ["--help"],
+    ],
+    ids=["validate", "validate-json", "metrics-table", "metrics-csv", "help"],
+)
+def test_a_closed_pipe_ends_quietly_with_141(valid_dir, argv):
+    done = _run_into_a_closed_pipe(*[a.format(data=valid_dir) for a in argv])
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_piped_into_head_prints_no_error(valid_dir):
+    script = f'"{CSLIB}" validate "{valid_dir}" | head -1; echo "status=${{PIPESTATUS[0]}}"'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                          check=False)
+    first, status = done.stdout.splitlines()
+    assert first.startswith("OK: ") and status in ("status=0", "status=141")
+    assert done.stderr == ""
