@@ -383,7 +383,7 @@ def load_plan(path: str | Path) -> Plan:
     path = Path(path)
     raw = read_yaml(path)
     where = str(path)
-    top = check_keys(raw if raw is not None else {}, _PLAN_KEYS, where=where)
+    top = check_keys(raw, _PLAN_KEYS, where=where)
     base = path.resolve().parent
     for key in ("company", "documents"):
         if key not in top:
