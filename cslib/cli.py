@@ -421,7 +421,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
-    paths = sample.write(args.dest, n_accounts=args.accounts)
+    try:
+        paths = sample.write(args.dest, n_accounts=args.accounts)
+    except ValueError as exc:  # an argument out of range (sample.write's documented error)
+        raise ParameterError(f"--accounts: {exc}") from None
     echo(f"Wrote {len(paths)} tables to {args.dest}")
     return 0
 

@@ -615,3 +615,13 @@ def test_piped_into_head_prints_no_error(valid_dir):
     first, status = done.stdout.splitlines()
     assert first.startswith("OK: ") and status in ("status=0", "status=141")
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("n", ["0", "99999999999"])
+def test_sample_refuses_an_account_count_out_of_range(capsys, tmp_path, n):
+    code, out, err = run(capsys, "sample", tmp_path / "s", "--accounts", n)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"cslib: error: --accounts: `n_accounts` must be an integer from 1 to 2808, got {n}.\n"
+    )
+    assert not (tmp_path / "s").exists()

@@ -108,3 +108,89 @@ def test_a_source_file_giving_a_key_twice_is_refused(capsys, tmp_path):
         f"cslib: error: {src}: line 3: 'url' is given twice (first on line 1); a key may appear "
         "once: remove or rename one of them.\n"
     )
+
+
+# numbers in settings files ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("renewal_window_days: .nan", "`renewal_window_days` must be a number, got nan."),
+        ("user_contact_days: .inf", "`user_contact_days` must be a number, got inf."),
+        ("usage_drop_months: 2.5", "`usage_drop_months` must be a whole number, got 2.5."),
+        ("executive_contact_days: true", "`executive_contact_days` must be a number, got True."),
+        ("min_strong_executives: {default: 1.5}",
+         "`min_strong_executives`.default must be a whole number, got 1.5."),
+        ("usage_drop: .nan", "`usage_drop` must be a number, got nan."),
+    ],
+)  # fmt: skip
+def test_risk_numbers_are_finite_and_counts_whole(tmp_path, document, message):
+    path = tmp_path / "risk.yaml"
+    path.write_text(document)
+    with pytest.raises(ConfigError) as err:
+        load_risk_settings(path)
+    assert str(err.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("measure", "message"),
+    [
+        ("{weight: .nan, thresholds: [0], scores: [0, 100]}",
+         "measures.nps.weight must be a number, got nan."),
+        ("{weight: 1, thresholds: [.nan], scores: [0, 100]}",
+         "measures.nps.thresholds must be a number, got nan."),
+        ("{weight: .inf, thresholds: [0], scores: [0, 100]}",
+         "measures.nps.weight must be a number, got inf."),
+    ],
+)  # fmt: skip
+def test_health_numbers_are_finite(tmp_path, measure, message):
+    path = tmp_path / "health.yaml"
+    path.write_text(f"measures:\n  nps: {measure}\n")
+    with pytest.raises(ConfigError) as err:
+        load_health_config(path)
+    assert str(err.value) == f"{path}: {message}"
+
+
+# through `cslib build` ---------------------------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def test_a_build_pointed_at_a_secrets_file_or_a_folder_never_shows_the_secret(
+    capsys, tmp_path, make_dataset
+):
+    """health_config names a .env file, risk_config a folder: both documents fail in
+    one clear line each, and the secret is in no file written, nor on stdout or stderr."""
+    make_dataset(tmp_path / "data")
+    (tmp_path / ".env").write_text(f"API_TOKEN={SECRET}\nDATABASE_URL=postgres://u:{SECRET}@db\n")
+    (tmp_path / "settings").mkdir()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""company: Acme
+data: data
+output: reports
+period: 2026Q3
+formats: [html]
+documents:
+  - name: secret
+    notebook: {NOTEBOOKS / "customer_qbr.ipynb"}
+    for_each: account
+    accounts: {{ids: [a1]}}
+    parameters: {{health_config: .env}}
+  - name: folder
+    notebook: {NOTEBOOKS / "customer_qbr.ipynb"}
+    for_each: account
+    accounts: {{ids: [a1]}}
+    parameters: {{risk_config: settings}}
+""")
+    code = main(["build", str(plan)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert f"{tmp_path / '.env'}: expected a mapping of settings (`key: value` lines) at the " \
+           "top level, got text." in err
+    assert f"{tmp_path / 'settings'}: a folder, not a settings file (YAML)." in err
+    assert "IsADirectoryError" not in out + err and "Traceback" not in err
+    written = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert {"build.json", "index.html"} <= {p.name for p in written}
+    leaked = [str(p) for p in written if SECRET.encode() in p.read_bytes()]
+    assert leaked == [] and SECRET not in out + err
