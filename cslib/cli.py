@@ -8,29 +8,37 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import IO
 
 from cslib import __version__
 from cslib.data.load import load, unrecognized_files
 from cslib.data.sources import SHOW_QUERIES, is_database
 from cslib.errors import CslibError, DataError, ParameterError
+from cslib.export import csv_text
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import Period, latest_complete_quarter
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 from cslib.secrets import credentials, mask_text
+from cslib.terminal import OutputClosedError, discard_output, echo, flush, terminal_text
 
 FORMATS = ("json", "csv", "table")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage and error lines go through :func:`terminal_text` too."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        if message:
+            echo(message, err=file is not sys.stdout, end="")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cslib",
         description="Customer Success reporting toolkit: validate data, compute metrics, "
         "build reports.",
@@ -175,23 +183,39 @@ def _compute(args: argparse.Namespace) -> dict:
     return period_metrics(dataset, period=period, by=args.by)
 
 
-def _rows(result: dict) -> pd.DataFrame:
-    columns = {"total": result["total"]}
-    for _, groups in result.get("by", {}).items():
-        columns.update(groups)
-    return pd.DataFrame(columns).reindex(list(METRIC_KEYS))
+def _groups(result: dict) -> tuple[str | None, dict[str, dict]]:
+    """The ``--by`` column and its groups' metrics (``None`` and no groups without ``--by``)."""
+    for by, groups in result.get("by", {}).items():
+        return str(by), groups
+    return None, {}
+
+
+#: The columns before the metrics in ``--format csv``: the company row has ``level``
+#: ``company`` and no ``by`` or ``group``; a group row has ``level`` ``group``, the ``--by``
+#: column in ``by`` and its value in ``group``. Whatever the groups are named (``total``
+#: too), the company row is the one whose ``level`` is ``company``.
+CSV_ID_COLUMNS = ("period", "level", "by", "group")
+_COUNTS = tuple(k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses"))
 
 
 def to_csv(result: dict) -> str:
-    """One row per group (``total`` first), the METRICS keys as columns; empty = undefined."""
-    frame = _rows(result).T.astype(object)
-    counts = [k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses")]
-    frame[counts] = frame[counts].map(int)
-    frame.index.name = next(iter(result.get("by", {})), "group")
-    frame.insert(0, "period", result["period"])
-    buf = io.StringIO()
-    frame.to_csv(buf, lineterminator="\n")
-    return buf.getvalue()
+    """The company row, then one row per group; METRICS keys as columns; empty = undefined.
+
+    Cells are written by :func:`cslib.export.csv_text`: text quoted, a text that a
+    spreadsheet would run as a formula neutralised, numbers as numbers.
+    """
+    by, groups = _groups(result)
+
+    def row(level: str, group: str | None, metrics: dict) -> list[object]:
+        values = [
+            int(metrics[k]) if k in _COUNTS and metrics[k] is not None else metrics[k]
+            for k in METRIC_KEYS
+        ]
+        return [result["period"], level, by if group is not None else None, group, *values]
+
+    rows = [row("company", None, result["total"])]
+    rows += [row("group", str(name), metrics) for name, metrics in groups.items()]
+    return csv_text(rows, header=[*CSV_ID_COLUMNS, *METRIC_KEYS])
 
 
 _LABELS = {
@@ -228,27 +252,40 @@ def _fmt(key: str, value: float | None) -> str:
 
 
 def to_table(result: dict) -> str:
-    """An aligned, formatted table for people: metrics down, total and groups across."""
-    frame = _rows(result)
-    headers = ["Total", *[str(c) for c in frame.columns[1:]]]
-    body = [[_LABELS[k], *[_fmt(k, frame.at[k, c]) for c in frame.columns]] for k in _ORDER]
-    widths = [max(len(r[i]) for r in [["", *headers], *body]) for i in range(len(headers) + 1)]
+    """An aligned, formatted table for people: metrics down, the company and groups across.
+
+    The company's column comes first, then a ``|`` and the groups under the name
+    of the ``--by`` column, so a group named "Company" or "total" can never be
+    taken for the company. Names from the data are shown with control characters
+    escaped (:func:`cslib.terminal.terminal_text`).
+    """
+    by, groups = _groups(result)
+    names = [terminal_text(g, one_line=True) for g in groups]
+    columns = [result["total"], *groups.values()]
+    headers = ["Metric", "Company", *names]
+    body = [[_LABELS[k], *[_fmt(k, c[k]) for c in columns]] for k in _ORDER]
+    rule = ["-" * 3] * len(headers)
+    widths = [max(len(r[i]) for r in [headers, rule, *body]) for i in range(len(headers))]
+    above = f"{terminal_text(by, one_line=True)}" if by is not None else ""
+    if groups:  # the --by column's name spans the groups; widen the last one if needed
+        span = sum(widths[2:]) + 2 * (len(widths) - 3)
+        widths[-1] += max(0, len(above) - span)
+
+    def line(cells: list[str], *, fill: str = " ") -> str:
+        left = cells[0].ljust(widths[0], fill) + "  " + cells[1].rjust(widths[1], fill)
+        if not groups:
+            return left
+        right = "  ".join(c.rjust(w, fill) for c, w in zip(cells[2:], widths[2:], strict=True))
+        return f"{left}  |  {right}"
+
     title = f"Period {result['period']}: {result['start_month']} -> {result['end_month']}"
     lines = [title, ""]
-    lines.append(
-        "  ".join(
-            h.rjust(w) if i else h.ljust(w)
-            for i, (h, w) in enumerate(zip(["Metric", *headers], widths, strict=True))
-        )
-    )
-    lines.append("  ".join("-" * w for w in widths))
-    for row in body:
-        lines.append(
-            "  ".join(
-                v.rjust(w) if i else v.ljust(w)
-                for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    if groups:
+        lines.append(" " * (widths[0] + 2 + widths[1]) + "  |  "
+                     + above.ljust(sum(widths[2:]) + 2 * (len(widths) - 3)))
+    lines.append(line(headers))
+    lines.append(line([""] * len(headers), fill="-"))
+    lines += [line(row) for row in body]
     return "\n".join(lines) + "\n"
 
 
@@ -266,27 +303,28 @@ def render(result: dict, fmt: str) -> str:
 def _cmd_validate(args: argparse.Namespace) -> int:
     summary = load(args.data).summary()
     if args.json:
-        print(json.dumps(summary, indent=2))
+        echo(json.dumps(summary, indent=2))
         return 0
-    print(f"OK: {summary['source']} meets the data contract")
-    print(
+    echo(f"OK: {terminal_text(summary['source'], one_line=True)} meets the data contract")
+    echo(
         f"  months {summary['first_month']}..{summary['last_month']} ({summary['months']}), "
         f"{summary['accounts']} accounts, fingerprint {str(summary['fingerprint'])[:12]}"
     )
     for name, info in summary["tables"].items():  # type: ignore[union-attr]
         span = f"  {info['from']}..{info['to']}" if "from" in info else ""
-        print(f"  {name:<11} {info['rows']:>9,} rows{span}")
+        echo(f"  {name:<11} {info['rows']:>9,} rows{span}")
     ignored = [] if is_database(args.data) else unrecognized_files(args.data)
     if ignored:
-        print(f"  ignored (not contract tables): {', '.join(ignored)}")
+        names = ", ".join(terminal_text(name, one_line=True) for name in ignored)
+        echo(f"  ignored (not contract tables): {names}")
     missing = summary["missing_tables"]
     if missing:
-        print(f"  not present (optional; their report sections will say so): {', '.join(missing)}")
+        echo(f"  not present (optional; their report sections will say so): {', '.join(missing)}")
     return 0
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    sys.stdout.write(render(_compute(args), args.format))
+    echo(render(_compute(args), args.format), end="")
     return 0
 
 
@@ -299,8 +337,8 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
 
     for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
         write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
-    print(render(result, "table"), end="")
-    print(f"\nWrote {folder}/{stem}.json, .csv and .txt")
+    echo(render(result, "table"), end="")
+    echo(f"\nWrote {folder}/{stem}.json, .csv and .txt")
     return 0
 
 
@@ -332,27 +370,27 @@ def _cmd_build(args: argparse.Namespace) -> int:
                                           else "")
         head = ("Stopped by SIGTERM" if result.terminated else "Interrupted"
                 if result.interrupted else f"cslib: error: {result.error}\nStopped")
-        print(
+        echo(
             f"{head}: {len(built)} of {len(result.outcomes)} documents ready ({reused} up "
             f"to date), {len(missing)} not built; every file written is complete and recorded."
             f"\n  not built: {shown}\n"
             f"  Run the same command again to build the rest; index: "
             f"{result.out_dir / 'index.html'}",
-            file=sys.stderr,
+            err=True,
         )
         return 143 if result.terminated else 130 if result.interrupted else 2
-    print(
+    echo(
         f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
         f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
         f"index: {result.out_dir / 'index.html'}"
     )
     for o in failed:
         cell = f" (cell {o.cell})" if o.cell else ""
-        print(f"  FAILED {o.key}{cell}: {o.error}", file=sys.stderr)
+        echo(f"  FAILED {o.key}{cell}: {o.error}", err=True)
     kept = [o for o in failed if (result.out_dir / "_failed" / f"{o.key}.ipynb").is_file()]
     if kept:
-        print(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
-              file=sys.stderr)
+        echo(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
+              err=True)
     return 1 if failed else 0
 
 
@@ -375,7 +413,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         pptx_template=args.pptx_template,
     )
     for path in outcome.files.values():
-        print(args.out / path)
+        echo(args.out / path)
     return 0
 
 
@@ -384,24 +422,27 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
     made = new_report(args.name, kind=args.kind, plan=None if args.no_plan else args.plan,
                       title=args.title, fmt=args.format, folder=args.dir)
-    print(f"Created {made.notebook} ({args.kind} report; open it in JupyterLab: make lab)")
+    echo(f"Created {made.notebook} ({args.kind} report; open it in JupyterLab: make lab)")
     if made.plan is not None:
-        print(f"Added document {made.document!r} to {made.plan}: `make reports` builds it")
+        echo(f"Added document {made.document!r} to {made.plan}: `make reports` builds it")
     return 0
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
-    paths = sample.write(args.dest, n_accounts=args.accounts)
-    print(f"Wrote {len(paths)} tables to {args.dest}")
+    try:
+        paths = sample.write(args.dest, n_accounts=args.accounts)
+    except ValueError as exc:  # an argument out of range (sample.write's documented error)
+        raise ParameterError(f"--accounts: {exc}") from None
+    echo(f"Wrote {len(paths)} tables to {args.dest}")
     return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from cslib.data.importers import IMPORTERS
 
-    print(IMPORTERS[args.kind](args.src, args.dest).line())
+    echo(IMPORTERS[args.kind](args.src, args.dest).line())
     return 0
 
 
@@ -423,8 +464,29 @@ def _known_secrets(args: argparse.Namespace, argv: Sequence[str]) -> list[str]:
     return sorted({spelling for value in values for spelling in credentials(value)})
 
 
+#: The exit status of a command whose reader went away, as a shell reports a process
+#: killed by SIGPIPE (128 + 13): ``cslib validate DIR | head -1`` ends like ``yes | head -1``.
+EXIT_PIPE_CLOSED = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    When the reader of the output goes away (``| head -1``), the command ends
+    quietly with :data:`EXIT_PIPE_CLOSED`: no message, no traceback.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:  # a pipe's output is written here: a gone reader shows up now
+            flush()
+    except OutputClosedError:
+        discard_output()
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from cslib.build.output import describe_os_error
     from cslib.build.pool import Terminated, stop_on_sigterm
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -446,23 +508,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
     except CslibError as exc:
         kind = "invalid data" if isinstance(exc, DataError) else "error"
-        print(f"cslib: {kind}: {mask_text(str(exc), _known_secrets(args, argv))}",
-              file=sys.stderr)
+        echo(f"cslib: {kind}: {mask_text(str(exc), _known_secrets(args, argv))}", err=True)
         return exc.exit_code
     except Terminated:
-        print("cslib: stopped by SIGTERM", file=sys.stderr)
+        echo("cslib: stopped by SIGTERM", err=True)
         return 143
     except KeyboardInterrupt:
-        print("cslib: interrupted", file=sys.stderr)
+        echo("cslib: interrupted", err=True)
         return 130
+    except OutputClosedError:
+        raise
+    except OSError as exc:  # a file or folder the command cannot read or write
+        if os.environ.get("CSLIB_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        echo(f"cslib: error: {mask_text(where, _known_secrets(args, argv))}"
+             f"{describe_os_error(exc)}.", err=True)
+        return 2
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
         if os.environ.get("CSLIB_DEBUG"):
             raise
         shown = mask_text(f"{type(exc).__name__}: {exc}", _known_secrets(args, argv))
-        print(
+        echo(
             f"cslib: internal error: {shown} "
             "(run again with CSLIB_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
+            err=True,
         )
         return 3
 

@@ -19,28 +19,94 @@ __all__ = ["load_health_config", "load_risk_settings", "read_yaml"]
 #: libyaml's safe loader when PyYAML was built with it (about 10x faster), else PyYAML's.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: What a top level that is not a mapping is called in messages (never its text).
+_KINDS = {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
+          bytes: "binary data"}
 
-def read_yaml(path: str | Path) -> object:
-    """Parse one YAML file safely.
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str, line: int, first: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a mapping key given twice.
+
+    YAML forbids it, but PyYAML keeps the last one silently. Merge keys
+    (``<<: *base``) may still be overridden.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[tuple[type, object], int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get((type(key), key))
+            except TypeError:  # an unhashable key: PyYAML's own error names its line
+                continue
+            if first is not None:
+                text = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
+                raise _DuplicateKeyError(str(text), key_node.start_mark.line + 1, first + 1)
+            seen[(type(key), key)] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: str | Path) -> dict:
+    """Parse one YAML settings file safely: its top level must be a mapping.
+
+    The one reader of every settings file (plans, ``params/health.yaml``,
+    ``params/risk.yaml``, database source files), so its rules hold for all:
+    a key given twice is refused, and no message quotes the text of a file
+    that is not a settings file (it may be a secrets file named by mistake):
+    a YAML error gives its line, a top level that is not a mapping its kind.
+
+    Returns
+    -------
+    dict
+        The mapping; an empty file (or one of comments only) gives ``{}``.
 
     Raises
     ------
     ConfigError
-        If the file is missing or is not valid YAML (with the line of the fault).
+        If the file is missing, a folder, unreadable, not UTF-8, not valid YAML
+        (with the line of the fault), gives a key twice (with both lines and the
+        key), or its top level is not a mapping (with the kind found).
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such settings file.") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a settings file (YAML).") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}).") \
+            from None
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=_StrictLoader)
+    except _DuplicateKeyError as dup:
+        raise ConfigError(
+            f"{path}: line {dup.line}: {dup.key!r} is given twice (first on line {dup.first}); "
+            "a key may appear once: remove or rename one of them."
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ConfigError(f"{path}: not valid YAML{where}.") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        kind = _KINDS.get(type(data), "a value that is not a mapping")
+        raise ConfigError(
+            f"{path}: expected a mapping of settings (`key: value` lines) at the top level, "
+            f"got {kind}."
+        )
+    return data
 
 
 def load_health_config(path: str | Path) -> HealthConfig:
@@ -50,4 +116,4 @@ def load_health_config(path: str | Path) -> HealthConfig:
 
 def load_risk_settings(path: str | Path) -> RiskSettings:
     """Read risk flag thresholds (see ``params/risk.yaml``)."""
-    return RiskSettings.from_mapping(read_yaml(path) or {}, source=str(path))
+    return RiskSettings.from_mapping(read_yaml(path), source=str(path))

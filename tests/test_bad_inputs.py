@@ -256,6 +256,34 @@ CASES = [
     Case(
         "benchmark group too small", ("min_group_size", ">= 2"), plan=_append("min_group_size: 1")
     ),
+    # Numbers out of range, keys given twice (issue 12) ---------------------------------
+    Case(
+        "renewal window of too many days",
+        ("plan.yaml: documents[0].accounts.renewing_within_days must be a whole number from 1 "
+         "to 3660, got 99999999999.",),
+        plan=_append("    accounts: {renewing_within_days: 99999999999}"),
+    ),
+    Case(
+        "renewal window of too many quarters",
+        ("plan.yaml: documents[0].accounts.renewing_within_quarters must be a whole number from "
+         "1 to 40, got 99999999999.",),
+        plan=_append("    accounts: {renewing_within_quarters: 99999999999}"),
+    ),
+    Case(
+        "plan key given twice",
+        ("plan.yaml: line 9: 'period' is given twice (first on line 4); a key may appear once",),
+        plan=_append("period: 2026Q2"),
+    ),
+    Case(
+        "document key given twice",
+        ("plan.yaml: line 9: 'for_each' is given twice (first on line 8)",),
+        plan=_append("    for_each: segment"),
+    ),
+    Case(
+        "account filter key given twice",
+        ("plan.yaml: line 9: 'top_arr' is given twice (first on line 9)",),
+        plan=_append("    accounts: {top_arr: 1, top_arr: 500}"),
+    ),
 ]
 
 

@@ -7,8 +7,10 @@ clear message and never a traceback.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -187,30 +189,32 @@ def test_metrics_default_period_is_the_latest_complete_quarter(capsys, valid_dir
     assert json.loads(out)["period"] == "2026Q3"
 
 
-def test_metrics_csv_has_one_row_per_group_plus_total(capsys, valid_dir):
+def test_metrics_csv_has_the_company_row_then_one_row_per_group(capsys, valid_dir):
     code, out, _ = run(
         capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment",
         "--format", "csv",
     )  # fmt: skip
     assert code == 0
-    frame = pd.read_csv(io.StringIO(out), index_col=0, keep_default_na=False, na_values=[""])
-    assert frame.index.name == "segment"
-    assert list(frame.index) == ["total", "Enterprise", "Mid-Market", "SMB"]
-    assert list(frame.columns) == ["period", *METRIC_KEYS]
+    frame = pd.read_csv(io.StringIO(out), keep_default_na=False, na_values=[""])
+    assert list(frame.columns) == ["period", "level", "by", "group", *METRIC_KEYS]
+    assert frame["level"].tolist() == ["company", "group", "group", "group"]
+    assert frame["by"].tolist()[1:] == ["segment"] * 3 and pd.isna(frame.at[0, "by"])
+    assert frame["group"].tolist()[1:] == ["Enterprise", "Mid-Market", "SMB"]
     assert set(frame["period"]) == {"2026Q3"}
     assert frame["starting_mrr"].tolist() == [4100.0, 3000.0, 800.0, 300.0]
-    assert frame.at["total", "nrr"] == pytest.approx(3500 / 4100)
-    assert pd.isna(frame.at["SMB", "nps"])
+    assert frame.at[0, "nrr"] == pytest.approx(3500 / 4100)
+    assert pd.isna(frame.set_index("group").at["SMB", "nps"])
+    assert out.splitlines()[1].startswith('"2026Q3","company",,,4100.0,4000.0,')
 
 
-def test_metrics_csv_without_by_has_only_the_total(capsys, valid_dir):
+def test_metrics_csv_without_by_has_only_the_company_row(capsys, valid_dir):
     code, out, _ = run(
         capsys, "metrics", "--data", valid_dir, "--period", "2026Q3", "--format", "csv"
     )
     assert code == 0
-    frame = pd.read_csv(io.StringIO(out), index_col=0)
-    assert list(frame.index) == ["total"]
-    assert frame.at["total", "ending_mrr"] == 4000.0
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["level"].tolist() == ["company"]
+    assert frame.at[0, "ending_mrr"] == 4000.0
 
 
 def _table(capsys, folder) -> list[str]:
@@ -226,24 +230,28 @@ def test_metrics_table_is_aligned_and_formatted(capsys, valid_dir):
     lines = _table(capsys, valid_dir)
     assert lines[:2] == ["Period 2026Q3: 2026-06 -> 2026-09", ""]
     body = lines[2:]
-    assert len(body) == 2 + 21  # header, rule, one line per metric
+    assert len(body) == 3 + 21  # the --by column, header, rule, one line per metric
     assert len({len(line) for line in body}) == 1, body
-    assert body[0].split() == ["Metric", "Total", "Enterprise", "Mid-Market", "SMB"]
-    assert set(body[1].replace(" ", "")) == {"-"}
-    rows = {line[:17].strip(): line[17:].split() for line in body[2:]}
+    assert body[0].split() == ["|", "segment"]
+    assert body[1].split() == ["Metric", "Company", "|", "Enterprise", "Mid-Market", "SMB"]
+    assert set(body[2].replace(" ", "").replace("|", "")) == {"-"}
+    # The company's column, then the groups after the bar, in every line.
+    assert len({line.index("|") for line in body}) == 1
+    rows = {line[:17].strip(): line[17:].replace("|", "").split() for line in body[3:]}
     assert rows["Starting MRR"] == ["$4,100", "$3,000", "$800", "$300"]
     assert rows["Ending MRR"] == ["$4,000", "$2,700", "$800", "$500"]
     assert rows["NRR"] == ["85.4%", "90.0%", "100.0%", "0.0%"]
     assert rows["Logo retention"] == ["75.0%", "100.0%", "100.0%", "0.0%"]
     assert rows["Customers (start)"] == ["4", "2", "1", "1"]
     # Numbers are right-aligned: every value column ends at the same place.
-    ends = {line.rstrip().rfind(line.split()[-1]) + len(line.split()[-1]) for line in body}
+    ends = {line.rstrip().rfind(line.split()[-1]) + len(line.split()[-1]) for line in body[1:]}
     assert len(ends) == 1
 
 
 def test_metrics_table_shows_undefined_as_a_dash(capsys, valid_dir):
     # SMB has no NPS response in 2026Q3: its NPS and NPS margin are undefined.
-    rows = {line[:17].strip(): line[17:].split() for line in _table(capsys, valid_dir)[4:]}
+    rows = {line[:17].strip(): line[17:].replace("|", "").split()
+            for line in _table(capsys, valid_dir)[5:]}
     assert rows["NPS"][-1] == "–"
     assert rows["NPS margin (95%)"] == ["±106.7", "±138.6", "±0.0", "–"]
 
@@ -465,3 +473,156 @@ documents:
     assert (out / "_failed" / "broken" / "a0001-sunmeadow-consulting-ab.ipynb").is_file()
     index = (out / "index.html").read_text()
     assert index.count(">failed<") == 1 and index.count(">built<") == 1
+
+
+# group names that attack the output -------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-3", "@SUM(A1)"]
+
+
+def _renamed(column: str, names: dict[str, str]):
+    """A make_dataset edit: rename values of one accounts column."""
+
+    def edit(text: str) -> str:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame[column] = frame[column].replace(names)
+        return frame.to_csv(index=False, lineterminator="\n")
+
+    return edit
+
+
+def _formula_company(tmp_path: Path, make_dataset) -> Path:
+    # Four industries, renamed to spreadsheet formulas; a2 (only a detractor, NPS -100)
+    # is the "-3" group, so a negative number sits next to a text that starts with "-".
+    names = dict(zip(["Manufacturing", "Energy", "Software", "Health"], FORMULAS, strict=True))
+    names["Energy"], names["Software"] = "-3", "+1+2"
+    return make_dataset(tmp_path / "data", accounts=_renamed("industry", names))
+
+
+def _assert_spreadsheet_safe(text: str) -> None:
+    """No cell a spreadsheet would run: text never starts with = + - @ tab CR."""
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                assert cell[:1] == "-" and float(cell) < 0, f"formula cell {cell!r} in {row}"
+
+
+def test_metrics_csv_neutralises_formulas_and_keeps_numbers(capsys, tmp_path, make_dataset):
+    data = _formula_company(tmp_path, make_dataset)
+    code, out, err = run(capsys, "metrics", "--data", data, "--period", "2026Q3",
+                         "--by", "industry", "--format", "csv")
+    assert (code, err) == (0, "")
+    _assert_spreadsheet_safe(out)
+    frame = pd.read_csv(io.StringIO(out), keep_default_na=False, na_values=[""])
+    groups = frame[frame["level"] == "group"].set_index("group")
+    assert sorted(groups.index) == sorted(f"'{f}" for f in FORMULAS)
+    # OWASP: the neutralised cell is quoted, with its inner quotes doubled.
+    assert '"\'=HYPERLINK(""http://evil.example"",""x"")"' in out
+    assert groups.at["'-3", "nps"] == -100.0  # a negative number stays a number
+    assert ",-100.0," in out and "'-100" not in out
+    assert frame["ending_mrr"].dtype == float
+
+
+def test_report_metrics_csv_file_is_spreadsheet_safe(capsys, tmp_path, make_dataset):
+    data = _formula_company(tmp_path, make_dataset)
+    code, _, err = run(capsys, "report-metrics", "--data", data, "--period", "2026Q3",
+                       "--by", "industry", "--out", tmp_path / "reports")
+    assert code == 0, err
+    text = (tmp_path / "reports" / "2026Q3" / "metrics-by-industry.csv").read_text()
+    _assert_spreadsheet_safe(text)
+    assert "\"'@SUM(A1)\"" in text
+
+
+TOTALS = {"Enterprise": "total", "SMB": "Total", "Mid-Market": "TOTAL"}
+
+
+@pytest.fixture()
+def totals_dir(tmp_path, make_dataset) -> Path:
+    """The valid company with its three segments named total, Total and TOTAL."""
+    return make_dataset(tmp_path / "totals", accounts=_renamed("segment", TOTALS))
+
+
+def test_groups_named_total_keep_their_own_json_entries(capsys, totals_dir):
+    code, out, _ = run(capsys, "metrics", "--data", totals_dir, "--period", "2026Q3",
+                       "--by", "segment")
+    assert code == 0
+    result = json.loads(out)
+    assert result["total"]["ending_mrr"] == 4000.0
+    assert {g: m["ending_mrr"] for g, m in result["by"]["segment"].items()} == {
+        "total": 2700.0, "Total": 500.0, "TOTAL": 800.0,
+    }  # fmt: skip
+
+
+def test_groups_named_total_never_replace_the_company_row_in_csv(capsys, totals_dir):
+    code, out, _ = run(capsys, "metrics", "--data", totals_dir, "--period", "2026Q3",
+                       "--by", "segment", "--format", "csv")
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), keep_default_na=False, na_values=[""])
+    assert list(frame.columns[:4]) == ["period", "level", "by", "group"]
+    company = frame[frame["level"] == "company"]
+    assert len(company) == 1 and company["ending_mrr"].tolist() == [4000.0]
+    assert company[["by", "group"]].isna().all(axis=None)
+    groups = frame[frame["level"] == "group"]
+    assert set(groups["by"]) == {"segment"}
+    assert dict(zip(groups["group"], groups["ending_mrr"], strict=True)) == {
+        "total": 2700.0, "Total": 500.0, "TOTAL": 800.0,
+    }  # fmt: skip
+
+
+def test_groups_named_total_never_replace_the_company_column_in_the_table(capsys, totals_dir):
+    lines = _table(capsys, totals_dir)
+    header, rule = lines[3], lines[4]
+    assert lines[2].split() == ["|", "segment"]
+    assert header.split() == ["Metric", "Company", "|", "TOTAL", "Total", "total"]
+    assert set(rule.replace(" ", "").replace("|", "")) == {"-"}
+    rows = {line[:17].strip(): line[17:].split() for line in lines[5:]}
+    assert rows["Ending MRR"] == ["$4,000", "|", "$800", "$500", "$2,700"]
+
+
+# a reader that goes away (| head) ---------------------------------------------------
+
+
+def _run_into_a_closed_pipe(*argv: object) -> subprocess.CompletedProcess[str]:
+    """Run ``cslib`` with stdout a pipe whose reader is already gone: every write fails."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([str(CSLIB), *map(str, argv)], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{data}"],
+        ["validate", "{data}", "--json"],
+        ["metrics", "--data", "{data}", "--by", "segment", "--format", "table"],
+        ["metrics", "--data", "{data}", "--format", "csv"],
+        ["--help"],
+    ],
+    ids=["validate", "validate-json", "metrics-table", "metrics-csv", "help"],
+)
+def test_a_closed_pipe_ends_quietly_with_141(valid_dir, argv):
+    done = _run_into_a_closed_pipe(*[a.format(data=valid_dir) for a in argv])
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_piped_into_head_prints_no_error(valid_dir):
+    script = f'"{CSLIB}" validate "{valid_dir}" | head -1; echo "status=${{PIPESTATUS[0]}}"'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                          check=False)
+    first, status = done.stdout.splitlines()
+    assert first.startswith("OK: ") and status in ("status=0", "status=141")
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("n", ["0", "99999999999"])
+def test_sample_refuses_an_account_count_out_of_range(capsys, tmp_path, n):
+    code, out, err = run(capsys, "sample", tmp_path / "s", "--accounts", n)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"cslib: error: --accounts: `n_accounts` must be an integer from 1 to 2808, got {n}.\n"
+    )
+    assert not (tmp_path / "s").exists()

@@ -96,7 +96,8 @@ def test_every_notebook_gets_company_data_and_period(sample):
         (BASE.replace("for_each: account", "for_each: segment") + "    accounts: {top_arr: 2}\n",
          "accounts only applies with for_each: account"),
         ("documents: []\n", "`company` is required"),
-        ("- just\n- a list\n", "must be a mapping of settings"),
+        ("- just\n- a list\n", "expected a mapping of settings (`key: value` lines) at the top "
+         "level, got a list."),
     ],
 )
 def test_bad_plans_fail_with_the_key_named(tmp_path, text, message):

@@ -24,6 +24,12 @@ Example::
         for_each: account
         accounts:
           renewing_within_quarters: 2
+
+Numbers are whole numbers (``true`` is not one, nor ``2.5``), within bounds:
+``fiscal_year_start`` 1..12, ``min_group_size`` at least 2, ``top_arr`` at
+least 1, ``renewing_within_days`` 1..3660 and ``renewing_within_quarters``
+1..40 (ten years ahead at most). A key given twice anywhere in the file is
+refused (:func:`cslib.config.read_yaml`), never silently last-one-wins.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from cslib.config import read_yaml
 from cslib.data.dataset import Dataset
 from cslib.data.scope import MIN_GROUP_SIZE
 from cslib.errors import ConfigError, ParameterError, PeriodError
-from cslib.metrics._settings import check_keys
+from cslib.metrics._settings import check_keys, whole_number
 from cslib.metrics.risk import paying_accounts
 from cslib.periods import Period
 
@@ -70,6 +76,9 @@ DEFAULT_TIMEOUT = 600.0
 #: The longest ``timeout`` a plan may set: a day.
 MAX_TIMEOUT = 86400.0
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+#: The farthest renewal window an account filter may look ahead: ten years.
+MAX_RENEWAL_DAYS = 3660
+MAX_RENEWAL_QUARTERS = 40
 
 
 def slugify(text: str, *, limit: int = 60) -> str:
@@ -246,10 +255,8 @@ def _str(value: object, where: str, *, empty: bool = False) -> str:
     return value
 
 
-def _int(value: object, where: str, *, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{where} must be a whole number >= {low}, got {value!r}.")
-    return value
+def _int(value: object, where: str, *, low: int = 0, high: int | None = None) -> int:
+    return whole_number(value, where=where, low=low, high=high)
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
@@ -335,10 +342,10 @@ def _accounts(value: object, where: str) -> AccountFilter:
         raise ConfigError(f"{where}.paying must be true or false, got {paying!r}.")
     return AccountFilter(
         segments=_strings(spec.get("segments", []), f"{where}.segments"),
-        renewing_within_days=_int(days, f"{where}.renewing_within_days", low=1)
-        if days is not None else None,
-        renewing_within_quarters=_int(quarters, f"{where}.renewing_within_quarters", low=1)
-        if quarters is not None else None,
+        renewing_within_days=_int(days, f"{where}.renewing_within_days", low=1,
+                                  high=MAX_RENEWAL_DAYS) if days is not None else None,
+        renewing_within_quarters=_int(quarters, f"{where}.renewing_within_quarters", low=1,
+                                      high=MAX_RENEWAL_QUARTERS) if quarters is not None else None,
         top_arr=_int(spec["top_arr"], f"{where}.top_arr", low=1) if "top_arr" in spec else None,
         ids=_strings(spec.get("ids", []), f"{where}.ids"),
         paying=paying,
@@ -398,7 +405,7 @@ def load_plan(path: str | Path) -> Plan:
     path = Path(path)
     raw = read_yaml(path)
     where = str(path)
-    top = check_keys(raw if raw is not None else {}, _PLAN_KEYS, where=where)
+    top = check_keys(raw, _PLAN_KEYS, where=where)
     base = path.resolve().parent
     for key in ("company", "documents"):
         if key not in top:
@@ -409,9 +416,7 @@ def load_plan(path: str | Path) -> Plan:
         raise ConfigError(
             f"{where}: backend must be one of {', '.join(BACKENDS)}, got {backend!r}."
         )
-    fys = _int(top.get("fiscal_year_start", 1), f"{where}: fiscal_year_start", low=1)
-    if fys > 12:
-        raise ConfigError(f"{where}: fiscal_year_start must be a month 1-12, got {fys}.")
+    fys = _int(top.get("fiscal_year_start", 1), f"{where}: fiscal_year_start", low=1, high=12)
     period = top.get("period", "")
     if period not in ("", None):
         try:  # fail early on a bad label

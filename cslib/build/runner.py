@@ -521,10 +521,16 @@ class Progress:
         self.width = len(str(total))
 
     def _line(self, text: str) -> None:
+        # Names from data are shown with control characters escaped; a reader that went
+        # away (| head) raises OutputClosedError, which the command line ends quietly on.
+        from cslib.terminal import echo, terminal_text
+
         if self.bar is not None:
-            self.bar.write(text, file=sys.stderr)
+            self.bar.write(terminal_text(text), file=sys.stderr)
+        elif self.echo is not None:
+            self.echo(terminal_text(text))
         else:
-            (self.echo or print)(text)
+            echo(text)
 
     def start(self, text: str) -> None:
         """Say what is about to be built."""

@@ -80,7 +80,7 @@ class RiskSettings:
                         f"{where} must map segments to counts and include `default`, got {value!r}."
                     )
                 values[key] = MappingProxyType(
-                    {str(k): int(number(v, where=f"{where}.{k}", low=0)) for k, v in value.items()}
+                    {str(k): _count(v, where=f"{where}.{k}") for k, v in value.items()}
                 )
             elif key in ("champion_utilization", "usage_drop"):
                 v = number(value, where=where, low=0)
@@ -88,8 +88,16 @@ class RiskSettings:
                     raise ConfigError(f"{where} is a proportion and must be <= 1, got {value!r}.")
                 values[key] = v
             else:
-                values[key] = int(number(value, where=where, low=0))
+                values[key] = _count(value, where=where)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _count(value: object, *, where: str) -> int:
+    """A setting that counts days, months or relationships: a whole number >= 0."""
+    number(value, where=where, low=0)
+    if not isinstance(value, int):  # 2.5 months is not silently 2
+        raise ConfigError(f"{where} must be a whole number, got {value!r}.")
+    return value
 
 
 def paying_accounts(mrr: pd.DataFrame, *, month: str | pd.Period) -> pd.Series:
