@@ -258,15 +258,20 @@ def run_jobs(
     for _ in range(pool.size):
         pool.spawn()
     normal = False
+
+    def feed(worker: _Worker) -> None:
+        """Hand the next document to a ready, idle worker."""
+        if worker.ready and worker.task is None and queue:
+            task = queue.popleft()
+            if task.slices is None:
+                task.slices = slices(task.job)
+            worker.conn.send((task.job, task.slices))
+            worker.task, worker.started = task, time.monotonic()
+
     try:
         while queue or any(w.task is not None for w in pool.workers):
-            for worker in pool.workers:  # hand out work to every ready, idle worker
-                if worker.ready and worker.task is None and queue:
-                    task = queue.popleft()
-                    if task.slices is None:
-                        task.slices = slices(task.job)
-                    worker.conn.send((task.job, task.slices))
-                    worker.task, worker.started = task, time.monotonic()
+            for worker in pool.workers:
+                feed(worker)
             now = time.monotonic()
             deadlines = [w.started + timeout for w in pool.workers if w.task is not None]
             deadlines += [w.spawned + START_TIMEOUT for w in pool.workers if not w.ready]
@@ -275,7 +280,7 @@ def run_jobs(
             objects += [w.process.sentinel for w in pool.workers]
             wait(objects, timeout=wait_for)
             for worker in list(pool.workers):
-                if _settle(pool, worker, queue, finish):
+                if _settle(pool, worker, queue, finish, feed):
                     normal = True
                     return
             while queue and len(pool.workers) < pool.size:  # replace workers that ended
@@ -286,10 +291,12 @@ def run_jobs(
 
 
 def _settle(pool: _Pool, worker: _Worker, queue: deque[_Task],
-            finish: Callable[[Job, Built], bool]) -> bool:
+            finish: Callable[[Job, Built], bool], feed: Callable[[_Worker], None]) -> bool:
     """Take what one worker has to say (a result, its death, a missed deadline).
 
-    Returns True when ``finish`` asks the batch to stop.
+    A worker that returns a document is fed its next one before the result is
+    written (``finish`` scans and writes while the worker builds). Returns
+    True when ``finish`` asks the batch to stop.
     """
     now = time.monotonic()
     message = None
@@ -308,14 +315,17 @@ def _settle(pool: _Pool, worker: _Worker, queue: deque[_Task],
         if built.outcome.status == "crashed" and task.attempt <= CRASH_RETRIES:
             queue.appendleft(_Task(task.job, task.attempt + 1, task.slices))
             return False
+        feed(worker)
         return finish(task.job, built)
     if not worker.process.is_alive():  # died: take it out, say what it was doing
         worker.process.join()
         code = worker.process.exitcode
         task = worker.task
         pool.stop(worker, kill=True)
-        if code in (-signal.SIGTERM, -signal.SIGINT):  # the build is being stopped
-            raise Terminated() if code == -signal.SIGTERM else KeyboardInterrupt()
+        if code in (-signal.SIGTERM, 128 + signal.SIGTERM):  # the build is being stopped
+            raise Terminated()
+        if code in (-signal.SIGINT, 128 + signal.SIGINT):
+            raise KeyboardInterrupt()
         if task is None:
             if not worker.ready:
                 pool.failed_starts += 1
