@@ -3,11 +3,12 @@
 ``cslib build`` runs every document that is scoped to a customer (or to a
 segment) through :class:`LeakScanner` before writing it: the HTML's visible
 text and attributes, the PDF's text (extracted with PDFium), a PowerPoint deck's
-text (slides, tables, speaker notes, picture descriptions, links and document
-properties) and the text drawn in its charts (which the SVGs hold as paths,
-and a deck as pictures) are searched for the names and
-ids of every account outside the document's scope. A hit fails that document
-with a message naming what was found and where; nothing is written.
+text (every part of the package: slides and notes, and the masters, layouts,
+theme and properties its template brought) and the text drawn in its charts
+(which the SVGs hold as paths, and a deck as pictures) are searched for the
+names and ids of every account outside the document's scope. A hit fails that
+document with a message naming what was found and where (in a deck: which
+part); nothing is written.
 
 Matching is on words, not characters, and on their skeletons (see
 :func:`words`): an account's name or id matches when its words appear in a
@@ -31,6 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 import pandas as pd
 
@@ -249,43 +251,137 @@ def pdf_text(pdf: bytes) -> str:
 
 
 _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_PPTX_PARTS = re.compile(r"^(ppt/(slides|notesSlides)/[^/]+\.xml|docProps/(core|app)\.xml)$")
-_PPTX_RELS = re.compile(r"^ppt/(slides|notesSlides)/_rels/[^/]+\.rels$")
+#: Attributes that name fonts and languages, not text a reader sees: font names ("Mangal",
+#: "Kalinga") would otherwise match accounts of the same name in every deck.
+_FONT_ATTRS = frozenset({"typeface", "panose", "pitchFamily", "charset", "script", "lang",
+                         "altLang"})
+_COLOUR_ATTRS = frozenset({"val", "lastClr"})
+#: Attribute values that are machine tokens: GUIDs, numbers, relationship ids.
+_TOKEN = re.compile(r"\{?[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}?"
+                    r"|[-+]?\d[\d.,]*%?|rId\d+")
+
+#: What a part of a deck is, for the message of a leak found in it (by folder).
+_PART_KINDS = (
+    ("ppt/slides/", "a slide"), ("ppt/notesSlides/", "speaker notes"),
+    ("ppt/slideLayouts/", "the template's slide layout"),
+    ("ppt/slideMasters/", "the template's slide master"),
+    ("ppt/notesMasters/", "the template's notes master"),
+    ("ppt/handoutMasters/", "the template's handout master"),
+    ("ppt/theme/", "the template's theme"), ("docProps/custom", "custom document properties"),
+    ("docProps/", "document properties"), ("ppt/comment", "comments"),
+    ("customXml/", "custom XML data"),
+)
+
+
+class _Parts(str):
+    """A package's text (``str``), which also knows the text of each of its parts.
+
+    :meth:`LeakScanner.scan` reads ``parts`` to say in which part of a deck a
+    name was found; everything else reads the joined text.
+    """
+
+    parts: tuple[tuple[str, str], ...]
+
+    def __new__(cls, parts: Iterable[tuple[str, str]]) -> _Parts:
+        parts = tuple(parts)
+        self = super().__new__(cls, "\n".join(text for _, text in parts))
+        self.parts = parts
+        return self
+
+    def __reduce__(self) -> tuple[type[_Parts], tuple[tuple[tuple[str, str], ...]]]:
+        return (_Parts, (self.parts,))
+
+
+def _part_label(name: str) -> str:
+    owner = re.sub(r"_rels/([^/]+)\.rels$", r"\1", name)
+    kind = next((what for prefix, what in _PART_KINDS if owner.startswith(prefix)), "")
+    if name.endswith(".rels"):
+        kind = f"links of {kind or 'the package'}"
+    return f"{kind}, {name}" if kind else name
+
+
+def _reading_order(name: str) -> tuple[int, list[int | str]]:
+    """Slides first, then their notes, then the rest; slide10 after slide9."""
+    rank = next((i for i, prefix in enumerate(("ppt/slides/", "ppt/notesSlides/"))
+                 if name.startswith(prefix)), 2)
+    return rank, [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", name)]
+
+
+def _xml_text(root: Any) -> list[str]:
+    """Every text node and every attribute value of an XML part that is not a machine token.
+
+    A DrawingML paragraph's runs are joined (a name split over runs is found
+    whole) and its line breaks kept; comments are read too.
+    """
+    paragraph, run_text, br = f"{_DRAWINGML}p", f"{_DRAWINGML}t", f"{_DRAWINGML}br"
+    out: list[str] = []
+    values: set[str] = set()
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            if el.text and el.text.strip():
+                out.append(el.text)
+            continue
+        if tag == paragraph:
+            out.append("".join("\n" if node.tag == br else (node.text or "")
+                               for node in el.iter(run_text, br)))
+        elif tag != run_text and el.text and el.text.strip():
+            out.append(el.text)
+        if el.tail and el.tail.strip():
+            out.append(el.tail)
+        items = el.items()
+        if items:
+            skip = _COLOUR_ATTRS if tag.endswith("Clr") else _FONT_ATTRS  # a colour's value
+            values.update(v for k, v in items if k not in skip)
+    out += sorted(v for v in values if v.strip() and not _TOKEN.fullmatch(v))
+    return out
 
 
 def pptx_text(pptx: bytes) -> str:
-    """The text a reader of a PowerPoint deck can see or open.
+    """The text a reader of a PowerPoint deck can see or open, in every part of the package.
 
-    Every paragraph of every slide and speaker note (text boxes, placeholders,
-    table cells), the pictures' descriptions (alt text) and titles, the
-    external link targets, and the document properties (title, author...).
-    The template's master and layouts are not searched: they are the same
-    file for every deck, not data. A name split over several runs of one
-    paragraph is found whole.
+    A deck is a zip of parts; PowerPoint shows the slides and speaker notes,
+    and opens everything else on request: the slide masters and layouts, the
+    notes and handout masters (View > Master), the theme's names, the
+    document properties (core, app and custom), comments and their authors,
+    custom XML. So every XML part is read, not a list of the expected ones:
+    every text node (a paragraph's runs joined, so a name split over several
+    runs is found whole) and every attribute value but machine tokens (GUIDs,
+    numbers, relationship ids, colour values, font and language names), and every
+    external link target of every part's relationships. Binary parts
+    (pictures, the thumbnail, embedded fonts) are not text; the deck renderer
+    drops the thumbnail and the template's other leftovers
+    (:mod:`cslib.build.pptx`).
+
+    The result is the text of all parts, each part's also known on its own (a
+    leak found is reported with the part, e.g. "the template's slide master").
     """
     import io
     import zipfile
-    from xml.etree import ElementTree
 
-    parts: list[str] = []
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parts: list[tuple[str, str]] = []
     with zipfile.ZipFile(io.BytesIO(pptx)) as package:
-        for name in sorted(package.namelist()):
-            if _PPTX_RELS.match(name):
-                root = ElementTree.fromstring(package.read(name))
-                parts += [rel.get("Target", "") for rel in root
-                          if rel.get("TargetMode") == "External"]
+        for name in sorted(package.namelist(), key=_reading_order):
+            data = package.read(name)
+            if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                continue  # not XML: a picture, a font, printer settings
+            try:
+                root = etree.fromstring(data, parser)
+            except etree.XMLSyntaxError:
+                # a part no XML reader opens may still be opened as text: read it as such
+                parts.append((_part_label(name), data.decode("utf-8", "replace")))
                 continue
-            if not _PPTX_PARTS.match(name):
-                continue
-            root = ElementTree.fromstring(package.read(name))
-            if name.startswith("docProps/"):
-                parts += [el.text for el in root.iter() if el.text and el.text.strip()]
-                continue
-            for el in root.iter():
-                if el.tag == f"{_DRAWINGML}p":
-                    parts.append("".join(t.text or "" for t in el.iter(f"{_DRAWINGML}t")))
-                parts += [el.get(a) or "" for a in ("descr", "title") if el.get(a)]
-    return "\n".join(parts)
+            if name.endswith(".rels"):
+                text = [rel.get("Target", "") for rel in root
+                        if rel.get("TargetMode") == "External"]
+            else:
+                text = _xml_text(root)
+            if text:
+                parts.append((_part_label(name), "\n".join(text)))
+    return _Parts(parts)
 
 
 @dataclass(frozen=True)
@@ -296,9 +392,11 @@ class Leak:
     what: str  # "name" or "id"
     value: str
     where: str  # "HTML", "PDF", "PPTX", "chart text"
+    part: str = ""  # within ``where``: "a slide, ppt/slides/slide3.xml" (decks)
 
     def __str__(self) -> str:
-        return f"{self.where} names account {self.account_id!r} (its {self.what} {self.value!r})"
+        where = f"{self.where} ({self.part})" if self.part else self.where
+        return f"{where} names account {self.account_id!r} (its {self.what} {self.value!r})"
 
 
 class LeakScanner:
@@ -336,7 +434,8 @@ class LeakScanner:
         """Every name or id of an account not in ``allowed`` found in ``texts``.
 
         ``texts`` maps where the text came from (``"HTML"``, ``"PDF"``...) to
-        the text. One finding per account and place.
+        the text. One finding per account and place; in a deck's text
+        (:func:`pptx_text`), the finding names the part it is in.
         """
         allowed = set(allowed)
         mine = [seq for aid in allowed for seq in self._own.get(aid, [])]
@@ -344,15 +443,16 @@ class LeakScanner:
             mine.append(self._company)
         found: dict[tuple[str, str], Leak] = {}
         for where, text in texts.items():
-            tokens = words(text)
-            covered = _covered(tokens, mine)
-            for i, token in enumerate(tokens):
-                for seq, aid, what, value in self._terms.get(token, ()):
-                    if aid in allowed or (aid, where) in found:
-                        continue
-                    end = i + len(seq)
-                    if tuple(tokens[i:end]) == seq and not all(covered[i:end]):
-                        found[(aid, where)] = Leak(aid, what, value, where)
+            for part, piece in getattr(text, "parts", None) or (("", text),):
+                tokens = words(piece)
+                covered = _covered(tokens, mine)
+                for i, token in enumerate(tokens):
+                    for seq, aid, what, value in self._terms.get(token, ()):
+                        if aid in allowed or (aid, where) in found:
+                            continue
+                        end = i + len(seq)
+                        if tuple(tokens[i:end]) == seq and not all(covered[i:end]):
+                            found[(aid, where)] = Leak(aid, what, value, where, part)
         return list(found.values())
 
 
