@@ -378,7 +378,9 @@ def test_leak_scan_fails_a_deck_naming_another_account(tmp_path: Path, where: st
         doc.blocks[8] = {**doc.blocks[8], "alt": "Seats compared with Hooli Systems."}
     outcome = accept(_built(doc), tmp_path, scanner=LeakScanner(ACCOUNTS), allowed={"A1"})
     assert outcome.status == "failed"
-    assert "PPTX names account 'A2' (its name 'Hooli Systems')" in outcome.error
+    assert ("PPTX (a slide, ppt/slides/slide2.xml) names account 'A2' (its name 'Hooli Systems')"
+            in outcome.error if where == "slide" else
+            "PPTX (a slide, ppt/slides/slide4.xml) names account 'A2'" in outcome.error)
     assert not list(tmp_path.rglob("*.pptx"))
 
 
@@ -459,3 +461,182 @@ def test_render_a_sample_qbr_to_pptx(tmp_path: Path, monkeypatch: Any, backend: 
     assert {"Summary", "Adoption", "Health", "Renewal"} <= set(titles)
     assert sum(len(_pictures(s)) for s in prs.slides) >= 1
     assert prs.slides[0].slide_layout.name == "Title Slide"
+
+
+# ---- what a template carries into every deck ----------------------------------------------
+
+OTHER = "Hooli Systems"  # another account (ACCOUNTS' A2), planted in a template
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")  # a (tiny) JPEG
+
+
+def _add_part(files: dict[str, bytes], name: str, data: bytes, content_type: str | None,
+              rels_of: str, rel_type: str) -> None:
+    """Add a part to a package held as {name: bytes}, related from ``rels_of``."""
+    import re as _re
+
+    files[name] = data
+    if content_type:
+        files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
+            b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/>'
+                         f"</Types>".encode())
+    folder, _, base = rels_of.rpartition("/")
+    rels_name = f"{folder}/_rels/{base}.rels" if folder else "_rels/.rels"
+    rels = files.get(rels_name, f'<Relationships xmlns="{_PR}"></Relationships>'.encode())
+    n = 1 + max([int(i) for i in _re.findall(rb'Id="rId(\d+)"', rels)] or [0])
+    target = "/" + name
+    files[rels_name] = rels.replace(
+        b"</Relationships>",
+        f'<Relationship Id="rId{n}" Type="{rel_type}" Target="{target}"/>'
+        f"</Relationships>".encode())
+
+
+#: Where _planted_template plants OTHER's name, each time as f"{OTHER} ({place})".
+PLACES = ("used layout", "cover layout", "unused layout", "master prompt", "notes master",
+          "core author", "core keywords", "core comments", "core identifier",
+          "app company", "app titles", "custom property", "comment author", "custom xml")
+
+
+def _planted_template(path: Path, *, master_textbox: bool = False,
+                      theme: bool = False) -> Path:
+    """The house template with OTHER's name everywhere a template can hold text."""
+    from pptx.util import Inches
+
+    def at(place: str) -> str:
+        return f"{OTHER} ({place})"
+
+    prs = Presentation(str(TEMPLATE))
+    example = prs.slides.add_slide(prs.slide_layouts[0])  # an example slide (dropped)
+    example.shapes.title.text = OTHER
+
+    def textbox(holder: Any, text: str) -> None:  # masters and layouts have no add_textbox
+        box = example.shapes.add_textbox(Inches(1), Inches(6.8), Inches(4), Inches(0.5))
+        box.text = text
+        holder.shapes._spTree.append(box._element)  # moved: off the example slide
+
+    layouts = {layout.name: layout for layout in prs.slide_layouts}
+    layouts["Title Only"].placeholders[0].text = at("used layout")  # the deck uses these
+    layouts["Title Slide"].placeholders[1].text = at("cover layout")
+    textbox(layouts["Two Content"], at("unused layout"))  # the deck does not use this one
+    master = prs.slide_master
+    for ph in master.placeholders:  # prompt text of every master placeholder
+        ph.text = at("master prompt")
+    if master_textbox:  # text the master draws on every slide: branding, not a prompt
+        textbox(master, at("master textbox"))
+    for ph in prs.notes_master.placeholders:
+        if ph.has_text_frame:
+            ph.text = at("notes master")
+    core = prs.core_properties
+    for field in ("author", "last_modified_by", "keywords", "comments", "subject",
+                  "category", "content_status", "identifier", "language", "version", "title"):
+        setattr(core, field, at(f"core {field}"))
+    out = io.BytesIO()
+    prs.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    files["docProps/app.xml"] = files["docProps/app.xml"].replace(
+        b"<Company></Company>", f"<Company>{at('app company')}</Company>".encode()).replace(
+        b"<vt:lpstr>Office Theme</vt:lpstr>", f"<vt:lpstr>{at('app titles')}</vt:lpstr>".encode())
+    files["docProps/thumbnail.jpeg"] = _JPEG  # a picture of the old deck's first slide
+    _add_part(files, "docProps/custom.xml", (
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        f'name="Client"><vt:lpwstr>{at("custom property")}</vt:lpwstr></property>'
+        "</Properties>").encode(),
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml", "",
+        f"{_R}/custom-properties")
+    _add_part(files, "ppt/commentAuthors.xml", (
+        '<p:cmAuthorLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+        f'<p:cmAuthor id="1" name="{at("comment author")}" initials="HS" lastIdx="1" '
+        'clrIdx="0"/></p:cmAuthorLst>').encode(),
+        "application/vnd.openxmlformats-officedocument.presentationml.commentAuthors+xml",
+        "ppt/presentation.xml", f"{_R}/commentAuthors")
+    _add_part(files, "customXml/item1.xml", f"<client>{at('custom xml')}</client>".encode(),
+              None, "ppt/presentation.xml", f"{_R}/customXml")
+    if theme:
+        files["ppt/theme/theme1.xml"] = files["ppt/theme/theme1.xml"].replace(
+            b'name="Larkspur QBR"', f'name="{OTHER} QBR"'.encode())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _parts(deck: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(deck)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_pptx_text_reads_every_part_of_the_package(tmp_path: Path) -> None:
+    """Masters, layouts, the notes master, every property part, comments' authors, custom
+    XML: a reader can open them all, so the scan reads them all."""
+    text = pptx_text(_planted_template(tmp_path / "old-customer.pptx").read_bytes())
+    for place in PLACES:
+        assert f"{OTHER} ({place})" in text, place
+    leaks = LeakScanner(ACCOUNTS).scan({"PPTX": text}, {"A1"})
+    assert [leak.account_id for leak in leaks] == ["A2"]
+
+
+def test_pptx_text_reads_external_link_targets_of_any_part(tmp_path: Path) -> None:
+    prs = Presentation(str(TEMPLATE))
+    layout = prs.slide_layouts[5]
+    layout.part.relate_to("https://hooli-systems.example/portal", f"{_R}/hyperlink",
+                          is_external=True)
+    out = io.BytesIO()
+    prs.save(out)
+    assert "https://hooli-systems.example/portal" in pptx_text(out.getvalue())
+
+
+def test_a_deck_keeps_nothing_of_the_templates_leftovers(tmp_path: Path) -> None:
+    """Custom properties, the thumbnail, comments' authors, custom XML, the template's
+    core and app properties, unused layouts and the prompt text of placeholders in the
+    master, the layouts and the notes master: none of it reaches the deck."""
+    template = _planted_template(tmp_path / "old-customer.pptx")
+    deck = render_pptx(qbr_document(), template=template)
+    parts = _parts(deck)
+    assert not [n for n in parts if n.startswith(("docProps/custom", "docProps/thumbnail",
+                                                  "customXml/", "ppt/comment"))]
+    assert "docProps/app.xml" not in parts or OTHER.encode() not in parts["docProps/app.xml"]
+    for name, data in parts.items():
+        assert OTHER.encode() not in data, name
+    assert "Hooli" not in pptx_text(deck)
+    prs = _open(deck)
+    used = {s.slide_layout.name for s in prs.slides}
+    assert {layout.name for layout in prs.slide_layouts} == used  # unused ones are gone
+    core = prs.core_properties
+    assert core.title == "Quarterly business review · Acme Corp · 2026Q3"
+    assert core.author == core.last_modified_by == "Larkspur Analytics"
+    assert [getattr(core, f) for f in ("keywords", "comments", "subject", "category",
+                                      "content_status", "identifier", "language",
+                                      "version")] == [""] * 8
+    # the brand survives: theme colours and the master's bar
+    assert '<a:accent1><a:srgbClr val="0072B2"/></a:accent1>' in _theme(deck)
+    assert "Brand bar" in [s.name for s in prs.slide_master.shapes]
+    outcome = accept(Built(Outcome("qbr/a1", "qbr", "Acme Corp", status="built"),
+                           files={"pptx": deck}), tmp_path / "out",
+                     scanner=LeakScanner(ACCOUNTS), allowed={"A1"})
+    assert outcome.status == "built", outcome.error
+
+
+@pytest.mark.parametrize(
+    ("plant", "where"),
+    [({"master_textbox": True}, "PPTX (the template's slide master"),
+     ({"theme": True}, "PPTX (the template's theme")],
+)
+def test_template_text_a_deck_shows_fails_the_leak_scan_saying_where(
+        tmp_path: Path, plant: dict[str, bool], where: str) -> None:
+    """Text the master draws on every slide is the template's branding: it stays, and the
+    scan fails a deck in which it names another account, saying it is the template's."""
+    deck = render_pptx(qbr_document(), template=_planted_template(tmp_path / "t.pptx", **plant))
+    outcome = accept(Built(Outcome("qbr/a1", "qbr", "Acme Corp", status="built"),
+                           files={"pptx": deck}), tmp_path / "out",
+                     scanner=LeakScanner(ACCOUNTS), allowed={"A1"})
+    assert outcome.status == "failed"
+    assert f"{where}" in outcome.error
+    assert "names account 'A2' (its name 'Hooli Systems')" in outcome.error
+    assert not list((tmp_path / "out").rglob("*.pptx"))

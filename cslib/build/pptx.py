@@ -35,7 +35,11 @@ master shapes (a logo, a colour bar) all apply; any slides it holds are
 dropped. The title slide uses its "Title Slide" layout, section slides its
 "Title Only" layout (found by name, else by their placeholders), and content
 is placed below the layout's title. Text boxes take the theme's body font and
-theme colours, so a template's brand shows without code.
+theme colours, so a template's brand shows without code. What the deck does
+not use of its template is dropped (:func:`_strip_template`): the thumbnail,
+app and custom properties, comment authors, custom XML, the handout master,
+unused layouts and masters, and the prompt text of the placeholders of the
+masters, layouts and notes master; the core properties are written anew.
 ``params/qbr-template.pptx`` is a real one, made by
 :func:`cslib.build.pptx_template.write_template` (``python -m
 cslib.build.pptx_template``). Without a template the deck uses
@@ -74,6 +78,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.coreprops import CT_CoreProperties
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
@@ -968,15 +974,85 @@ def check_template(template: str | Path) -> Path:
     return Path(template).expanduser()
 
 
+#: The package relationships a deck keeps: its presentation and its core properties (which
+#: the renderer rewrites). The others are the template's: the thumbnail (a picture of its
+#: first slide), the app properties (company, manager, its slides' titles), custom
+#: properties, digital signatures.
+_PACKAGE_KEEPS = frozenset({RT.OFFICE_DOCUMENT, RT.CORE_PROPERTIES})
+#: The presentation's relationships a deck keeps. The others are the template's: comment
+#: authors, the handout master, custom XML data, tags, printer settings, macros, revision
+#: history.
+_PRESENTATION_KEEPS = frozenset({RT.SLIDE_MASTER, RT.SLIDE, RT.NOTES_MASTER, RT.THEME,
+                                 RT.PRES_PROPS, RT.VIEW_PROPS, RT.TABLE_STYLES, RT.FONT})
+#: presentation.xml's lists about the template's own slides: custom shows, sections.
+_SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"
+
+
+def _strip_template(prs: Any) -> None:
+    """Drop what a deck takes from its template but does not use.
+
+    A template made from an old customer's deck carries that customer into
+    every deck made with it, in parts no slide shows: its thumbnail, custom
+    and app properties, comment authors, custom XML, handout master, the
+    layouts and masters the deck does not use, and the prompt text of the
+    placeholders of the masters, layouts and notes master ("Click to edit",
+    or whatever the template's author typed there). All of that goes: parts
+    are dropped with their relationships (python-pptx saves only the parts
+    that are related), prompt text is emptied (a slide's placeholder has its
+    own text; an empty one is removed). What the template draws on every
+    slide (a logo, a text box on the master) is its branding and stays, for
+    the leak scan to read (:func:`cslib.build.leaks.pptx_text` reads every
+    part). The core properties are rewritten by :func:`_core_properties`.
+    """
+    package = prs.part.package
+    for r_id, rel in list(package._rels.items()):
+        if rel.reltype not in _PACKAGE_KEEPS:
+            package._rels.pop(r_id)
+    presentation = prs.part
+    root = presentation._element
+    for r_id, rel in list(presentation.rels.items()):
+        if rel.reltype in _PRESENTATION_KEEPS:
+            continue
+        for el in root.xpath(f"//*[@r:id='{r_id}']"):  # e.g. p:handoutMasterIdLst/...
+            parent = el.getparent()
+            parent.remove(el)
+            if len(parent) == 0 and parent is not root:
+                parent.getparent().remove(parent)
+        presentation.rels.pop(r_id)
+    for el in root.xpath(f"./p:custShowLst | ./p:extLst/p:ext[@uri='{_SECTIONS_EXT}']"):
+        el.getparent().remove(el)
+    used = {slide.slide_layout.part for slide in prs.slides}
+    for master in prs.slide_masters:
+        for layout in list(master.slide_layouts):
+            if layout.part not in used:
+                master.slide_layouts.remove(layout)
+    master_ids = root.find(qn("p:sldMasterIdLst"))
+    for master_id in list(master_ids):
+        master = presentation.related_part(master_id.get(qn("r:id")))
+        if not any(layout.part in used for layout in master.slide_master.slide_layouts):
+            master_ids.remove(master_id)
+            presentation.rels.pop(master_id.get(qn("r:id")))
+    holders = [m.part._element for m in prs.slide_masters]
+    holders += [layout.part._element for m in prs.slide_masters for layout in m.slide_layouts]
+    if any(rel.reltype == RT.NOTES_MASTER for rel in presentation.rels.values()):
+        holders.append(presentation.part_related_by(RT.NOTES_MASTER)._element)
+    for holder in holders:
+        for sp in holder.iter(qn("p:sp")):
+            if sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}") is not None:
+                for t in sp.iter(qn("a:t")):
+                    t.text = ""
+
+
 def _notes_text(*parts: str) -> str:
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def _core_properties(prs: Any, meta: dict[str, str]) -> None:
+    """Core properties made anew: the deck's title and company, nothing of the template's."""
     core = prs.core_properties
+    core._element = CT_CoreProperties.new_coreProperties()
     core.title = " · ".join(v for v in (meta["title"], meta["subtitle"], meta["period"]) if v)[:250]
     core.author = core.last_modified_by = meta["company"][:250]
-    core.subject = core.keywords = core.comments = core.category = ""
     core.revision = 1
     try:
         when = dt.datetime.strptime(meta["as_of"][:10], "%Y-%m-%d")
@@ -1080,6 +1156,7 @@ def render_pptx(doc: Document, *, template: str | Path | None = None) -> bytes:
         for k, (texts, visual) in enumerate(_groups(section)):
             _section_slides(deck, section, texts, visual, pngs,
                             definitions=definitions, first=k == 0)
+    _strip_template(prs)
     _core_properties(prs, meta)
     out = io.BytesIO()
     prs.save(out)

@@ -1,11 +1,11 @@
 """Datasets cut down to what one document may see: one customer, or one segment.
 
 A customer's QBR is executed with a dataset holding only that customer's rows
-in every table, plus benchmarks that are anonymized aggregates over groups of
-at least ``min_group_size`` accounts; a segment review with only its segment's
-accounts. The build makes these slices in its own process and hands the
-notebook nothing else, so a report cannot reach another customer's rows even
-if it tries (:mod:`cslib.build.runner`).
+in every table, plus benchmarks that are anonymized aggregates over at least
+``min_group_size`` other accounts of its segment (:func:`peer_benchmarks`); a
+segment review with only its segment's accounts. The build makes these slices
+in its own process and hands the notebook nothing else, so a report cannot
+reach another customer's rows even if it tries (:mod:`cslib.build.runner`).
 
 A slice is an ordinary :class:`~cslib.data.dataset.Dataset` whose ``scope``
 says what it holds. On disk (for executors that run notebooks in another
@@ -16,6 +16,7 @@ which :func:`cslib.data.load.load` reads back.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,64 +32,164 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_GROUP_SIZE",
+    "PEER_ROUNDING_POINTS",
     "SCOPE_FILE",
     "Scope",
     "Slicer",
     "benchmarks_from_usage",
+    "coarsen",
     "customer_slice",
+    "peer_benchmarks",
+    "peer_values",
     "read_slice_manifest",
     "segment_benchmarks",
+    "segment_peers",
     "segment_slice",
     "write_slice",
 ]
 
-#: Benchmarks are aggregates over at least this many accounts (a plan can raise it).
+#: Peer figures are aggregates over at least this many other accounts (a plan can raise it).
 MIN_GROUP_SIZE = 5
+#: Peer figures are rounded to this many percentage points.
+PEER_ROUNDING_POINTS = 5
 #: The manifest of a slice written to disk.
 SCOPE_FILE = "cslib-scope.json"
 
 
-def segment_benchmarks(
-    full: Dataset, segment: str, *, month: pd.Period, min_group_size: int = MIN_GROUP_SIZE
-) -> dict[str, Any]:
-    """Anonymized benchmarks of one segment for its customers' QBRs.
+def coarsen(value: float, *, points: int = PEER_ROUNDING_POINTS) -> float:
+    """A proportion rounded to the nearest ``points`` percentage points (halves up).
 
-    Median seat utilization over the segment's accounts with usage in the
-    three months to ``month``; given only when at least ``min_group_size``
-    accounts contribute, so that no single customer can be identified.
+    Examples
+    --------
+    >>> coarsen(0.63), coarsen(0.625), coarsen(0.6749), coarsen(1.0)
+    (0.65, 0.65, 0.65, 1.0)
+    """
+    return math.floor(value * 100 / points + 0.5) * points / 100
+
+
+def peer_values(usage: pd.DataFrame | None, *, month: pd.Period) -> pd.Series:
+    """Each account's seat utilization in ``month``, sorted (the peers of a benchmark).
+
+    Accounts with a usage row in ``month`` and licensed seats; indexed by
+    ``account_id`` (str), ascending. Sorted once per segment, so that the
+    figure for each of its customers is read off in constant time
+    (:func:`peer_benchmarks`).
+    """
+    from cslib.metrics.adoption import account_adoption
+
+    if usage is None or usage.empty:
+        return pd.Series([], dtype=float, index=pd.Index([], dtype=str, name="account_id"))
+    util = account_adoption(usage, month=month, lookback_months=3)["seat_utilization"]
+    return util.dropna().astype(float).sort_values(kind="mergesort")
+
+
+def peer_benchmarks(
+    peers: pd.Series, account_id: str, *, segment: str, min_group_size: int = MIN_GROUP_SIZE
+) -> dict[str, Any]:
+    """The anonymized benchmark one customer's QBR shows: its segment's other accounts.
+
+    The rule, for any group size and any values:
+
+    - the peers are the segment's accounts with a figure **other than the
+      customer**: the customer's own figure never enters the statistic, nor the
+      count (with 5 accounts in a segment, a customer has 4 peers, not 5);
+    - a figure is given only when at least ``min_group_size`` peers took part;
+    - the figure is the median of the peers (the mean of the two middle ones
+      for an even count) **rounded to the nearest** :data:`PEER_ROUNDING_POINTS`
+      **percentage points**. The median of an odd number of peers is one
+      peer's own figure, and an interpolated one can be too: rounded, it is a
+      band five points wide, not a value any peer can be recognised by (a
+      peer whose own figure is a multiple of five points matches it only by
+      coarsening). Rounding rather than noise keeps a report reproducible (the
+      same data gives the same document) and is said in one sentence in the
+      appendix (:data:`cslib.present.definitions.DEFINITIONS`, ``peer_benchmarks``).
+
+    Each customer of a segment gets its own figure, read in constant time off
+    the segment's sorted values (:func:`peer_values`): removing the customer
+    from a sorted array shifts the middle index by at most one.
+
+    Parameters
+    ----------
+    peers : pandas.Series
+        The segment's accounts' seat utilization (proportions), indexed by
+        ``account_id``, sorted ascending (:func:`peer_values`). May hold the
+        customer or not.
+    account_id : str
+        The customer.
+    segment : str
+        The segment's name (shown with the figure).
+    min_group_size : int
+        The fewest peers a figure is given for.
 
     Returns
     -------
     dict
-        ``segment``; and when the group is large enough ``accounts`` (how many)
-        and ``seat_utilization_median``.
+        ``segment`` and ``min_group_size``; with enough peers also ``accounts``
+        (how many peers) and ``seat_utilization_median`` (a proportion, a
+        multiple of 0.05).
+
+    Examples
+    --------
+    >>> peers = pd.Series([0.50, 0.61, 0.66, 0.70, 0.72, 0.90],
+    ...                   index=["a", "b", "c", "d", "e", "f"])
+    >>> peer_benchmarks(peers, "f", segment="SMB")  # median of a..e: 0.66
+    {'segment': 'SMB', 'min_group_size': 5, 'accounts': 5, 'seat_utilization_median': 0.65}
+    >>> peer_benchmarks(peers.drop("f"), "a", segment="SMB")  # 4 peers: none
+    {'segment': 'SMB', 'min_group_size': 5}
     """
+    out: dict[str, Any] = {"segment": segment, "min_group_size": min_group_size}
+    values = peers.to_numpy(dtype=float)
+    try:
+        where = int(peers.index.get_loc(account_id))  # the customer's place among them
+    except KeyError:
+        where = -1  # the customer has no figure
+    count = len(values) - (1 if where >= 0 else 0)
+    if count < max(min_group_size, 1):
+        return out
+
+    def nth(j: int) -> float:  # the j-th smallest figure of the peers (customer left out)
+        return float(values[j + 1 if 0 <= where <= j else j])
+
+    half = count // 2
+    median = nth(half) if count % 2 else (nth(half - 1) + nth(half)) / 2
+    out["accounts"] = count
+    out["seat_utilization_median"] = coarsen(median)
+    return out
+
+
+def segment_peers(full: Dataset, segment: str, *, month: pd.Period) -> pd.Series:
+    """:func:`peer_values` of the accounts of one segment."""
     usage = full.get("usage")
     if usage is not None:
         acc = full.accounts
-        peers = set(acc.loc[acc["segment"].astype(str) == segment, "account_id"].astype(str))
-        usage = usage[usage["account_id"].astype(str).isin(peers)]
-    return benchmarks_from_usage(usage, segment, month=month, min_group_size=min_group_size)
+        members = set(acc.loc[acc["segment"].astype(str) == segment, "account_id"].astype(str))
+        usage = usage[usage["account_id"].astype(str).isin(members)]
+    return peer_values(usage, month=month)
+
+
+def segment_benchmarks(
+    full: Dataset, segment: str, *, account_id: str, month: pd.Period,
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> dict[str, Any]:
+    """Anonymized benchmarks of one segment for one of its customers' QBR.
+
+    The median seat utilization of the segment's other accounts with usage in
+    ``month``, rounded (:func:`peer_benchmarks` states the rule).
+    """
+    peers = segment_peers(full, segment, month=month)
+    return peer_benchmarks(peers, account_id, segment=segment, min_group_size=min_group_size)
 
 
 def benchmarks_from_usage(
-    usage: pd.DataFrame | None, segment: str, *, month: pd.Period, min_group_size: int
+    usage: pd.DataFrame | None, segment: str, *, account_id: str, month: pd.Period,
+    min_group_size: int,
 ) -> dict[str, Any]:
     """:func:`segment_benchmarks` from the segment's usage rows alone.
 
     A database source reads just these rows (:mod:`cslib.data.sources`).
     """
-    from cslib.metrics.adoption import account_adoption
-
-    out: dict[str, Any] = {"segment": segment, "min_group_size": min_group_size}
-    if usage is None or usage.empty:
-        return out
-    adoption = account_adoption(usage, month=month, lookback_months=3)
-    util = adoption["seat_utilization"].dropna()
-    if len(util) >= min_group_size:
-        out["accounts"] = len(util)
-        out["seat_utilization_median"] = float(util.median())
-    return out
+    return peer_benchmarks(peer_values(usage, month=month), account_id, segment=segment,
+                           min_group_size=min_group_size)
 
 
 def _account(full: Dataset, account_id: str) -> pd.Series:
@@ -109,12 +210,13 @@ def customer_slice(
 ) -> Dataset:
     """``full`` cut down to one customer's rows, with its segment's anonymized benchmarks.
 
-    ``benchmarks`` may be passed in when already computed for the segment
-    (a build computes them once per segment, not once per customer).
+    ``benchmarks`` may be passed in when already computed (a build sorts each
+    segment's figures once and reads each customer's off them: :class:`Slicer`).
     """
     segment = str(_account(full, account_id)["segment"])
     if benchmarks is None:
-        benchmarks = segment_benchmarks(full, segment, month=month, min_group_size=min_group_size)
+        benchmarks = segment_benchmarks(full, segment, account_id=account_id, month=month,
+                                        min_group_size=min_group_size)
     part = full.subset([account_id])
     return part.scoped(Scope("customer", account_id, dict(benchmarks)))
 
@@ -130,7 +232,7 @@ def segment_slice(full: Dataset, segment: str) -> Dataset:
 
 @dataclass
 class Slicer:
-    """Makes the slice each notebook of a build gets; benchmarks computed once per segment.
+    """Makes the slice each notebook of a build gets; peers' figures sorted once per segment.
 
     Parameters decide the scope: ``account_id`` -> the customer's slice,
     ``segment`` -> the segment's slice, neither -> the whole dataset (a
@@ -140,19 +242,19 @@ class Slicer:
     full: Dataset
     month: pd.Period
     min_group_size: int = MIN_GROUP_SIZE
-    _benchmarks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _peers: dict[str, pd.Series] = field(default_factory=dict)
 
     def for_parameters(self, params: Mapping[str, Any]) -> Dataset | None:
         """The slice for a notebook run with ``params`` (``None``: the whole dataset)."""
         if params.get("account_id"):
             account_id = str(params["account_id"])
             segment = str(_account(self.full, account_id)["segment"])
-            if segment not in self._benchmarks:
-                self._benchmarks[segment] = segment_benchmarks(
-                    self.full, segment, month=self.month, min_group_size=self.min_group_size
-                )
+            if segment not in self._peers:
+                self._peers[segment] = segment_peers(self.full, segment, month=self.month)
+            benchmarks = peer_benchmarks(self._peers[segment], account_id, segment=segment,
+                                         min_group_size=self.min_group_size)
             return customer_slice(self.full, account_id, month=self.month,
-                                  benchmarks=self._benchmarks[segment])
+                                  benchmarks=benchmarks)
         if params.get("segment"):
             return segment_slice(self.full, str(params["segment"]))
         return None

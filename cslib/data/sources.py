@@ -465,18 +465,19 @@ class SqlSource:
         return self._coverage
 
     def segment_benchmarks(
-        self, segment: str, month: pd.Period, *, min_group_size: int
+        self, segment: str, month: pd.Period, *, account_id: str, min_group_size: int
     ) -> dict[str, Any]:
-        """The anonymized benchmarks of a segment (:func:`cslib.data.scope.segment_benchmarks`).
+        """A customer's anonymized benchmarks (:func:`cslib.data.scope.segment_benchmarks`).
 
-        Reads only the segment's usage rows of the three months to ``month``.
+        Reads only the segment's usage rows of the three months to ``month``;
+        the customer's own figure is left out (:func:`cslib.data.scope.peer_benchmarks`).
         """
         from cslib.data.load import _Table, _validate_table
         from cslib.data.scope import benchmarks_from_usage
 
         sample = self._probe().get("usage")
         if sample is None:
-            return benchmarks_from_usage(None, segment, month=month,
+            return benchmarks_from_usage(None, segment, account_id=account_id, month=month,
                                          min_group_size=min_group_size)
         table, stmt = self._select("usage")
         when = table.c[self._db("usage", "month")]
@@ -494,7 +495,8 @@ class SqlSource:
         valid = valid.copy()
         valid["month"] = pd.PeriodIndex(valid["month"].astype(str), freq="M")
         valid["account_id"] = valid["account_id"].astype(str)
-        return benchmarks_from_usage(valid, segment, month=month, min_group_size=min_group_size)
+        return benchmarks_from_usage(valid, segment, account_id=account_id, month=month,
+                                     min_group_size=min_group_size)
 
     def account_names(self) -> pd.DataFrame:
         """Every account's id and name (what the leak scan looks for), nothing else."""
@@ -552,7 +554,8 @@ def report_slice(
             raise ParameterError(f"`account_id` {account_id!r} is not in the accounts of "
                                  f"{source.name}.")
         seg = str(part.accounts["segment"].iloc[0])  # one row: account_id is unique
-        benchmarks = source.segment_benchmarks(seg, until, min_group_size=min_group_size)
+        benchmarks = source.segment_benchmarks(seg, until, account_id=account_id,
+                                               min_group_size=min_group_size)
         return part.scoped(Scope("customer", account_id, benchmarks))
     if kind == "segment" and segment.strip():
         known = source.segments()

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cslib.data.scope import MIN_GROUP_SIZE, PEER_ROUNDING_POINTS
+
 if TYPE_CHECKING:
     from cslib.data.dataset import Dataset
 
@@ -96,6 +98,14 @@ DEFINITIONS: dict[str, Definition] = {
         "Active users / licensed seats in the month.",
         "Gainsight, adoption",
     ),
+    "peer_benchmarks": Definition(
+        "Peer figures",
+        f"Peer figures are the median of at least {MIN_GROUP_SIZE} other customers of your "
+        f"segment (your own figure is not among them), rounded to the nearest "
+        f"{PEER_ROUNDING_POINTS} points; shown only when that many took part, so that no "
+        "customer's own figure can be read from them.",
+        "Minimum group size and rounding (k-anonymity)",
+    ),
     "relationship_coverage": Definition(
         "Relationship coverage",
         "Contacts by role and relationship strength; strong = strong or very strong; "
@@ -168,6 +178,7 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "csat": ("tickets", "csat"),
     "ces": ("tickets", "ces"),
     "seat_utilization": ("usage", None),
+    "peer_benchmarks": ("usage", None),
     "relationship_coverage": ("contacts", None),
     "goals": ("goals", None),
     "advocacy": ("advocacy", None),

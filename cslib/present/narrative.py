@@ -487,9 +487,10 @@ def adoption_summary(report: Report) -> Paragraph | Callout:
     bench = report.benchmarks.get("seat_utilization_median")
     if _ok(bench):
         text += (
-            f". Across {report.benchmarks['accounts']} {report.benchmarks['segment']} customers "
-            f"the median is {fmt_percent(bench, digits=0)} (anonymized)"
+            f". Across {report.benchmarks['accounts']} other {report.benchmarks['segment']} "
+            f"customers the median is about {fmt_percent(bench, digits=0)} (anonymized)"
         )
+        return Paragraph.of(text + ".", definitions=("seat_utilization", "peer_benchmarks"))
     return Paragraph.of(text + ".", definitions=("seat_utilization",))
 
 
