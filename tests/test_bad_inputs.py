@@ -176,6 +176,23 @@ CASES = [
         {"usage": None},
         files={"usage.parquet": b"not parquet at all"},
     ),
+    # Numbers that are not finite (inf, NaN, overflow) ----------------------------------------
+    Case(
+        "infinite MRR",
+        ("mrr.csv: column 'mrr' must be a finite number between -1e15 and 1e15 (not inf or NaN)",
+         "line 3 ('inf')"),
+        {"mrr": _edit("a1,2026-02,1000", "a1,2026-02,inf")},
+    ),
+    Case(
+        "a goal target that overflows",
+        ("goals.csv: column 'target' must be a finite number", "line 2 ('1e999')"),
+        {"goals": _edit("seats,10,50,55", "seats,10,1e999,55")},
+    ),
+    Case(
+        "a usage count too large for a whole number",
+        ("usage.csv: column 'active_users' must be a finite number", "line 2 ('1e20')"),
+        {"usage": _edit("a1,2026-07,40,50", "a1,2026-07,1e20,50")},
+    ),
     # Plans and parameters -----------------------------------------------------------------
     Case(
         "data folder missing",
@@ -300,6 +317,27 @@ def test_the_command_itself_exits_non_zero_without_a_traceback(tmp_path, name):
     assert done.returncode == case.code
     assert "Traceback" not in done.stderr and done.stderr.startswith("cslib: ")
     assert not (tmp_path / "reports").exists()
+
+
+#: The data cases also run through `cslib validate`.
+VALIDATE = [
+    "infinite MRR",
+    "a goal target that overflows",
+    "a usage count too large for a whole number",
+]
+
+
+@pytest.mark.parametrize("name", VALIDATE)
+def test_validate_refuses_the_same_data_with_the_same_message(tmp_path, capsys, name):
+    case = next(c for c in CASES if c.name == name)
+    folder = write_dataset(tmp_path / "data", files=case.files, **case.tables)
+    code = main(["validate", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert err.startswith(f"cslib: invalid data: {folder}: the data does not meet the contract")
+    assert "Traceback" not in err + out and "internal error" not in err and not out
+    for fragment in case.expect:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
 
 
 def test_code_in_a_text_parameter_is_only_text(tmp_path):

@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -607,6 +608,13 @@ def test_from_frames_accepts_period_months():
             id="negative-mrr-row-number",
         ),
         pytest.param(
+            {"mrr": pd.DataFrame({"account_id": ["a", "a"], "month": ["2026-01", "2026-02"],
+                                  "mrr": [1.0, np.inf]})},
+            "mrr (frame): column 'mrr' must be a finite number between -1e15 and 1e15 "
+            "(not inf or NaN); 1 row: row 2 ('inf')",
+            id="infinite-mrr-in-a-frame",
+        ),
+        pytest.param(
             {"invoices": pd.DataFrame({"x": [1]})},
             "unknown table(s) invoices; the contract's tables are accounts, mrr, usage, nps, "
             "tickets, contacts, activities, goals, advocacy.",
@@ -681,3 +689,81 @@ def test_dates_with_times_and_mixed_zones_keep_the_written_day(tmp_path, make_da
         "2026-09-30",
         "2026-10-01",
     ]
+
+
+# Non-finite numbers ------------------------------------------------------------------
+# inf, Infinity, 1e999 (which overflows to inf) and "NaN" written in a cell are refused in
+# every numeric column: a sum over them is inf, and documents showed "+inf%". A value
+# beyond 1e15 is refused too (it overflows the whole-number columns and sums).
+
+FINITE = "must be a finite number between -1e15 and 1e15 (not inf or NaN)"
+
+
+def _cell(old: str, new: str):
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,inf")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('inf')"], id="inf"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,Infinity")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('Infinity')"],
+                     id="Infinity"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,1e999")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('1e999')"],
+                     id="overflows-to-inf"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,-inf")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('-inf')"],
+                     id="minus-inf-once"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,NaN")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('NaN')"],
+                     id="NaN-text"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,2e15")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('2e15')"],
+                     id="beyond-1e15"),
+        pytest.param({"usage": _cell("a1,2026-07,40,50", "a1,2026-07,1e20,inf")},
+                     [f"usage.csv: column 'active_users' {FINITE}; 1 row: line 2 ('1e20')",
+                      f"usage.csv: column 'licensed_seats' {FINITE}; 1 row: line 2 ('inf')"],
+                     id="usage-counts"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10,9,", "r1,a1,2026-07-10,inf,")},
+                     [f"nps.csv: column 'score' {FINITE}; 1 row: line 2 ('inf')"],
+                     id="nps-score"),
+        pytest.param({"tickets": _cell("high,5,2", "high,NaN,-Infinity")},
+                     [f"tickets.csv: column 'csat' {FINITE}; 1 row: line 2 ('NaN')",
+                      f"tickets.csv: column 'ces' {FINITE}; 1 row: line 2 ('-Infinity')"],
+                     id="csat-and-ces"),
+        pytest.param({"goals": _cell("seats,10,50,55", "seats,-inf,1e999,nan")},
+                     [f"goals.csv: column 'baseline' {FINITE}; 1 row: line 2 ('-inf')",
+                      f"goals.csv: column 'target' {FINITE}; 1 row: line 2 ('1e999')",
+                      f"goals.csv: column 'current' {FINITE}; 1 row: line 2 ('nan')"],
+                     id="goal-figures"),
+    ],
+)  # fmt: skip
+def test_non_finite_numbers_are_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == expected
+
+
+def test_parquet_inf_is_refused_and_nan_is_a_missing_value(tmp_path, make_dataset,
+                                                           dataset_tables):
+    mrr = _native_frame(dataset_tables["mrr"]).astype({"mrr": float})
+    goals = _native_frame(dataset_tables["goals"]).astype({"target": float})
+    mrr.loc[1, "mrr"] = np.inf
+    goals.loc[0, "target"] = -np.inf
+    assert _load_error(make_dataset(tmp_path / "inf", mrr=mrr, goals=goals)).problems == [
+        f"mrr.parquet: column 'mrr' {FINITE}; 1 row: row 2 ('inf')",
+        f"goals.parquet: column 'target' {FINITE}; 1 row: row 1 ('-inf')",
+    ]
+    # A float NaN is how pandas and Arrow hold a missing number: the same as an empty
+    # CSV cell, so allowed in an optional column and "empty" in a required one.
+    mrr.loc[1, "mrr"] = np.nan
+    goals.loc[0, "target"] = np.nan
+    assert _load_error(make_dataset(tmp_path / "nan", mrr=mrr, goals=goals)).problems == [
+        "mrr.parquet: column 'mrr' must not be empty; 1 row: row 2"
+    ]
+    assert pd.isna(load(make_dataset(tmp_path / "ok", goals=goals)).get("goals").at[0, "target"])

@@ -33,6 +33,16 @@ ADVOCACY_KINDS = ("referral", "reference_call", "case_study", "review")
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
+#: Kinds of column holding numbers.
+NUMERIC_KINDS = ("money", "number", "count", "score")
+#: The largest size of any number (money, counts, scores, goal figures). ``inf``,
+#: ``Infinity``, values that overflow to it (``1e999``) and ``NaN`` written in a cell are
+#: refused; so is anything beyond 1e15 (a thousand trillion), which no revenue or count
+#: reaches, and which keeps sums over millions of rows finite and whole numbers exact.
+#: A float ``NaN`` in a Parquet file, a frame or a database is a missing value, as an
+#: empty CSV cell is: pandas and Arrow store a missing number that way.
+MAX_ABS_NUMBER = 1e15
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -205,6 +215,7 @@ RULE_DATE = "must be a date written YYYY-MM-DD"
 RULE_MONTH = "must be a month written YYYY-MM"
 RULE_NUMBER = "must be a number"
 RULE_INTEGER = "must be a whole number"
+RULE_FINITE = "must be a finite number between -1e15 and 1e15 (not inf or NaN)"
 
 
 def rule_text(spec: ColumnSpec) -> str:

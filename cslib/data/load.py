@@ -21,7 +21,17 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from cslib.data.contract import CONTRACT, REQUIRED_TABLES, TableSpec, rule_text, schema_for
+from cslib.data.contract import (
+    CONTRACT,
+    MAX_ABS_NUMBER,
+    NUMERIC_KINDS,
+    REQUIRED_TABLES,
+    RULE_FINITE,
+    ColumnSpec,
+    TableSpec,
+    rule_text,
+    schema_for,
+)
 from cslib.data.dataset import Dataset
 from cslib.errors import DataError
 
@@ -197,17 +207,25 @@ def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
     return problems
 
 
-def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
-    """Parse one column by its contract kind: the parsed values and which cells failed."""
-    present = raw.notna() & (raw.astype("string").str.strip() != "")
-    if kind in ("money", "number", "count", "score"):
+def _parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Parse one column by its contract kind: the parsed values and the cells each rule refuses."""
+    kind = spec.kind
+    text = raw.astype("string")
+    present = raw.notna() & (text.str.strip() != "")
+    if kind in NUMERIC_KINDS:
         values = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad = present & values.isna()
+        unparsed = present & values.isna()
+        nan_text = pd.Series(False, index=raw.index)
+        if unparsed.any():  # "NaN" written in a cell parses, as a number that is not finite
+            nan_text = unparsed & text.str.strip().str.lower().isin(["nan", "+nan", "-nan"])
+        huge = present & (values.abs() > MAX_ABS_NUMBER)  # inf, -inf, 1e999, 2e15
+        nonfinite = huge | nan_text
+        bad = unparsed & ~nan_text
         if kind in ("count", "score"):
-            whole = values.notna() & (values % 1 == 0)
-            bad |= present & values.notna() & ~whole
+            whole = values.notna() & ~huge & (values % 1 == 0)
+            bad |= present & values.notna() & ~huge & ~whole
             values = values.where(whole).astype("Int64")
-        return values.where(~bad), bad
+        return values.where(~(bad | nonfinite)), {rule_text(spec): bad, RULE_FINITE: nonfinite}
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(raw):
             values = pd.to_datetime(raw)
@@ -216,11 +234,10 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         else:
             # A date is the calendar day as written: YYYY-MM-DD, optionally followed
             # by a time (and zone) that is ignored, so mixed zones cannot fail.
-            text = raw.astype("string").str.strip()
-            day = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", expand=False)
+            day = text.str.strip().str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", expand=False)
             values = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-        return values.astype("datetime64[ns]"), present & values.isna()
-    return raw, pd.Series(False, index=raw.index)
+        return values.astype("datetime64[ns]"), {rule_text(spec): present & values.isna()}
+    return raw, {}
 
 
 def _validate_table(
@@ -238,9 +255,10 @@ def _validate_table(
     for col in spec.columns:
         if col.name not in frame:
             continue
-        parsed, bad = _parse_column(frame[col.name], col.kind)
-        if bad.any():
-            failures[(col.name, rule_text(col))] = set(np.flatnonzero(bad.to_numpy()).tolist())
+        parsed, refused = _parse_column(frame[col.name], col)
+        for rule, bad in refused.items():
+            if bad.any():
+                failures[(col.name, rule)] = set(np.flatnonzero(bad.to_numpy()).tolist())
         frame[col.name] = parsed
     try:
         valid = schema_for(table.name).validate(frame, lazy=True)
