@@ -193,6 +193,31 @@ CASES = [
         ("usage.csv: column 'active_users' must be a finite number", "line 2 ('1e20')"),
         {"usage": _edit("a1,2026-07,40,50", "a1,2026-07,1e20,50")},
     ),
+    # Months and dates far from the rest of the data -----------------------------------------
+    Case(
+        "a stray MRR month far ahead",
+        ("mrr.csv: column 'month' must form one unbroken run of months, but no row falls in "
+         "2026-10..2062-08, which cuts these rows off the main run 2026-01..2026-09",
+         "1 row: line 39 ('2062-09')"),
+        {"mrr": _append("a1,2062-09,5")},
+    ),
+    Case(
+        "a stray MRR month far back",
+        ("mrr.csv: column 'month' must form one unbroken run of months", "1926-10..2025-12",
+         "line 39 ('1926-09')"),
+        {"mrr": _append("a5,1926-09,800")},
+    ),
+    Case(
+        "an NPS answer dated far past the data",
+        ("nps.csv: column 'responded_on' must not be after 2026-12-31 (3 months past the "
+         "data's as-of date 2026-09-30", "line 2 ('2062-07-10')"),
+        {"nps": _edit("r1,a1,2026-07-10", "r1,a1,2062-07-10")},
+    ),
+    Case(
+        "a usage month past the tolerance",
+        ("usage.csv: column 'month' must not be after 2026-12", "line 9 ('2027-01')"),
+        {"usage": _append("a5,2027-01,12,20")},
+    ),
     # Plans and parameters -----------------------------------------------------------------
     Case(
         "data folder missing",
@@ -324,6 +349,10 @@ VALIDATE = [
     "infinite MRR",
     "a goal target that overflows",
     "a usage count too large for a whole number",
+    "a stray MRR month far ahead",
+    "a stray MRR month far back",
+    "an NPS answer dated far past the data",
+    "a usage month past the tolerance",
 ]
 
 
@@ -338,6 +367,16 @@ def test_validate_refuses_the_same_data_with_the_same_message(tmp_path, capsys, 
     assert "Traceback" not in err + out and "internal error" not in err and not out
     for fragment in case.expect:
         assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+def test_a_stray_month_never_moves_the_default_period(tmp_path, capsys):
+    # Without --period the latest complete quarter of the data is reported: one mistyped
+    # row must not make that 2062Q2.
+    folder = write_dataset(tmp_path / "data", mrr=_append("a1,2062-09,5"))
+    code = main(["metrics", "--data", str(folder)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert "no row falls in 2026-10..2062-08" in err and "2062Q" not in err
 
 
 def test_code_in_a_text_parameter_is_only_text(tmp_path):

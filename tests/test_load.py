@@ -110,9 +110,9 @@ ONE_PROBLEM = [
         id="duplicate-account",
     ),
     pytest.param(
-        {"mrr": MRR + "a1,2026-01,100\na2,2026-01,50\na1,2026-01,120\n"},
+        {"mrr": lambda t: t.replace("a1,2026-02,1000", "a1,2026-01,120")},
         "mrr.csv: columns account_id, month must be unique (one row per account_id and "
-        "month); duplicated in 2 rows: line 2 ('a1 2026-01'), line 4 ('a1 2026-01')",
+        "month); duplicated in 2 rows: line 2 ('a1 2026-01'), line 3 ('a1 2026-01')",
         id="duplicate-account-month",
     ),
     pytest.param(
@@ -767,3 +767,113 @@ def test_parquet_inf_is_refused_and_nan_is_a_missing_value(tmp_path, make_datase
         "mrr.parquet: column 'mrr' must not be empty; 1 row: row 2"
     ]
     assert pd.isna(load(make_dataset(tmp_path / "ok", goals=goals)).get("goals").at[0, "target"])
+
+
+# Months and dates far from the rest of the data -------------------------------------------
+# The MRR months form one unbroken run (a month inside the data with no MRR row at all is a
+# stray row or a broken extract); dated rows may run at most 3 months past the data's
+# as-of date; no date lies more than 10 years before the first MRR month, and a planned
+# date (renewal, goal due date) at most 10 years past the as-of date. A single stray row
+# must never move the data's as-of date, which picks the default period.
+
+CUT_OFF = ("mrr.csv: column 'month' must form one unbroken run of months, but no row falls "
+           "in {gaps}, which cuts these rows off the main run {main} (a mistyped month or a "
+           "broken extract?); ")
+AFTER_AS_OF = ("must not be after 2026-12-31 (3 months past the data's as-of date 2026-09-30, "
+               "the end of the last MRR month); ")
+BEFORE_FIRST = "must not be before 2016-01-01 (10 years before the first MRR month 2026-01); "
+
+
+def _without_month(month: str):
+    return lambda t: "".join(line for line in t.splitlines(keepends=True) if month not in line)
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": lambda t: t + "a1,2062-09,5\n"},
+                     CUT_OFF.format(gaps="2026-10..2062-08", main="2026-01..2026-09")
+                     + "1 row: line 39 ('2062-09')", id="mrr-far-future"),
+        pytest.param({"mrr": lambda t: "account_id,month,mrr\na5,1926-09,800\n"
+                      + t.split("\n", 1)[1]},
+                     CUT_OFF.format(gaps="1926-10..2025-12", main="2026-01..2026-09")
+                     + "1 row: line 2 ('1926-09')", id="mrr-far-past"),
+        pytest.param({"mrr": _without_month("2026-03")},
+                     CUT_OFF.format(gaps="2026-03", main="2026-04..2026-09")
+                     + "8 rows: line 2 ('2026-01'), line 3 ('2026-02'), line 10 ('2026-01'), "
+                     "line 11 ('2026-02'), line 18 ('2026-01') and 3 more",
+                     id="mrr-a-month-without-rows"),
+        pytest.param({"usage": lambda t: t + "a5,2026-12,12,20\na5,2027-01,12,20\n"},
+                     "usage.csv: column 'month' must not be after 2026-12 (3 months past the "
+                     "last MRR month 2026-09); 1 row: line 10 ('2027-01')",
+                     id="usage-past-the-tolerance"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10", "r1,a1,2062-07-10")},
+                     "nps.csv: column 'responded_on' " + AFTER_AS_OF
+                     + "1 row: line 2 ('2062-07-10')", id="nps-far-future"),
+        pytest.param({"tickets": _cell("t3,a5,2026-09-25,,", "t3,a5,2026-09-25,2062-09-30,")},
+                     "tickets.csv: column 'closed_on' " + AFTER_AS_OF
+                     + "1 row: line 4 ('2062-09-30')", id="ticket-closed-far-future"),
+        pytest.param({"activities": _cell("e3,a5,2026-07-20", "e3,a5,1926-07-20")},
+                     "activities.csv: column 'occurred_on' " + BEFORE_FIRST
+                     + "1 row: line 4 ('1926-07-20')", id="activity-far-past"),
+        pytest.param({"advocacy": lambda t: t + "v3,a2,2027-01-01,review\n"},
+                     "advocacy.csv: column 'occurred_on' " + AFTER_AS_OF
+                     + "1 row: line 4 ('2027-01-01')", id="advocacy-after-the-tolerance"),
+        pytest.param({"accounts": _cell("2026-11-15", "2062-11-15")},
+                     "accounts.csv: column 'renewal_date' must not be after 2036-09-30 (10 "
+                     "years past the data's as-of date 2026-09-30); 1 row: line 2 ('2062-11-15')",
+                     id="renewal-far-future"),
+        pytest.param({"goals": _cell("2026-12-31", "1900-01-01")},
+                     "goals.csv: column 'due_on' " + BEFORE_FIRST + "1 row: line 3 ('1900-01-01')",
+                     id="goal-due-as-a-null-stand-in"),
+    ],
+)  # fmt: skip
+def test_months_and_dates_far_from_the_data_are_refused(tmp_path, make_dataset, tables,
+                                                        expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_dates_within_the_tolerances_load(tmp_path, make_dataset):
+    edges = {
+        "usage": lambda t: t + "a5,2026-12,12,20\n",                    # 3 months ahead
+        "nps": _cell("r1,a1,2026-07-10", "r1,a1,2026-12-31"),
+        "accounts": _cell("2026-11-15", "2036-09-30"),                  # 10 years ahead
+        "goals": _cell("2026-12-31", "2016-01-01"),                     # 10 years back
+    }
+    stray = make_dataset(tmp_path / "stray", mrr=lambda t: t + "a1,2062-09,5\n", **edges)
+    assert [p.split(":")[0] for p in _load_error(stray).problems] == ["mrr.csv"]
+    assert load(make_dataset(tmp_path / "ok", **edges)).last_month == pd.Period("2026-09", "M")
+
+
+def test_one_accounts_gap_is_not_a_stray_month_nor_is_a_slice_of_it(tmp_path, valid_dir):
+    from cslib.data.scope import Scope, write_slice
+
+    frames = {name: _native_frame(p.read_text()) for name, p in
+              ((p.stem, p) for p in valid_dir.glob("*.csv"))}
+    frames["mrr"] = frames["mrr"].astype({"month": str})
+    # a5 pays in every month but 2026-03 and 2026-04 (a gap of its own: 0, then back)...
+    mrr = frames["mrr"][~((frames["mrr"]["account_id"] == "a5")
+                          & frames["mrr"]["month"].isin(["2026-03", "2026-04"]))]
+    ds = from_frames({**frames, "mrr": mrr})
+    part = ds.subset(["a5"]).scoped(Scope("customer", "a5"))
+    assert load(write_slice(part, tmp_path / "slice")).coverage == ds.coverage
+    # ... but no account at all in 2026-03 and 2026-04 cuts 2026-01..02 off the data.
+    with pytest.raises(DataError, match=r"no row falls in 2026-03\.\.2026-04, which cuts these "
+                       r"rows off the main run 2026-05\.\.2026-09"):
+        from_frames({**frames, "mrr": frames["mrr"][~frames["mrr"]["month"].isin(
+            ["2026-03", "2026-04"])]})
+
+
+def test_a_stray_month_in_frames_is_refused():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a", "a", "a"],
+                             "month": ["2026-01", "2026-02", "2062-09"], "mrr": [1.0] * 3}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "mrr (frame): column 'month' must form one unbroken run of months, but no row falls "
+        "in 2026-03..2062-08, which cuts these rows off the main run 2026-01..2026-02 (a "
+        "mistyped month or a broken extract?); 1 row: row 3 ('2062-09')"
+    ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 import pandera.pandas as pa
 
 __all__ = [
@@ -17,11 +19,18 @@ __all__ = [
     "ADVOCACY_KINDS",
     "CONTACT_ROLES",
     "CONTRACT",
+    "DATE_HORIZON_YEARS",
+    "EVENT_LEAD_MONTHS",
     "GOAL_STATUSES",
+    "MAX_ABS_NUMBER",
     "REQUIRED_TABLES",
     "STRENGTHS",
     "ColumnSpec",
+    "DateBounds",
+    "MonthRuns",
     "TableSpec",
+    "date_bounds",
+    "month_runs",
     "schema_for",
 ]
 
@@ -43,6 +52,26 @@ NUMERIC_KINDS = ("money", "number", "count", "score")
 #: empty CSV cell is: pandas and Arrow store a missing number that way.
 MAX_ABS_NUMBER = 1e15
 
+# When the data is: the MRR months decide the data's coverage and its as-of date (the
+# end of the last MRR month), which picks the default period ("the latest complete
+# quarter"). One stray row must never move them, so:
+# 1. the MRR months form one unbroken run: a month between the first and the last in
+#    which no account has an MRR row is a stray (mistyped) month or a broken extract,
+#    and the rows cut off the main run (the run holding the most rows) are refused
+#    (:func:`month_runs`); a single account may still skip months (a missing month
+#    means 0), and a slice of one customer or segment keeps its parent's coverage;
+# 2. dated rows (usage months, NPS answers, tickets opened and closed, activities,
+#    advocacy events) may lie at most EVENT_LEAD_MONTHS past the as-of date: other
+#    systems are often extracted a few weeks after the last complete billing month;
+# 3. a planned date (``renewal_date``, ``due_on``: ``ColumnSpec.planned``) may lie in the
+#    future, but at most DATE_HORIZON_YEARS past the as-of date, and no date lies more
+#    than DATE_HORIZON_YEARS before the first MRR month (a CRM's history may start
+#    before billing's, but not at a null stand-in such as 1900-01-01 or 1970-01-01).
+#: How far dated rows may run past the data's as-of date (one quarter).
+EVENT_LEAD_MONTHS = 3
+#: How far planned dates may lie past the as-of date, and any date before the first month.
+DATE_HORIZON_YEARS = 10
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -61,6 +90,10 @@ class ColumnSpec:
     nullable : bool
         Whether empty cells are allowed (only meaningful for required columns;
         optional columns may always be empty).
+    planned : bool
+        A date planned ahead (a renewal, a goal's due date), which may lie up to
+        ``DATE_HORIZON_YEARS`` past the data's as-of date; other dates and months
+        are of things that happened, at most ``EVENT_LEAD_MONTHS`` past it.
     """
 
     name: str
@@ -71,6 +104,7 @@ class ColumnSpec:
     high: int | None = None
     values: tuple[str, ...] = ()
     unique: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,7 +145,7 @@ CONTRACT: dict[str, TableSpec] = {
                 _c("industry", "text"),
                 _c("csm", "text"),
                 _c("plan", "text"),
-                _c("renewal_date", "date"),
+                _c("renewal_date", "date", planned=True),
             ),
             required=True,
             key=("account_id",),
@@ -186,7 +220,7 @@ CONTRACT: dict[str, TableSpec] = {
                 _c("goal_id", "id", required=True, unique=True),
                 _ACCOUNT,
                 _c("title", "text", required=True),
-                _c("due_on", "date", required=True),
+                _c("due_on", "date", required=True, planned=True),
                 _c("status", "enum", required=True, values=GOAL_STATUSES),
                 _c("metric", "text"),
                 _c("baseline", "number"),
@@ -235,6 +269,122 @@ def rule_text(spec: ColumnSpec) -> str:
     if spec.kind == "number":
         return RULE_NUMBER
     return "must be text"
+
+
+@dataclass(frozen=True)
+class MonthRuns:
+    """The months of the MRR table split into unbroken runs (see :func:`month_runs`).
+
+    Attributes
+    ----------
+    main : (pandas.Period, pandas.Period)
+        First and last month of the main run: the run holding the most rows (on a
+        tie, the earliest, so that a stray row never moves the as-of date forward).
+    gaps : tuple of (pandas.Period, pandas.Period)
+        The stretches of months without any row between the first and last month.
+    stray : tuple of pandas.Period
+        The months outside the main run, whose rows are refused.
+    """
+
+    main: tuple[pd.Period, pd.Period]
+    gaps: tuple[tuple[pd.Period, pd.Period], ...] = ()
+    stray: tuple[pd.Period, ...] = ()
+
+    @property
+    def rule(self) -> str:
+        """The broken rule in words, naming the gaps and the main run."""
+        gaps = [str(a) if a == b else f"{a}..{b}" for a, b in self.gaps]
+        listed = ", ".join(gaps[:-1]) + " and " + gaps[-1] if len(gaps) > 1 else "".join(gaps)
+        return (
+            f"must form one unbroken run of months, but no row falls in {listed}, which cuts "
+            f"these rows off the main run {self.main[0]}..{self.main[1]} (a mistyped month "
+            "or a broken extract?)"
+        )
+
+
+def month_runs(counts: pd.Series) -> MonthRuns:
+    """Split months into unbroken runs and tell the main run from the stray months.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Rows per month, indexed by monthly ``pandas.Period`` (in any order, non-empty).
+
+    Returns
+    -------
+    MonthRuns
+        ``stray`` is empty when the months form one run.
+
+    Examples
+    --------
+    >>> months = pd.PeriodIndex(["2026-01", "2026-02", "2062-09"], freq="M")
+    >>> runs = month_runs(pd.Series([40, 41, 1], index=months))
+    >>> runs.main, [str(m) for m in runs.stray]
+    ((Period('2026-01', 'M'), Period('2026-02', 'M')), ['2062-09'])
+    """
+    counts = counts.sort_index()
+    ordinals = pd.PeriodIndex(counts.index, freq="M").asi8
+    run = np.concatenate([[0], np.cumsum(np.diff(ordinals) > 1)])
+    rows = np.bincount(run, weights=counts.to_numpy(dtype=float))
+    main = int(np.argmax(rows))  # the first of equal maxima: the earliest run
+    in_main = run == main
+    months = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
+    starts = np.flatnonzero(np.diff(run)) + 1  # the first month of each run after the first
+    gaps = tuple((months[i - 1] + 1, months[i] - 1) for i in starts)
+    return MonthRuns(
+        main=(months[in_main][0], months[in_main][-1]),
+        gaps=gaps,
+        stray=tuple(months[~in_main]),
+    )
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The values a date or month column may hold, given the data's MRR months.
+
+    A value is refused when ``value < start`` or ``value >= end``; ``before`` and
+    ``after`` are the two rules in words.
+    """
+
+    start: pd.Period | pd.Timestamp
+    end: pd.Period | pd.Timestamp
+    before: str
+    after: str
+
+
+def date_bounds(spec: ColumnSpec, first: pd.Period, last: pd.Period) -> DateBounds:
+    """Where the dates (or months) of column ``spec`` may lie, given MRR months ``first..last``.
+
+    No earlier than ``DATE_HORIZON_YEARS`` before the first month; no later than
+    ``EVENT_LEAD_MONTHS`` past the as-of date (the end of ``last``), or
+    ``DATE_HORIZON_YEARS`` past it for a planned date (``spec.planned``).
+
+    Examples
+    --------
+    >>> m = pd.Period("2026-09", "M")
+    >>> date_bounds(CONTRACT["nps"].column("responded_on"), m - 8, m).after
+    "must not be after 2026-12-31 (3 months past the data's as-of date 2026-09-30, the end \
+of the last MRR month)"
+    """
+    years = DATE_HORIZON_YEARS
+    ahead = 12 * years if spec.planned else EVENT_LEAD_MONTHS
+    lo, hi = first - 12 * years, last + ahead
+    span = f"{years} years" if spec.planned else f"{EVENT_LEAD_MONTHS} months"
+    if spec.kind == "month":
+        return DateBounds(
+            lo, hi + 1,
+            f"must not be before {lo} ({years} years before the first MRR month {first})",
+            f"must not be after {hi} ({span} past the last MRR month {last})",
+        )
+    as_of = f"{last.end_time:%Y-%m-%d}"
+    why = f"{span} past the data's as-of date {as_of}" + (
+        "" if spec.planned else ", the end of the last MRR month")
+    return DateBounds(
+        lo.start_time, (hi + 1).start_time,
+        f"must not be before {lo.start_time:%Y-%m-%d} ({years} years before the first MRR "
+        f"month {first})",
+        f"must not be after {hi.end_time:%Y-%m-%d} ({why})",
+    )
 
 
 def _column_schema(spec: ColumnSpec) -> pa.Column:

@@ -29,6 +29,8 @@ from cslib.data.contract import (
     RULE_FINITE,
     ColumnSpec,
     TableSpec,
+    date_bounds,
+    month_runs,
     rule_text,
     schema_for,
 )
@@ -207,7 +209,19 @@ def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
     return problems
 
 
-def _parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, dict[str, pd.Series]]:
+def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Parse one column of ``kind``: the parsed values and which cells any rule refuses.
+
+    The importers' view (:mod:`cslib.data.importers`), which word their own rule.
+    """
+    values, refused = _parse_cells(raw, ColumnSpec("", kind))
+    bad = pd.Series(False, index=raw.index)
+    for cells in refused.values():
+        bad |= cells
+    return values, bad
+
+
+def _parse_cells(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, dict[str, pd.Series]]:
     """Parse one column by its contract kind: the parsed values and the cells each rule refuses."""
     kind = spec.kind
     text = raw.astype("string")
@@ -255,7 +269,7 @@ def _validate_table(
     for col in spec.columns:
         if col.name not in frame:
             continue
-        parsed, refused = _parse_column(frame[col.name], col)
+        parsed, refused = _parse_cells(frame[col.name], col)
         for rule, bad in refused.items():
             if bad.any():
                 failures[(col.name, rule)] = set(np.flatnonzero(bad.to_numpy()).tolist())
@@ -414,6 +428,9 @@ def load(path: str | Path) -> Dataset:
     folder = Path(path)
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder; expected a folder of CSV or Parquet files.")
+    from cslib.data.scope import read_slice_manifest
+
+    manifest = read_slice_manifest(folder)  # a slice written by a build: what it was cut from
     found, problems = _find_files(folder)
     raw: dict[str, _Table] = {}
     for name, file in found.items():
@@ -421,33 +438,92 @@ def load(path: str | Path) -> Dataset:
             raw[name] = _Table(name, file.name, read_table(file), path=file)
         except DataError as exc:
             problems.append(str(exc))
-    valid = _validate(raw, problems, where=str(folder))
-    from cslib.data.scope import read_slice_manifest
-
-    manifest = read_slice_manifest(folder)
-    if manifest is not None:  # a slice written by a build: keep what it was cut from
+    if manifest is not None:
+        valid = _validate(raw, problems, where=str(folder), filtered=True,
+                          coverage=manifest["coverage"])
         return Dataset(valid, **manifest)
+    valid = _validate(raw, problems, where=str(folder))
     return Dataset(valid, source=str(folder), fingerprint=_fingerprint(found.values()))
 
 
 def _validate(
-    raw: dict[str, _Table], problems: list[str], *, where: str, filtered: bool = False
+    raw: dict[str, _Table],
+    problems: list[str],
+    *,
+    where: str,
+    filtered: bool = False,
+    coverage: tuple[pd.Period, pd.Period] | None = None,
 ) -> dict[str, pd.DataFrame]:
+    """Validate raw tables; raise one :class:`DataError` listing every problem.
+
+    ``filtered``: the tables are a part of a dataset (some accounts), so a required
+    table may be empty. ``coverage``: the MRR months of the whole dataset, when the
+    tables are a part of it (a slice, a filtered database read): dates are checked
+    against it, and the MRR months are not checked for gaps (one customer's may have some).
+    """
     valid: dict[str, pd.DataFrame] = {}
     for name, table in raw.items():
         frame, errors = _validate_table(table, filtered=filtered)
         problems.extend(errors)
         if frame is not None:
             valid[name] = frame
+    out: dict[str, pd.DataFrame] = {}
     if not problems:
         problems.extend(_cross_table(valid, raw))
+        out = normalize(valid)
+        problems.extend(_coverage_problems(out, raw, coverage))
     if problems:
         raise DataError(
             f"{where}: the data does not meet the contract ({len(problems)} "
             f"problem{'s' if len(problems) != 1 else ''}):",
             problems,
         )
-    return normalize(valid)
+    return out
+
+
+def _coverage_problems(
+    tables: dict[str, pd.DataFrame],
+    raw: dict[str, _Table],
+    coverage: tuple[pd.Period, pd.Period] | None,
+) -> list[str]:
+    """Months and dates far from the rest of the data (the rules: :mod:`cslib.data.contract`).
+
+    ``tables`` are normalized (months as periods, dates as datetimes).
+    """
+    problems: list[str] = []
+    if coverage is None:
+        months = tables["mrr"]["month"]
+        if months.empty:
+            return problems
+        ordinals = months.array.asi8
+        counts = pd.Series(ordinals).value_counts()
+        runs = month_runs(pd.Series(counts.to_numpy(),
+                                    index=pd.PeriodIndex.from_ordinals(counts.index, freq="M")))
+        if runs.stray:
+            rows = np.flatnonzero(np.isin(ordinals, [m.ordinal for m in runs.stray]))
+            problems.append(_problem(raw["mrr"], "month", runs.rule, rows))
+        coverage = runs.main
+    first, last = coverage
+    for name, frame in tables.items():
+        for spec in CONTRACT[name].columns:
+            if spec.kind not in ("date", "month") or spec.name not in frame:
+                continue
+            if name == "mrr" and spec.name == "month":
+                continue  # the coverage itself
+            bounds = date_bounds(spec, first, last)
+            values = frame[spec.name]
+            for bad, rule in ((values < bounds.start, bounds.before),
+                              (values >= bounds.end, bounds.after)):
+                if bad.any():
+                    problems.append(_problem(raw[name], spec.name, rule, np.flatnonzero(bad)))
+    return problems
+
+
+def _problem(table: _Table, column: str, rule: str, rows: np.ndarray) -> str:
+    """One problem line: the file, the column, the rule and the first offending rows."""
+    index = rows.tolist()
+    values = [table.frame[column].iloc[i] for i in index[:MAX_EXAMPLES]]
+    return f"{table.label}: column {column!r} {rule}; " + _examples(table, index, values)
 
 
 def from_frames(tables: dict[str, pd.DataFrame], *, source: str = "frames") -> Dataset:
@@ -529,7 +605,8 @@ def normalize(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             frame["month"] = pd.PeriodIndex(uniques, freq="M").take(codes)
         if name == "accounts":
             frame["account_id"] = ids
-        elif "account_id" in frame:
-            frame["account_id"] = frame["account_id"].astype(str).astype(account_type)
+        elif "account_id" in frame:  # an id not in accounts (refused) becomes missing
+            codes = account_type.categories.get_indexer(frame["account_id"].astype(str))
+            frame["account_id"] = pd.Categorical.from_codes(codes, dtype=account_type)
         out[name] = frame.reset_index(drop=True)
     return out
