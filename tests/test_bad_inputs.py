@@ -218,6 +218,37 @@ CASES = [
         ("usage.csv: column 'month' must not be after 2026-12", "line 9 ('2027-01')"),
         {"usage": _append("a5,2027-01,12,20")},
     ),
+    # Headers, contacts and text ---------------------------------------------------------------
+    Case(
+        "a column named twice in a header",
+        ("accounts.csv: column 'name' appears 2 times in the header (columns 2 and 8); a column "
+         "must appear once",),
+        {"accounts": _edit("plan,renewal_date", "plan,name")},
+    ),
+    Case(
+        "a contact of another account",
+        ("activities.csv: column 'contact_id' must name a contact of the row's own account in "
+         "contacts.csv", "line 2 ('c3' is a contact of 'a2', not of 'a1')"),
+        {"activities": _edit("e1,a1,2026-09-01,meeting,c1", "e1,a1,2026-09-01,meeting,c3")},
+    ),
+    Case(
+        "a NUL character in an account name",
+        ("accounts.csv: column 'name' must be one line of text without control characters",
+         "line 3 ('Glo\\x00bex')"),
+        {"accounts": _edit("Globex", "Glo\x00bex")},
+    ),
+    Case(
+        "a bidi override in a contact's title",
+        ("contacts.csv: column 'title' must be one line of text without control characters",
+         "line 2 ('VP \\u202eOperations')"),
+        {"contacts": _edit("VP Operations", "VP \u202eOperations")},
+    ),
+    Case(
+        "a 2,000-character account name",
+        ("accounts.csv: column 'name' must be at most 200 characters long",
+         "line 2 ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' (2,000 characters))"),
+        {"accounts": _edit("Acme Corp", "A" * 2000)},
+    ),
     # Plans and parameters -----------------------------------------------------------------
     Case(
         "data folder missing",
@@ -353,6 +384,11 @@ VALIDATE = [
     "a stray MRR month far back",
     "an NPS answer dated far past the data",
     "a usage month past the tolerance",
+    "a column named twice in a header",
+    "a contact of another account",
+    "a NUL character in an account name",
+    "a bidi override in a contact's title",
+    "a 2,000-character account name",
 ]
 
 

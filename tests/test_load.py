@@ -877,3 +877,166 @@ def test_a_stray_month_in_frames_is_refused():
         "in 2026-03..2062-08, which cuts these rows off the main run 2026-01..2026-02 (a "
         "mistyped month or a broken extract?); 1 row: row 3 ('2062-09')"
     ]
+
+
+# Headers, contacts and text ----------------------------------------------------------------
+# A column named twice in a CSV header (pandas would rename the second 'name.1'), a
+# contact of another account, control characters and text longer than its column's limit.
+
+ONE_LINE = ("must be one line of text without control characters (no line breaks, tabs, "
+            "escapes, NUL or bidi overrides)")
+FREE_TEXT = ("must be text without control characters (tabs and line breaks are fine; no "
+             "escapes, NUL or bidi overrides)")
+
+
+@pytest.mark.parametrize(
+    ("accounts", "expected"),
+    [
+        pytest.param(_cell("plan,renewal_date", "plan,name"),
+                     ["accounts.csv: column 'name' appears 2 times in the header (columns 2 and "
+                      "8); a column must appear once: rename or remove the others."],
+                     id="name-twice"),
+        pytest.param(_cell("region,industry,csm", "segment , region,segment"),
+                     ["accounts.csv: column 'segment' appears 3 times in the header (columns 3, "
+                      "4 and 6); a column must appear once: rename or remove the others."],
+                     id="padded-with-spaces"),
+    ],
+)  # fmt: skip
+def test_a_column_named_twice_in_a_csv_header_is_refused(tmp_path, make_dataset, accounts,
+                                                         expected):
+    assert _load_error(make_dataset(tmp_path, accounts=accounts)).problems == expected
+
+
+def test_a_column_named_twice_in_a_frame_is_refused_the_same_way():
+    accounts = pd.DataFrame([["a", "A", "SMB", "B"]],
+                            columns=["account_id", "name", "segment", "name"])
+    mrr = pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]})
+    with pytest.raises(DataError) as info:
+        from_frames({"accounts": accounts, "mrr": mrr})
+    assert info.value.problems == [
+        "accounts (frame): column 'name' appears 2 times in the header (columns 2 and 4); a "
+        "column must appear once: rename or remove the others."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"activities": _cell("e1,a1,2026-09-01,meeting,c1",
+                                          "e1,a1,2026-09-01,meeting,c3")},
+                     "activities.csv: column 'contact_id' must name a contact of the row's own "
+                     "account in contacts.csv; 1 row: line 2 ('c3' is a contact of 'a2', not "
+                     "of 'a1')", id="activity"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10,9,c1", "r1,a1,2026-07-10,9,c4")},
+                     "nps.csv: column 'contact_id' must name a contact of the row's own account "
+                     "in contacts.csv; 1 row: line 2 ('c4' is a contact of 'a5', not of 'a1')",
+                     id="nps"),
+    ],
+)  # fmt: skip
+def test_a_contact_of_another_account_is_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"accounts": _cell("Globex", "Glo\x00bex")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 3 ('Glo\\x00bex')",
+                     id="NUL"),
+        pytest.param({"contacts": _cell("VP Operations", "VP \x1b[31mOperations")},
+                     f"contacts.csv: column 'title' {ONE_LINE}; 1 row: line 2 "
+                     "('VP \\x1b[31mOperations')", id="terminal-escape"),
+        pytest.param({"accounts": _cell("Acme Corp", "Acme\u202eprOC")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 2 "
+                     "('Acme\\u202eprOC')", id="bidi-override"),
+        pytest.param({"accounts": _cell("Hooli", "\u2066Hooli\u2069")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 6 "
+                     "('\\u2066Hooli\\u2069')", id="bidi-isolate"),
+        pytest.param({"accounts": _cell(",SMB,", ",S\x85MB,")},
+                     f"accounts.csv: column 'segment' {ONE_LINE}; 1 row: line 4 ('S\\x85MB')",
+                     id="C1-next-line"),
+        pytest.param({"accounts": _cell("Acme Corp", '"Acme\nCorp"')},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 2 ('Acme\\nCorp')",
+                     id="line-break-in-a-name"),
+        pytest.param({"goals": _cell("Roll out to EMEA", "Roll out\tto EMEA")},
+                     f"goals.csv: column 'title' {ONE_LINE}; 1 row: line 2 ('Roll out\\tto EMEA')",
+                     id="tab-in-a-title"),
+        pytest.param({"nps": _cell("Great support", "Great\x07support")},
+                     f"nps.csv: column 'comment' {FREE_TEXT}; 1 row: line 2 ('Great\\x07support')",
+                     id="bell-in-a-comment"),
+        pytest.param({"tickets": _cell("t1,a1", "t\x001,a1")},
+                     f"tickets.csv: column 'ticket_id' {ONE_LINE}; 1 row: line 2 ('t\\x001')",
+                     id="NUL-in-an-id"),
+        pytest.param({"accounts": _cell("Globex", "G" * 60 + "\x00")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 3 "
+                     "('...GGGGGGGGGG\\x00' (61 characters))", id="shown-where-it-is"),
+    ],
+)  # fmt: skip
+def test_control_characters_are_refused_and_shown_escaped(tmp_path, make_dataset, tables,
+                                                          expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_tabs_and_line_breaks_are_fine_in_free_text(tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, nps=_cell("Great support", '"Great\tsupport\r\nThanks"'),
+                          accounts=_cell("Globex", "Glo\x00bex"))
+    assert [p.split(":")[0] for p in _load_error(folder).problems] == ["accounts.csv"]
+    folder = make_dataset(tmp_path / "ok", nps=_cell("Great support", '"Great\tsupport\nThanks"'))
+    assert load(folder).get("nps").at[0, "comment"] == "Great\tsupport\nThanks"
+
+
+def test_control_characters_in_frames_are_refused():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A\x00"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [f"accounts (frame): column 'name' {ONE_LINE}; 1 row: row 1 "
+                                   "('A\\x00')"]
+
+
+def test_a_lone_surrogate_in_a_frame_is_refused_not_a_crash():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a", "b"], "name": pd.Series(["A", "B\ud800"],
+                                                                             dtype=object),
+                                  "segment": ["SMB", "SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "accounts (frame): column 'name' must be valid Unicode text (a lone surrogate "
+        "cannot be written to a document); 1 row: row 2 ('B\\ud800')"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"accounts": _cell("Globex", "Globex" + "x" * 1994)},
+                     "accounts.csv: column 'name' must be at most 200 characters long; 1 row: "
+                     f"line 3 ('Globex{'x' * 31}...' (2,000 characters))",
+                     id="2000-character-name"),
+        pytest.param({"accounts": _cell(",SMB,", ",SMB" + "B" * 198 + ",")},
+                     "accounts.csv: column 'segment' must be at most 200 characters long; 1 row: "
+                     f"line 4 ('SMB{'B' * 34}...' (201 characters))", id="segment-201"),
+        pytest.param({"advocacy": _cell("v1,a1", "v" + "1" * 100 + ",a1")},
+                     "advocacy.csv: column 'event_id' must be at most 100 characters long; 1 row: "
+                     f"line 2 ('v{'1' * 36}...' (101 characters))", id="101-character-id"),
+        pytest.param({"nps": _cell("Great support", "G" * 4001)},
+                     "nps.csv: column 'comment' must be at most 4,000 characters long; 1 row: "
+                     f"line 2 ('{'G' * 37}...' (4,001 characters))", id="comment-4001"),
+    ],
+)  # fmt: skip
+def test_text_longer_than_its_columns_limit_is_refused(tmp_path, make_dataset, tables,
+                                                       expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_text_up_to_its_columns_limit_loads(tmp_path, make_dataset):
+    edges = {"accounts": _cell("Globex", "G" * 200), "nps": _cell("Great support", "g" * 4000)}
+    too_long = make_dataset(tmp_path / "long", tickets=_cell("t1,a1", "t" * 101 + ",a1"), **edges)
+    assert [p.split(":")[0] for p in _load_error(too_long).problems] == ["tickets.csv"]
+    ds = load(make_dataset(tmp_path / "ok", **edges))
+    assert len(ds.accounts.at[1, "name"]) == 200

@@ -21,10 +21,12 @@ __all__ = [
     "CONTRACT",
     "DATE_HORIZON_YEARS",
     "EVENT_LEAD_MONTHS",
+    "FREE_TEXT_LIMIT",
     "GOAL_STATUSES",
     "MAX_ABS_NUMBER",
     "REQUIRED_TABLES",
     "STRENGTHS",
+    "TEXT_LIMITS",
     "ColumnSpec",
     "DateBounds",
     "MonthRuns",
@@ -67,6 +69,21 @@ MAX_ABS_NUMBER = 1e15
 #    future, but at most DATE_HORIZON_YEARS past the as-of date, and no date lies more
 #    than DATE_HORIZON_YEARS before the first MRR month (a CRM's history may start
 #    before billing's, but not at a null stand-in such as 1900-01-01 or 1970-01-01).
+# Text: ids, names and titles are one line; free text (an NPS comment) may hold tabs and
+# line breaks. No text holds other control characters: C0 (NUL, escape, bell...), DEL,
+# C1 (U+0080-U+009F, such as NEL) or the bidi overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), which reorder what a document shows. Each column has a length limit
+# (ColumnSpec.length_limit): a 2,000-character account name breaks a PDF's layout.
+#: Text kinds checked for control characters and length.
+TEXT_KINDS = ("id", "text")
+#: The longest value, in characters, of an ``id`` and of a ``text`` column (names, titles).
+TEXT_LIMITS = {"id": 100, "text": 200}
+#: The longest free text (``ColumnSpec.free_text``: an NPS comment).
+FREE_TEXT_LIMIT = 4000
+#: Characters refused in one-line text (a regular expression), and in free text.
+CONTROL_ONE_LINE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+CONTROL_FREE_TEXT = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+
 #: How far dated rows may run past the data's as-of date (one quarter).
 EVENT_LEAD_MONTHS = 3
 #: How far planned dates may lie past the as-of date, and any date before the first month.
@@ -94,6 +111,14 @@ class ColumnSpec:
         A date planned ahead (a renewal, a goal's due date), which may lie up to
         ``DATE_HORIZON_YEARS`` past the data's as-of date; other dates and months
         are of things that happened, at most ``EVENT_LEAD_MONTHS`` past it.
+    references : str or None
+        The table whose key this column names (``account_id`` outside
+        ``accounts``, ``contact_id`` outside ``contacts``): every value must be
+        a row of that table, of the same account; the text is checked there.
+    free_text : bool
+        Free text (a comment): tabs and line breaks allowed, ``FREE_TEXT_LIMIT`` long.
+    max_length : int or None
+        The longest value in characters, when not the kind's (``TEXT_LIMITS``).
     """
 
     name: str
@@ -105,6 +130,18 @@ class ColumnSpec:
     values: tuple[str, ...] = ()
     unique: bool = False
     planned: bool = False
+    references: str | None = None
+    free_text: bool = False
+    max_length: int | None = None
+
+    @property
+    def length_limit(self) -> int | None:
+        """The longest value in characters (text kinds only)."""
+        if self.max_length is not None:
+            return self.max_length
+        if self.free_text:
+            return FREE_TEXT_LIMIT
+        return TEXT_LIMITS.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -130,7 +167,8 @@ def _c(name: str, kind: str, **kw: object) -> ColumnSpec:
     return ColumnSpec(name, kind, **kw)  # type: ignore[arg-type]
 
 
-_ACCOUNT = _c("account_id", "id", required=True)
+_ACCOUNT = _c("account_id", "id", required=True, references="accounts")
+_CONTACT = _c("contact_id", "id", references="contacts")
 
 CONTRACT: dict[str, TableSpec] = {
     t.name: t
@@ -173,8 +211,8 @@ CONTRACT: dict[str, TableSpec] = {
                 _ACCOUNT,
                 _c("responded_on", "date", required=True),
                 _c("score", "score", required=True, low=0, high=10),
-                _c("contact_id", "id"),
-                _c("comment", "text"),
+                _CONTACT,
+                _c("comment", "text", free_text=True),
             ),
             key=("response_id",),
         ),
@@ -210,7 +248,7 @@ CONTRACT: dict[str, TableSpec] = {
                 _ACCOUNT,
                 _c("occurred_on", "date", required=True),
                 _c("kind", "enum", required=True, values=ACTIVITY_KINDS),
-                _c("contact_id", "id"),
+                _CONTACT,
             ),
             key=("activity_id",),
         ),
@@ -250,6 +288,16 @@ RULE_MONTH = "must be a month written YYYY-MM"
 RULE_NUMBER = "must be a number"
 RULE_INTEGER = "must be a whole number"
 RULE_FINITE = "must be a finite number between -1e15 and 1e15 (not inf or NaN)"
+RULE_ONE_LINE = ("must be one line of text without control characters (no line breaks, "
+                 "tabs, escapes, NUL or bidi overrides)")
+RULE_FREE_TEXT = ("must be text without control characters (tabs and line breaks are fine; "
+                  "no escapes, NUL or bidi overrides)")
+RULE_UNICODE = "must be valid Unicode text (a lone surrogate cannot be written to a document)"
+
+
+def length_rule(spec: ColumnSpec) -> str:
+    """The length rule of a text column in words."""
+    return f"must be at most {spec.length_limit:,} characters long"
 
 
 def rule_text(spec: ColumnSpec) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,13 +24,20 @@ import pandera.pandas as pa
 
 from cslib.data.contract import (
     CONTRACT,
+    CONTROL_FREE_TEXT,
+    CONTROL_ONE_LINE,
     MAX_ABS_NUMBER,
     NUMERIC_KINDS,
     REQUIRED_TABLES,
     RULE_FINITE,
+    RULE_FREE_TEXT,
+    RULE_ONE_LINE,
+    RULE_UNICODE,
+    TEXT_KINDS,
     ColumnSpec,
     TableSpec,
     date_bounds,
+    length_rule,
     month_runs,
     rule_text,
     schema_for,
@@ -125,7 +133,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path.name}: cannot be read as {kind} ({first}).") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if path.suffix != ".parquet":
+        header = _csv_header(path)
+        if len(set(header)) < len(header) == len(frame.columns):
+            frame.columns = header  # pandas renamed a repeat 'name.1': keep it, to refuse it
     return frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's header as written (stripped)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [c.strip() for c in next(csv.reader(fh, skipinitialspace=True), [])]
 
 
 def _field_count_problem(path: Path) -> str:
@@ -176,20 +194,53 @@ def unrecognized_files(path: str | Path) -> list[str]:
     return [p.name for p in _table_files(Path(path)) if p.stem not in CONTRACT]
 
 
+_REFUSED_CHARACTER = re.compile(CONTROL_ONE_LINE + "|[\ud800-\udfff]")
+
+
 def _fmt_value(value: object) -> str:
+    """A cell as a message shows it: quoted, escaped, shortened around what is wrong.
+
+    Control characters are escaped as Python writes them (a NUL as backslash-x00),
+    never printed raw; a value longer than 40 characters is cut to 37, from 10
+    characters before its first refused character when that lies further in, and
+    its length is given.
+    """
     text = str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
+    if len(text) <= 40:
+        return repr(text)
+    bad = _REFUSED_CHARACTER.search(text)
+    start = bad.start() - 10 if bad is not None and bad.start() > 30 else 0
+    part = text[start : start + 37]
+    cut = ("..." if start else "") + part + ("..." if start + 37 < len(text) else "")
+    return f"{cut!r} ({len(text):,} characters)"
 
 
-def _examples(table: _Table, index: list[object], values: list[object] | None = None) -> str:
+def _printable(text: str) -> str:
+    """A name as written when it is printable, else quoted and escaped as Python does."""
+    return text if text.isprintable() else repr(text)
+
+
+def _examples(
+    table: _Table,
+    index: list[object],
+    values: list[object] | None = None,
+    *,
+    shown: list[str] | None = None,
+) -> str:
+    """``"2 rows: line 3 ('x'), line 9 ('y')"``: the first offending rows and their values.
+
+    ``values`` are cells (quoted and escaped here); ``shown`` are already worded.
+    """
     where = table.where(index)
     n = len(where)
-    shown = where[:MAX_EXAMPLES]
+    listed = where[:MAX_EXAMPLES]
     if values is not None:
-        shown = [f"{w} ({_fmt_value(v)})" for w, v in zip(shown, values, strict=False)]
+        shown = [_fmt_value(v) for v in values]
+    if shown is not None:
+        listed = [f"{w} ({v})" for w, v in zip(listed, shown, strict=False)]
     more = f" and {n - MAX_EXAMPLES} more" if n > MAX_EXAMPLES else ""
     rows = "row" if n == 1 else "rows"
-    return f"{n} {rows}: " + ", ".join(shown) + more
+    return f"{n} {rows}: " + ", ".join(listed) + more
 
 
 def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
@@ -199,13 +250,19 @@ def _check_columns(table: _Table, spec: TableSpec) -> list[str]:
         if col not in present:
             hint = difflib.get_close_matches(col, sorted(present), n=1, cutoff=0.8)
             did_you_mean = f" (found {hint[0]!r}: a typo?)" if hint else ""
+            names = ", ".join(_printable(str(c)) for c in table.frame.columns)
             problems.append(
                 f"{table.label}: column {col!r} is required but missing{did_you_mean}; "
-                f"the file has: {', '.join(table.frame.columns) or 'no columns'}."
+                f"the file has: {names or 'no columns'}."
             )
-    if len(table.frame.columns) != len(present):
-        dupes = sorted({c for c in table.frame.columns if list(table.frame.columns).count(c) > 1})
-        problems.append(f"{table.label}: column names repeated: {', '.join(dupes)}.")
+    names = [str(c) for c in table.frame.columns]
+    for col in dict.fromkeys(c for c in names if names.count(c) > 1):
+        at = [str(i + 1) for i, c in enumerate(names) if c == col]
+        problems.append(
+            f"{table.label}: column {col!r} appears {len(at)} times in the header (columns "
+            f"{', '.join(at[:-1])} and {at[-1]}); a column must appear once: rename or "
+            "remove the others."
+        )
     return problems
 
 
@@ -224,8 +281,8 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 def _parse_cells(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, dict[str, pd.Series]]:
     """Parse one column by its contract kind: the parsed values and the cells each rule refuses."""
     kind = spec.kind
-    text = raw.astype("string")
-    present = raw.notna() & (text.str.strip() != "")
+    text, invalid = _as_strings(raw)
+    present = raw.notna() & (text.str.strip() != "").fillna(True)
     if kind in NUMERIC_KINDS:
         values = pd.to_numeric(raw, errors="coerce").astype(float)
         unparsed = present & values.isna()
@@ -251,7 +308,39 @@ def _parse_cells(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, dict[str,
             day = text.str.strip().str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", expand=False)
             values = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
         return values.astype("datetime64[ns]"), {rule_text(spec): present & values.isna()}
-    return raw, {}
+    if kind in TEXT_KINDS and spec.references is None:  # a reference is checked where it points
+        control = CONTROL_FREE_TEXT if spec.free_text else CONTROL_ONE_LINE
+        limit = spec.length_limit
+        return raw.where(~invalid), {
+            RULE_UNICODE: invalid,
+            RULE_FREE_TEXT if spec.free_text else RULE_ONE_LINE:
+                present & text.str.contains(control, regex=True).fillna(False),
+            length_rule(spec): present & (text.str.len() > (limit or 0)).fillna(False),
+        }
+    return raw.where(~invalid), {RULE_UNICODE: invalid} if kind in TEXT_KINDS else {}
+
+
+def _as_strings(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The cells as Unicode text, and which cannot be: a lone surrogate (U+D800-U+DFFF).
+
+    Only a Python string (a frame's object column) can hold a lone surrogate; it
+    cannot be encoded, so it is found one cell at a time, on this rare path only.
+    """
+    try:
+        return raw.astype("string"), pd.Series(False, index=raw.index)
+    except UnicodeEncodeError:
+        invalid = raw.map(_unencodable).astype(bool)
+        return raw.where(~invalid).astype("string"), invalid
+
+
+def _unencodable(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _validate_table(
@@ -322,18 +411,9 @@ def _describe_failures(
 
 def _cross_table(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> list[str]:
     problems: list[str] = []
-    ids = pd.Index(tables["accounts"]["account_id"])
     for name, frame in tables.items():
         table = raw[name]
-        if name != "accounts" and "account_id" in frame:
-            orphan = ~frame["account_id"].isin(ids)
-            if orphan.any():
-                bad = frame.index[orphan]
-                problems.append(
-                    f"{table.label}: column 'account_id' must name an account in "
-                    f"{raw['accounts'].label}; "
-                    + _examples(table, list(bad), list(frame.loc[bad, "account_id"]))
-                )
+        problems.extend(_reference_problems(name, tables, raw))
         key = CONTRACT[name].key
         if len(key) > 1:
             dup = frame.duplicated(list(key), keep=False)
@@ -365,18 +445,54 @@ def _cross_table(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> lis
                 f"{raw['usage'].label}: column 'active_users' is more than 10x "
                 "licensed_seats (a swapped column?); " + _examples(raw["usage"], list(bad))
             )
-    if "contacts" in tables:
-        contacts = pd.Index(tables["contacts"]["contact_id"])
-        for name in ("nps", "activities"):
-            if name in tables and "contact_id" in tables[name]:
-                c = tables[name]["contact_id"]
-                orphan = c.notna() & ~c.isin(contacts)
-                if orphan.any():
-                    bad = tables[name].index[orphan]
-                    problems.append(
-                        f"{raw[name].label}: column 'contact_id' must name a contact in "
-                        f"{raw['contacts'].label}; " + _examples(raw[name], list(bad), list(c[bad]))
-                    )
+    return problems
+
+
+#: What a row of a referenced table is called: "must name an account in accounts.csv".
+_ROW_NOUN = {"accounts": "an account", "contacts": "a contact"}
+
+
+def _reference_problems(
+    name: str, tables: dict[str, pd.DataFrame], raw: dict[str, _Table]
+) -> list[str]:
+    """Columns naming rows of another table (``ColumnSpec.references``).
+
+    Each value must be a row of that table, and of the row's own account (a contact
+    of another account is refused).
+    """
+    problems: list[str] = []
+    frame, table = tables[name], raw[name]
+    for spec in CONTRACT[name].columns:
+        target = spec.references
+        if target is None or target not in tables or spec.name not in frame:
+            continue
+        key = CONTRACT[target].key[0]
+        values = frame[spec.name]
+        rows = tables[target].set_index(key)  # the key is unique: checked per table
+        found = values.isin(rows.index)
+        orphan = values.notna() & ~found
+        if orphan.any():
+            bad = np.flatnonzero(orphan)
+            problems.append(
+                f"{table.label}: column {spec.name!r} must name {_ROW_NOUN[target]} in "
+                f"{raw[target].label}; " + _examples(table, bad.tolist(), list(values.iloc[bad]))
+            )
+        if target == "accounts" or "account_id" not in rows or "account_id" not in frame:
+            continue
+        owner = values.map(rows["account_id"])
+        other = found & owner.notna() & (owner != frame["account_id"])
+        if other.any():
+            bad = np.flatnonzero(other)
+            shown = [f"{v!r} is {_ROW_NOUN[target]} of {o!r}, not of {a!r}"
+                     for v, o, a in zip(values.iloc[bad[:MAX_EXAMPLES]],
+                                        owner.iloc[bad[:MAX_EXAMPLES]],
+                                        frame["account_id"].iloc[bad[:MAX_EXAMPLES]],
+                                        strict=True)]
+            problems.append(
+                f"{table.label}: column {spec.name!r} must name {_ROW_NOUN[target]} of the "
+                f"row's own account in {raw[target].label}; "
+                + _examples(table, bad.tolist(), shown=shown)
+            )
     return problems
 
 
