@@ -249,6 +249,22 @@ CASES = [
          "line 2 ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' (2,000 characters))"),
         {"accounts": _edit("Acme Corp", "A" * 2000)},
     ),
+    # One currency ------------------------------------------------------------------------
+    Case(
+        "MRR in two currencies",
+        ("mrr.csv: column 'currency' must hold one currency, found USD (36 rows) and EUR "
+         "(1 row: line 3); convert amounts to one currency before loading.",),
+        {"mrr": lambda text: text.replace("\n", ",USD\n").replace("mrr,USD", "mrr,currency", 1)
+         .replace("a1,2026-02,1000,USD", "a1,2026-02,1000,EUR")},
+    ),
+    Case(
+        "accounts and MRR in different currencies",
+        ("accounts.csv: column 'currency' must hold one currency, found EUR (5 rows: line 2, "
+         "line 3, line 4, line 5, line 6) while mrr.csv holds USD (37 rows)",),
+        {"mrr": lambda text: text.replace("\n", ",USD\n").replace("mrr,USD", "mrr,currency", 1),
+         "accounts": lambda text: text.replace("\n", ",EUR\n")
+         .replace("renewal_date,EUR", "renewal_date,currency", 1)},
+    ),
     # Plans and parameters -----------------------------------------------------------------
     Case(
         "data folder missing",
@@ -389,6 +405,8 @@ VALIDATE = [
     "a NUL character in an account name",
     "a bidi override in a contact's title",
     "a 2,000-character account name",
+    "MRR in two currencies",
+    "accounts and MRR in different currencies",
 ]
 
 

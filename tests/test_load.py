@@ -1040,3 +1040,69 @@ def test_text_up_to_its_columns_limit_loads(tmp_path, make_dataset):
     assert [p.split(":")[0] for p in _load_error(too_long).problems] == ["tickets.csv"]
     ds = load(make_dataset(tmp_path / "ok", **edges))
     assert len(ds.accounts.at[1, "name"]) == 200
+
+
+# One currency ------------------------------------------------------------------------------
+# An optional `currency` column in mrr or accounts (ISO 4217 codes) must hold one currency
+# for the whole dataset: amounts in two currencies would be summed as one. Once a table
+# names a currency, every row of it must.
+
+CONVERT = "; convert amounts to one currency before loading."
+
+
+def _with_currency(code: str = "USD", **changes: str):
+    """The valid table with a currency column: ``code`` on every row, some rows changed."""
+
+    def edit(text: str) -> str:
+        head, *rows = text.strip().splitlines()
+        rows = [r + "," + changes.get(r.split(",")[0] + ":" + r.split(",")[1], code)
+                for r in rows]
+        return "\n".join([head + ",currency", *rows]) + "\n"
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": _with_currency(**{"a1:2026-04": "EUR"})},
+                     ["mrr.csv: column 'currency' must hold one currency, found USD (36 rows) "
+                      "and EUR (1 row: line 5)" + CONVERT], id="one-row-in-euros"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-04": "EUR", "a2:2026-01": "GBP",
+                                               "a2:2026-02": "GBP"})},
+                     ["mrr.csv: column 'currency' must hold one currency, found USD (34 rows), "
+                      "GBP (2 rows: line 11, line 12) and EUR (1 row: line 5)" + CONVERT],
+                     id="three-currencies"),
+        pytest.param({"accounts": _with_currency("EUR"), "mrr": _with_currency("USD")},
+                     ["accounts.csv: column 'currency' must hold one currency, found EUR (5 rows: "
+                      "line 2, line 3, line 4, line 5, line 6) while mrr.csv holds USD (37 rows)"
+                      + CONVERT], id="accounts-and-mrr-differ"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-03": ""})},
+                     ["mrr.csv: column 'currency' must not be empty once a currency is given "
+                      "(an amount without its currency cannot be checked); 1 row: line 4"],
+                     id="blank-beside-a-currency"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-02": "usd", "a1:2026-03": "$"})},
+                     ["mrr.csv: column 'currency' must be a currency code of three capital "
+                      "letters (ISO 4217, such as USD or EUR); 2 rows: line 3 ('usd'), "
+                      "line 4 ('$')"], id="not-a-code"),
+    ],
+)  # fmt: skip
+def test_more_than_one_currency_is_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == expected
+
+
+def test_one_currency_is_the_datasets(tmp_path, make_dataset, valid_dir):
+    ds = load(make_dataset(tmp_path, accounts=_with_currency("EUR"), mrr=_with_currency("EUR")))
+    assert ds.currency == "EUR"
+    assert load(valid_dir).currency is None
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a", "a"], "month": ["2026-01", "2026-02"],
+                             "mrr": [1.0, 2.0], "currency": ["USD", "EUR"]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "mrr (frame): column 'currency' must hold one currency, found EUR (1 row) and "
+        "USD (1 row: row 1)" + CONVERT
+    ]

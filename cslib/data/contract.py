@@ -19,6 +19,7 @@ __all__ = [
     "ADVOCACY_KINDS",
     "CONTACT_ROLES",
     "CONTRACT",
+    "CURRENCY_PATTERN",
     "DATE_HORIZON_YEARS",
     "EVENT_LEAD_MONTHS",
     "FREE_TEXT_LIMIT",
@@ -43,6 +44,12 @@ GOAL_STATUSES = ("not_started", "on_track", "at_risk", "achieved", "missed")
 ADVOCACY_KINDS = ("referral", "reference_call", "case_study", "review")
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+#: A currency: an ISO 4217 code. The optional ``currency`` column of ``mrr`` and
+#: ``accounts`` must hold one currency for the whole dataset (amounts in two currencies
+#: would be summed as one), and once a table names a currency, every row of it must: an
+#: amount without its currency cannot be checked. No column at all means one currency.
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 #: Kinds of column holding numbers.
 NUMERIC_KINDS = ("money", "number", "count", "score")
@@ -101,7 +108,8 @@ class ColumnSpec:
     kind : str
         ``id``, ``text``, ``month`` (``YYYY-MM``), ``date`` (``YYYY-MM-DD``),
         ``money`` (number >= 0), ``number``, ``count`` (integer >= 0),
-        ``score`` (integer in ``[low, high]``) or ``enum`` (one of ``values``).
+        ``score`` (integer in ``[low, high]``), ``enum`` (one of ``values``) or
+        ``currency`` (an ISO 4217 code, one for the whole dataset).
     required : bool
         A required column must be present and may not have empty cells.
     nullable : bool
@@ -184,13 +192,19 @@ CONTRACT: dict[str, TableSpec] = {
                 _c("csm", "text"),
                 _c("plan", "text"),
                 _c("renewal_date", "date", planned=True),
+                _c("currency", "currency"),
             ),
             required=True,
             key=("account_id",),
         ),
         TableSpec(
             "mrr",
-            (_ACCOUNT, _c("month", "month", required=True), _c("mrr", "money", required=True)),
+            (
+                _ACCOUNT,
+                _c("month", "month", required=True),
+                _c("mrr", "money", required=True),
+                _c("currency", "currency"),
+            ),
             required=True,
             key=("account_id", "month"),
         ),
@@ -293,6 +307,9 @@ RULE_ONE_LINE = ("must be one line of text without control characters (no line b
 RULE_FREE_TEXT = ("must be text without control characters (tabs and line breaks are fine; "
                   "no escapes, NUL or bidi overrides)")
 RULE_UNICODE = "must be valid Unicode text (a lone surrogate cannot be written to a document)"
+RULE_ONE_CURRENCY = "must hold one currency"
+RULE_CURRENCY_GIVEN = ("must not be empty once a currency is given (an amount without its "
+                       "currency cannot be checked)")
 
 
 def length_rule(spec: ColumnSpec) -> str:
@@ -310,6 +327,8 @@ def rule_text(spec: ColumnSpec) -> str:
         return f"must be a whole number from {spec.low} to {spec.high}"
     if spec.kind == "enum":
         return "must be one of " + ", ".join(spec.values)
+    if spec.kind == "currency":
+        return "must be a currency code of three capital letters (ISO 4217, such as USD or EUR)"
     if spec.kind == "month":
         return RULE_MONTH
     if spec.kind == "date":
@@ -454,6 +473,8 @@ def _column_schema(spec: ColumnSpec) -> pa.Column:
         checks.append(pa.Check.isin(list(spec.values), error=rule))
     elif spec.kind == "month":
         checks.append(pa.Check.str_matches(MONTH_PATTERN, error=rule))
+    elif spec.kind == "currency":
+        checks.append(pa.Check.str_matches(CURRENCY_PATTERN, error=rule))
     elif spec.kind == "date":
         dtype = "datetime64[ns]"
     return pa.Column(

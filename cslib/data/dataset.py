@@ -124,6 +124,20 @@ class Dataset:
         return self.coverage[1]
 
     @property
+    def currency(self) -> str | None:
+        """The data's one currency (an ISO 4217 code), or ``None`` when no table names it.
+
+        Loading refuses a dataset whose ``mrr`` and ``accounts`` name more than one.
+        """
+        for name in ("mrr", "accounts"):
+            frame = self.tables.get(name)
+            if frame is not None and "currency" in frame:
+                named = frame["currency"].dropna()
+                if len(named):
+                    return str(named.iloc[0])
+        return None
+
+    @property
     def as_of(self) -> pd.Timestamp:
         """The data's as-of date: the last day of its latest MRR month."""
         return self.last_month.end_time.normalize()

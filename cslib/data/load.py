@@ -29,8 +29,10 @@ from cslib.data.contract import (
     MAX_ABS_NUMBER,
     NUMERIC_KINDS,
     REQUIRED_TABLES,
+    RULE_CURRENCY_GIVEN,
     RULE_FINITE,
     RULE_FREE_TEXT,
+    RULE_ONE_CURRENCY,
     RULE_ONE_LINE,
     RULE_UNICODE,
     TEXT_KINDS,
@@ -448,6 +450,50 @@ def _cross_table(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> lis
     return problems
 
 
+def _currency_problems(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) -> list[str]:
+    """One currency for the whole dataset (:data:`cslib.data.contract.CURRENCY_PATTERN`).
+
+    The currency with the most rows (on a tie, the first in alphabetical order) is
+    taken as meant; each table's rows in another currency are named.
+    """
+    problems: list[str] = []
+    counts: dict[str, pd.Series] = {}
+    for name, frame in tables.items():
+        columns = [c.name for c in CONTRACT[name].columns if c.kind == "currency"]
+        for col in columns:
+            if col not in frame or frame[col].isna().all():
+                continue
+            values = frame[col]
+            counts[name] = values.value_counts()
+            if values.isna().any():
+                problems.append(_problem(raw[name], col, RULE_CURRENCY_GIVEN,
+                                         np.flatnonzero(values.isna()), shown=False))
+    if not counts:
+        return problems
+    total = pd.concat(counts.values()).groupby(level=0).sum()
+    main = sorted(total.index, key=lambda c: (-total[c], c))[0]
+    for name, n in counts.items():
+        if list(n.index) == [main]:
+            continue
+        values = tables[name]["currency"]
+        found = []
+        for code in sorted(n.index, key=lambda c: (c != main, -n[c], c)):
+            rows = "row" if n[code] == 1 else "rows"
+            if code == main:
+                found.append(f"{code} ({n[code]:,} {rows})")
+            else:
+                where = np.flatnonzero(values == code).tolist()
+                found.append(f"{code} ({_examples(raw[name], where)})")
+        listed = ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
+        if main not in n.index:
+            other = next(t for t, c in counts.items() if main in c.index)
+            rows = "row" if counts[other][main] == 1 else "rows"
+            listed += f" while {raw[other].label} holds {main} ({counts[other][main]:,} {rows})"
+        problems.append(f"{raw[name].label}: column 'currency' {RULE_ONE_CURRENCY}, found "
+                        f"{listed}; convert amounts to one currency before loading.")
+    return problems
+
+
 #: What a row of a referenced table is called: "must name an account in accounts.csv".
 _ROW_NOUN = {"accounts": "an account", "contacts": "a contact"}
 
@@ -586,6 +632,7 @@ def _validate(
     out: dict[str, pd.DataFrame] = {}
     if not problems:
         problems.extend(_cross_table(valid, raw))
+        problems.extend(_currency_problems(valid, raw))
         out = normalize(valid)
         problems.extend(_coverage_problems(out, raw, coverage))
     if problems:
@@ -635,10 +682,12 @@ def _coverage_problems(
     return problems
 
 
-def _problem(table: _Table, column: str, rule: str, rows: np.ndarray) -> str:
+def _problem(
+    table: _Table, column: str, rule: str, rows: np.ndarray, *, shown: bool = True
+) -> str:
     """One problem line: the file, the column, the rule and the first offending rows."""
     index = rows.tolist()
-    values = [table.frame[column].iloc[i] for i in index[:MAX_EXAMPLES]]
+    values = [table.frame[column].iloc[i] for i in index[:MAX_EXAMPLES]] if shown else None
     return f"{table.label}: column {column!r} {rule}; " + _examples(table, index, values)
 
 
