@@ -2,8 +2,12 @@
 
 The contract is declared once, as plain :class:`ColumnSpec` records, and turned
 into pandera schemas (``coerce=True``, unknown columns kept but ignored) that
-validate every table at the boundary, when it is loaded. DESIGN.md ("The data
-contract") is the human-readable version of the same table.
+validate every table at the boundary, when it is loaded. The rules beyond one
+cell's type are declared here too, each once: numbers are finite
+(``MAX_ABS_NUMBER``), text has no control characters and a length limit
+(``CONTROL_ONE_LINE``, ``TEXT_LIMITS``), one currency (``CURRENCY_PATTERN``),
+and when the data is (``month_runs``, ``date_bounds``); :mod:`cslib.data.load`
+applies them. The README's "The data contract" is the human-readable version.
 """
 
 from __future__ import annotations

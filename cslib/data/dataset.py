@@ -119,7 +119,12 @@ class Dataset:
 
     @property
     def last_month(self) -> pd.Period:
-        """The latest month the MRR data covers: the data's as-of month."""
+        """The latest month the MRR data covers: the data's as-of month.
+
+        Loading makes sure one stray row cannot move it: the MRR months form one
+        unbroken run, and dated rows lie at most a quarter past it
+        (:func:`cslib.data.contract.month_runs`, :func:`cslib.data.contract.date_bounds`).
+        """
         assert self.coverage is not None
         return self.coverage[1]
 

@@ -1,9 +1,11 @@
 """Loading a dataset from a folder of CSV or Parquet files and validating it.
 
 Every table is checked against the contract (pandera schemas, see
-:mod:`cslib.data.contract`), then the rules that span tables are checked
-(every ``account_id`` exists in ``accounts``, one row per key, tickets closed
-after they opened). All problems are collected and raised together as one
+:mod:`cslib.data.contract`): types, finite numbers, text without control
+characters and within its length. Then the rules that span tables or rows are
+checked (every reference names a row of its table, of the same account; one row
+per key; tickets closed after they opened; one currency; the MRR months form one
+run and the dates lie near them). All problems are collected and raised together as one
 :class:`~cslib.errors.DataError`, each naming the file, the column, the rule and
 up to five offending rows; nothing is returned for bad data.
 """
@@ -457,17 +459,16 @@ def _currency_problems(tables: dict[str, pd.DataFrame], raw: dict[str, _Table]) 
     taken as meant; each table's rows in another currency are named.
     """
     problems: list[str] = []
-    counts: dict[str, pd.Series] = {}
+    counts: dict[str, pd.Series] = {}  # table -> rows per currency
     for name, frame in tables.items():
-        columns = [c.name for c in CONTRACT[name].columns if c.kind == "currency"]
-        for col in columns:
-            if col not in frame or frame[col].isna().all():
-                continue
-            values = frame[col]
-            counts[name] = values.value_counts()
-            if values.isna().any():
-                problems.append(_problem(raw[name], col, RULE_CURRENCY_GIVEN,
-                                         np.flatnonzero(values.isna()), shown=False))
+        given = "currency" in frame and any(c.kind == "currency" for c in CONTRACT[name].columns)
+        if not given or frame["currency"].isna().all():
+            continue  # no currency named: the table's amounts are in the dataset's one
+        values = frame["currency"]
+        counts[name] = values.value_counts()
+        if values.isna().any():
+            problems.append(_problem(raw[name], "currency", RULE_CURRENCY_GIVEN,
+                                     np.flatnonzero(values.isna()), shown=False))
     if not counts:
         return problems
     total = pd.concat(counts.values()).groupby(level=0).sum()
