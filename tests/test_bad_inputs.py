@@ -176,6 +176,95 @@ CASES = [
         {"usage": None},
         files={"usage.parquet": b"not parquet at all"},
     ),
+    # Numbers that are not finite (inf, NaN, overflow) ----------------------------------------
+    Case(
+        "infinite MRR",
+        ("mrr.csv: column 'mrr' must be a finite number between -1e15 and 1e15 (not inf or NaN)",
+         "line 3 ('inf')"),
+        {"mrr": _edit("a1,2026-02,1000", "a1,2026-02,inf")},
+    ),
+    Case(
+        "a goal target that overflows",
+        ("goals.csv: column 'target' must be a finite number", "line 2 ('1e999')"),
+        {"goals": _edit("seats,10,50,55", "seats,10,1e999,55")},
+    ),
+    Case(
+        "a usage count too large for a whole number",
+        ("usage.csv: column 'active_users' must be a finite number", "line 2 ('1e20')"),
+        {"usage": _edit("a1,2026-07,40,50", "a1,2026-07,1e20,50")},
+    ),
+    # Months and dates far from the rest of the data -----------------------------------------
+    Case(
+        "a stray MRR month far ahead",
+        ("mrr.csv: column 'month' must form one unbroken run of months, but no row falls in "
+         "2026-10..2062-08, which cuts these rows off the main run 2026-01..2026-09",
+         "1 row: line 39 ('2062-09')"),
+        {"mrr": _append("a1,2062-09,5")},
+    ),
+    Case(
+        "a stray MRR month far back",
+        ("mrr.csv: column 'month' must form one unbroken run of months", "1926-10..2025-12",
+         "line 39 ('1926-09')"),
+        {"mrr": _append("a5,1926-09,800")},
+    ),
+    Case(
+        "an NPS answer dated far past the data",
+        ("nps.csv: column 'responded_on' must not be after 2026-12-31 (3 months past the "
+         "data's as-of date 2026-09-30", "line 2 ('2062-07-10')"),
+        {"nps": _edit("r1,a1,2026-07-10", "r1,a1,2062-07-10")},
+    ),
+    Case(
+        "a usage month past the tolerance",
+        ("usage.csv: column 'month' must not be after 2026-12", "line 9 ('2027-01')"),
+        {"usage": _append("a5,2027-01,12,20")},
+    ),
+    # Headers, contacts and text ---------------------------------------------------------------
+    Case(
+        "a column named twice in a header",
+        ("accounts.csv: column 'name' appears 2 times in the header (columns 2 and 8); a column "
+         "must appear once",),
+        {"accounts": _edit("plan,renewal_date", "plan,name")},
+    ),
+    Case(
+        "a contact of another account",
+        ("activities.csv: column 'contact_id' must name a contact of the row's own account in "
+         "contacts.csv", "line 2 ('c3' is a contact of 'a2', not of 'a1')"),
+        {"activities": _edit("e1,a1,2026-09-01,meeting,c1", "e1,a1,2026-09-01,meeting,c3")},
+    ),
+    Case(
+        "a NUL character in an account name",
+        ("accounts.csv: column 'name' must be one line of text without control characters",
+         "line 3 ('Glo\\x00bex')"),
+        {"accounts": _edit("Globex", "Glo\x00bex")},
+    ),
+    Case(
+        "a bidi override in a contact's title",
+        ("contacts.csv: column 'title' must be one line of text without control characters",
+         "line 2 ('VP \\u202eOperations')"),
+        {"contacts": _edit("VP Operations", "VP \u202eOperations")},
+    ),
+    Case(
+        "a 2,000-character account name",
+        ("accounts.csv: column 'name' must be at most 200 characters long",
+         "line 2 ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' (2,000 characters))"),
+        {"accounts": _edit("Acme Corp", "A" * 2000)},
+    ),
+    # One currency ------------------------------------------------------------------------
+    Case(
+        "MRR in two currencies",
+        ("mrr.csv: column 'currency' must hold one currency, found USD (36 rows) and EUR "
+         "(1 row: line 3); convert amounts to one currency before loading.",),
+        {"mrr": lambda text: text.replace("\n", ",USD\n").replace("mrr,USD", "mrr,currency", 1)
+         .replace("a1,2026-02,1000,USD", "a1,2026-02,1000,EUR")},
+    ),
+    Case(
+        "accounts and MRR in different currencies",
+        ("accounts.csv: column 'currency' must hold one currency, found EUR (5 rows: line 2, "
+         "line 3, line 4, line 5, line 6) while mrr.csv holds USD (37 rows)",),
+        {"mrr": lambda text: text.replace("\n", ",USD\n").replace("mrr,USD", "mrr,currency", 1),
+         "accounts": lambda text: text.replace("\n", ",EUR\n")
+         .replace("renewal_date,EUR", "renewal_date,currency", 1)},
+    ),
     # Plans and parameters -----------------------------------------------------------------
     Case(
         "data folder missing",
@@ -328,6 +417,48 @@ def test_the_command_itself_exits_non_zero_without_a_traceback(tmp_path, name):
     assert done.returncode == case.code
     assert "Traceback" not in done.stderr and done.stderr.startswith("cslib: ")
     assert not (tmp_path / "reports").exists()
+
+
+#: The data cases also run through `cslib validate`.
+VALIDATE = [
+    "infinite MRR",
+    "a goal target that overflows",
+    "a usage count too large for a whole number",
+    "a stray MRR month far ahead",
+    "a stray MRR month far back",
+    "an NPS answer dated far past the data",
+    "a usage month past the tolerance",
+    "a column named twice in a header",
+    "a contact of another account",
+    "a NUL character in an account name",
+    "a bidi override in a contact's title",
+    "a 2,000-character account name",
+    "MRR in two currencies",
+    "accounts and MRR in different currencies",
+]
+
+
+@pytest.mark.parametrize("name", VALIDATE)
+def test_validate_refuses_the_same_data_with_the_same_message(tmp_path, capsys, name):
+    case = next(c for c in CASES if c.name == name)
+    folder = write_dataset(tmp_path / "data", files=case.files, **case.tables)
+    code = main(["validate", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert err.startswith(f"cslib: invalid data: {folder}: the data does not meet the contract")
+    assert "Traceback" not in err + out and "internal error" not in err and not out
+    for fragment in case.expect:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+def test_a_stray_month_never_moves_the_default_period(tmp_path, capsys):
+    # Without --period the latest complete quarter of the data is reported: one mistyped
+    # row must not make that 2062Q2.
+    folder = write_dataset(tmp_path / "data", mrr=_append("a1,2062-09,5"))
+    code = main(["metrics", "--data", str(folder)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert "no row falls in 2026-10..2062-08" in err and "2062Q" not in err
 
 
 def test_code_in_a_text_parameter_is_only_text(tmp_path):

@@ -27,11 +27,13 @@ def _dataset(**drop: bool) -> cslib.Dataset:
         }
     )
     months = ["2026-06", "2026-09"]
+    # Every account pays in July and August too (as in June): the MRR months form one run.
     mrr = pd.DataFrame(
         {
-            "account_id": [a for a in ["e1", "e2", "s1", "s2"] for _ in months] + ["gone"],
-            "month": months * 4 + ["2026-05"],
-            "mrr": [1000, 1100, 2000, 2000, 100, 90, 100, 100, 50],
+            "account_id": [a for a in ["e1", "e2", "s1", "s2"] for _ in range(4)] + ["gone"],
+            "month": ["2026-06", "2026-07", "2026-08", "2026-09"] * 4 + ["2026-05"],
+            "mrr": [1000, 1000, 1000, 1100, 2000, 2000, 2000, 2000, 100, 100, 100, 90,
+                    100, 100, 100, 100, 50],
         }
     )
     usage = pd.DataFrame(

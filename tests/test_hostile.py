@@ -20,18 +20,21 @@ from conftest import TABLES
 from cslib.build.leaks import html_text, pdf_text, words
 from cslib.build.plan import expand, load_plan
 from cslib.build.runner import BuildResult, build_plan
+from cslib.data.contract import TEXT_LIMITS
 from cslib.periods import Period
 from cslib.present.report import resolve_data
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-LONG = "Z" * 300
+# The longest name the data contract allows (longer names, tabs and line breaks in names
+# are refused when the data is loaded: tests/test_load.py); a long run of one letter.
+LONG = "Z" * TEXT_LIMITS["text"]
 NAMES = {
     "a1": '<script>alert("pwned")</script> Acme',
     "a2": "Globex <img src=x onerror=\"document.body.setAttribute('data-x','EXE'+'CUTED')\">",
     "a3": "[Initech](javascript:alert(1)) **bold** $\\frac{1}{2}$ #set page(fill: red) "
           "\\LaTeX{} @ref <lbl> {{7*7}} `code`",
-    "a4": "\"Umbrella\" 'Corp'\nSecond line",
+    "a4": "\"Umbrella\" 'Corp' \\n Second line",
     "a5": "شركة هولي 🚀 Hooli עברית",
     "a6": "Acme Inc",
     "a7": "Acme, Inc.",
@@ -65,13 +68,14 @@ def hostile(tmp_path_factory) -> BuildResult:
                              for a in ("a6", "a7", "a8", "a9")], ignore_index=True)
     contacts = _frame("contacts")
     contacts.loc[0, "name"] = CONTACT
-    contacts.loc[0, "title"] = "CFO & <i>Co</i> {{x}}\nsecond line"
+    contacts.loc[0, "title"] = "CFO & <i>Co</i> {{x}} \\n second line"
     goals = _frame("goals")
     goals.loc[0, "title"] = GOAL
     # A long word of its own: LONG is account a9's name, which no other QBR may show.
-    goals.loc[1, "title"] = '#import "evil.typ": * \\input{secrets.tex} ' + "Y" * 300
+    evil = '#import "evil.typ": * \\input{secrets.tex} '
+    goals.loc[1, "title"] = evil + "Y" * (TEXT_LIMITS["text"] - len(evil))
     nps = _frame("nps")
-    nps.loc[0, "comment"] = "</td></tr><script>alert(2)</script>"
+    nps.loc[0, "comment"] = "</td></tr><script>alert(2)</script>\nsecond line"
     tables = {name: _frame(name) for name in TABLES}
     tables.update(accounts=accounts, mrr=mrr, contacts=contacts, goals=goals, nps=nps)
     for name, frame in tables.items():

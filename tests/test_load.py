@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -109,9 +110,9 @@ ONE_PROBLEM = [
         id="duplicate-account",
     ),
     pytest.param(
-        {"mrr": MRR + "a1,2026-01,100\na2,2026-01,50\na1,2026-01,120\n"},
+        {"mrr": lambda t: t.replace("a1,2026-02,1000", "a1,2026-01,120")},
         "mrr.csv: columns account_id, month must be unique (one row per account_id and "
-        "month); duplicated in 2 rows: line 2 ('a1 2026-01'), line 4 ('a1 2026-01')",
+        "month); duplicated in 2 rows: line 2 ('a1 2026-01'), line 3 ('a1 2026-01')",
         id="duplicate-account-month",
     ),
     pytest.param(
@@ -607,6 +608,13 @@ def test_from_frames_accepts_period_months():
             id="negative-mrr-row-number",
         ),
         pytest.param(
+            {"mrr": pd.DataFrame({"account_id": ["a", "a"], "month": ["2026-01", "2026-02"],
+                                  "mrr": [1.0, np.inf]})},
+            "mrr (frame): column 'mrr' must be a finite number between -1e15 and 1e15 "
+            "(not inf or NaN); 1 row: row 2 ('inf')",
+            id="infinite-mrr-in-a-frame",
+        ),
+        pytest.param(
             {"invoices": pd.DataFrame({"x": [1]})},
             "unknown table(s) invoices; the contract's tables are accounts, mrr, usage, nps, "
             "tickets, contacts, activities, goals, advocacy.",
@@ -680,4 +688,421 @@ def test_dates_with_times_and_mixed_zones_keep_the_written_day(tmp_path, make_da
         "2026-07-01",
         "2026-09-30",
         "2026-10-01",
+    ]
+
+
+# Non-finite numbers ------------------------------------------------------------------
+# inf, Infinity, 1e999 (which overflows to inf) and "NaN" written in a cell are refused in
+# every numeric column: a sum over them is inf, and documents showed "+inf%". A value
+# beyond 1e15 is refused too (it overflows the whole-number columns and sums).
+
+FINITE = "must be a finite number between -1e15 and 1e15 (not inf or NaN)"
+
+
+def _cell(old: str, new: str):
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,inf")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('inf')"], id="inf"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,Infinity")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('Infinity')"],
+                     id="Infinity"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,1e999")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('1e999')"],
+                     id="overflows-to-inf"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,-inf")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('-inf')"],
+                     id="minus-inf-once"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,NaN")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('NaN')"],
+                     id="NaN-text"),
+        pytest.param({"mrr": _cell("a1,2026-02,1000", "a1,2026-02,2e15")},
+                     [f"mrr.csv: column 'mrr' {FINITE}; 1 row: line 3 ('2e15')"],
+                     id="beyond-1e15"),
+        pytest.param({"usage": _cell("a1,2026-07,40,50", "a1,2026-07,1e20,inf")},
+                     [f"usage.csv: column 'active_users' {FINITE}; 1 row: line 2 ('1e20')",
+                      f"usage.csv: column 'licensed_seats' {FINITE}; 1 row: line 2 ('inf')"],
+                     id="usage-counts"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10,9,", "r1,a1,2026-07-10,inf,")},
+                     [f"nps.csv: column 'score' {FINITE}; 1 row: line 2 ('inf')"],
+                     id="nps-score"),
+        pytest.param({"tickets": _cell("high,5,2", "high,NaN,-Infinity")},
+                     [f"tickets.csv: column 'csat' {FINITE}; 1 row: line 2 ('NaN')",
+                      f"tickets.csv: column 'ces' {FINITE}; 1 row: line 2 ('-Infinity')"],
+                     id="csat-and-ces"),
+        pytest.param({"goals": _cell("seats,10,50,55", "seats,-inf,1e999,nan")},
+                     [f"goals.csv: column 'baseline' {FINITE}; 1 row: line 2 ('-inf')",
+                      f"goals.csv: column 'target' {FINITE}; 1 row: line 2 ('1e999')",
+                      f"goals.csv: column 'current' {FINITE}; 1 row: line 2 ('nan')"],
+                     id="goal-figures"),
+    ],
+)  # fmt: skip
+def test_non_finite_numbers_are_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == expected
+
+
+def test_parquet_inf_is_refused_and_nan_is_a_missing_value(tmp_path, make_dataset,
+                                                           dataset_tables):
+    mrr = _native_frame(dataset_tables["mrr"]).astype({"mrr": float})
+    goals = _native_frame(dataset_tables["goals"]).astype({"target": float})
+    mrr.loc[1, "mrr"] = np.inf
+    goals.loc[0, "target"] = -np.inf
+    assert _load_error(make_dataset(tmp_path / "inf", mrr=mrr, goals=goals)).problems == [
+        f"mrr.parquet: column 'mrr' {FINITE}; 1 row: row 2 ('inf')",
+        f"goals.parquet: column 'target' {FINITE}; 1 row: row 1 ('-inf')",
+    ]
+    # A float NaN is how pandas and Arrow hold a missing number: the same as an empty
+    # CSV cell, so allowed in an optional column and "empty" in a required one.
+    mrr.loc[1, "mrr"] = np.nan
+    goals.loc[0, "target"] = np.nan
+    assert _load_error(make_dataset(tmp_path / "nan", mrr=mrr, goals=goals)).problems == [
+        "mrr.parquet: column 'mrr' must not be empty; 1 row: row 2"
+    ]
+    assert pd.isna(load(make_dataset(tmp_path / "ok", goals=goals)).get("goals").at[0, "target"])
+
+
+# Months and dates far from the rest of the data -------------------------------------------
+# The MRR months form one unbroken run (a month inside the data with no MRR row at all is a
+# stray row or a broken extract); dated rows may run at most 3 months past the data's
+# as-of date; no date lies more than 10 years before the first MRR month, and a planned
+# date (renewal, goal due date) at most 10 years past the as-of date. A single stray row
+# must never move the data's as-of date, which picks the default period.
+
+CUT_OFF = ("mrr.csv: column 'month' must form one unbroken run of months, but no row falls "
+           "in {gaps}, which cuts these rows off the main run {main} (a mistyped month or a "
+           "broken extract?); ")
+AFTER_AS_OF = ("must not be after 2026-12-31 (3 months past the data's as-of date 2026-09-30, "
+               "the end of the last MRR month); ")
+BEFORE_FIRST = "must not be before 2016-01-01 (10 years before the first MRR month 2026-01); "
+
+
+def _without_month(month: str):
+    return lambda t: "".join(line for line in t.splitlines(keepends=True) if month not in line)
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": lambda t: t + "a1,2062-09,5\n"},
+                     CUT_OFF.format(gaps="2026-10..2062-08", main="2026-01..2026-09")
+                     + "1 row: line 39 ('2062-09')", id="mrr-far-future"),
+        pytest.param({"mrr": lambda t: "account_id,month,mrr\na5,1926-09,800\n"
+                      + t.split("\n", 1)[1]},
+                     CUT_OFF.format(gaps="1926-10..2025-12", main="2026-01..2026-09")
+                     + "1 row: line 2 ('1926-09')", id="mrr-far-past"),
+        pytest.param({"mrr": _without_month("2026-03")},
+                     CUT_OFF.format(gaps="2026-03", main="2026-04..2026-09")
+                     + "8 rows: line 2 ('2026-01'), line 3 ('2026-02'), line 10 ('2026-01'), "
+                     "line 11 ('2026-02'), line 18 ('2026-01') and 3 more",
+                     id="mrr-a-month-without-rows"),
+        pytest.param({"usage": lambda t: t + "a5,2026-12,12,20\na5,2027-01,12,20\n"},
+                     "usage.csv: column 'month' must not be after 2026-12 (3 months past the "
+                     "last MRR month 2026-09); 1 row: line 10 ('2027-01')",
+                     id="usage-past-the-tolerance"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10", "r1,a1,2062-07-10")},
+                     "nps.csv: column 'responded_on' " + AFTER_AS_OF
+                     + "1 row: line 2 ('2062-07-10')", id="nps-far-future"),
+        pytest.param({"tickets": _cell("t3,a5,2026-09-25,,", "t3,a5,2026-09-25,2062-09-30,")},
+                     "tickets.csv: column 'closed_on' " + AFTER_AS_OF
+                     + "1 row: line 4 ('2062-09-30')", id="ticket-closed-far-future"),
+        pytest.param({"activities": _cell("e3,a5,2026-07-20", "e3,a5,1926-07-20")},
+                     "activities.csv: column 'occurred_on' " + BEFORE_FIRST
+                     + "1 row: line 4 ('1926-07-20')", id="activity-far-past"),
+        pytest.param({"advocacy": lambda t: t + "v3,a2,2027-01-01,review\n"},
+                     "advocacy.csv: column 'occurred_on' " + AFTER_AS_OF
+                     + "1 row: line 4 ('2027-01-01')", id="advocacy-after-the-tolerance"),
+        pytest.param({"accounts": _cell("2026-11-15", "2062-11-15")},
+                     "accounts.csv: column 'renewal_date' must not be after 2036-09-30 (10 "
+                     "years past the data's as-of date 2026-09-30); 1 row: line 2 ('2062-11-15')",
+                     id="renewal-far-future"),
+        pytest.param({"goals": _cell("2026-12-31", "1900-01-01")},
+                     "goals.csv: column 'due_on' " + BEFORE_FIRST + "1 row: line 3 ('1900-01-01')",
+                     id="goal-due-as-a-null-stand-in"),
+    ],
+)  # fmt: skip
+def test_months_and_dates_far_from_the_data_are_refused(tmp_path, make_dataset, tables,
+                                                        expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_dates_within_the_tolerances_load(tmp_path, make_dataset):
+    edges = {
+        "usage": lambda t: t + "a5,2026-12,12,20\n",                    # 3 months ahead
+        "nps": _cell("r1,a1,2026-07-10", "r1,a1,2026-12-31"),
+        "accounts": _cell("2026-11-15", "2036-09-30"),                  # 10 years ahead
+        "goals": _cell("2026-12-31", "2016-01-01"),                     # 10 years back
+    }
+    stray = make_dataset(tmp_path / "stray", mrr=lambda t: t + "a1,2062-09,5\n", **edges)
+    assert [p.split(":")[0] for p in _load_error(stray).problems] == ["mrr.csv"]
+    assert load(make_dataset(tmp_path / "ok", **edges)).last_month == pd.Period("2026-09", "M")
+
+
+def test_one_accounts_gap_is_not_a_stray_month_nor_is_a_slice_of_it(tmp_path, valid_dir):
+    from cslib.data.scope import Scope, write_slice
+
+    frames = {name: _native_frame(p.read_text()) for name, p in
+              ((p.stem, p) for p in valid_dir.glob("*.csv"))}
+    frames["mrr"] = frames["mrr"].astype({"month": str})
+    # a5 pays in every month but 2026-03 and 2026-04 (a gap of its own: 0, then back)...
+    mrr = frames["mrr"][~((frames["mrr"]["account_id"] == "a5")
+                          & frames["mrr"]["month"].isin(["2026-03", "2026-04"]))]
+    ds = from_frames({**frames, "mrr": mrr})
+    part = ds.subset(["a5"]).scoped(Scope("customer", "a5"))
+    assert load(write_slice(part, tmp_path / "slice")).coverage == ds.coverage
+    # ... but no account at all in 2026-03 and 2026-04 cuts 2026-01..02 off the data.
+    with pytest.raises(DataError, match=r"no row falls in 2026-03\.\.2026-04, which cuts these "
+                       r"rows off the main run 2026-05\.\.2026-09"):
+        from_frames({**frames, "mrr": frames["mrr"][~frames["mrr"]["month"].isin(
+            ["2026-03", "2026-04"])]})
+
+
+def test_a_stray_month_in_frames_is_refused():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a", "a", "a"],
+                             "month": ["2026-01", "2026-02", "2062-09"], "mrr": [1.0] * 3}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "mrr (frame): column 'month' must form one unbroken run of months, but no row falls "
+        "in 2026-03..2062-08, which cuts these rows off the main run 2026-01..2026-02 (a "
+        "mistyped month or a broken extract?); 1 row: row 3 ('2062-09')"
+    ]
+
+
+# Headers, contacts and text ----------------------------------------------------------------
+# A column named twice in a CSV header (pandas would rename the second 'name.1'), a
+# contact of another account, control characters and text longer than its column's limit.
+
+ONE_LINE = ("must be one line of text without control characters (no line breaks, tabs, "
+            "escapes, NUL or bidi overrides)")
+FREE_TEXT = ("must be text without control characters (tabs and line breaks are fine; no "
+             "escapes, NUL or bidi overrides)")
+
+
+@pytest.mark.parametrize(
+    ("accounts", "expected"),
+    [
+        pytest.param(_cell("plan,renewal_date", "plan,name"),
+                     ["accounts.csv: column 'name' appears 2 times in the header (columns 2 and "
+                      "8); a column must appear once: rename or remove the others."],
+                     id="name-twice"),
+        pytest.param(_cell("region,industry,csm", "segment , region,segment"),
+                     ["accounts.csv: column 'segment' appears 3 times in the header (columns 3, "
+                      "4 and 6); a column must appear once: rename or remove the others."],
+                     id="padded-with-spaces"),
+    ],
+)  # fmt: skip
+def test_a_column_named_twice_in_a_csv_header_is_refused(tmp_path, make_dataset, accounts,
+                                                         expected):
+    assert _load_error(make_dataset(tmp_path, accounts=accounts)).problems == expected
+
+
+def test_a_column_named_twice_in_a_frame_is_refused_the_same_way():
+    accounts = pd.DataFrame([["a", "A", "SMB", "B"]],
+                            columns=["account_id", "name", "segment", "name"])
+    mrr = pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]})
+    with pytest.raises(DataError) as info:
+        from_frames({"accounts": accounts, "mrr": mrr})
+    assert info.value.problems == [
+        "accounts (frame): column 'name' appears 2 times in the header (columns 2 and 4); a "
+        "column must appear once: rename or remove the others."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"activities": _cell("e1,a1,2026-09-01,meeting,c1",
+                                          "e1,a1,2026-09-01,meeting,c3")},
+                     "activities.csv: column 'contact_id' must name a contact of the row's own "
+                     "account in contacts.csv; 1 row: line 2 ('c3' is a contact of 'a2', not "
+                     "of 'a1')", id="activity"),
+        pytest.param({"nps": _cell("r1,a1,2026-07-10,9,c1", "r1,a1,2026-07-10,9,c4")},
+                     "nps.csv: column 'contact_id' must name a contact of the row's own account "
+                     "in contacts.csv; 1 row: line 2 ('c4' is a contact of 'a5', not of 'a1')",
+                     id="nps"),
+    ],
+)  # fmt: skip
+def test_a_contact_of_another_account_is_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"accounts": _cell("Globex", "Glo\x00bex")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 3 ('Glo\\x00bex')",
+                     id="NUL"),
+        pytest.param({"contacts": _cell("VP Operations", "VP \x1b[31mOperations")},
+                     f"contacts.csv: column 'title' {ONE_LINE}; 1 row: line 2 "
+                     "('VP \\x1b[31mOperations')", id="terminal-escape"),
+        pytest.param({"accounts": _cell("Acme Corp", "Acme\u202eprOC")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 2 "
+                     "('Acme\\u202eprOC')", id="bidi-override"),
+        pytest.param({"accounts": _cell("Hooli", "\u2066Hooli\u2069")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 6 "
+                     "('\\u2066Hooli\\u2069')", id="bidi-isolate"),
+        pytest.param({"accounts": _cell(",SMB,", ",S\x85MB,")},
+                     f"accounts.csv: column 'segment' {ONE_LINE}; 1 row: line 4 ('S\\x85MB')",
+                     id="C1-next-line"),
+        pytest.param({"accounts": _cell("Acme Corp", '"Acme\nCorp"')},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 2 ('Acme\\nCorp')",
+                     id="line-break-in-a-name"),
+        pytest.param({"goals": _cell("Roll out to EMEA", "Roll out\tto EMEA")},
+                     f"goals.csv: column 'title' {ONE_LINE}; 1 row: line 2 ('Roll out\\tto EMEA')",
+                     id="tab-in-a-title"),
+        pytest.param({"nps": _cell("Great support", "Great\x07support")},
+                     f"nps.csv: column 'comment' {FREE_TEXT}; 1 row: line 2 ('Great\\x07support')",
+                     id="bell-in-a-comment"),
+        pytest.param({"tickets": _cell("t1,a1", "t\x001,a1")},
+                     f"tickets.csv: column 'ticket_id' {ONE_LINE}; 1 row: line 2 ('t\\x001')",
+                     id="NUL-in-an-id"),
+        pytest.param({"accounts": _cell("Globex", "G" * 60 + "\x00")},
+                     f"accounts.csv: column 'name' {ONE_LINE}; 1 row: line 3 "
+                     "('...GGGGGGGGGG\\x00' (61 characters))", id="shown-where-it-is"),
+    ],
+)  # fmt: skip
+def test_control_characters_are_refused_and_shown_escaped(tmp_path, make_dataset, tables,
+                                                          expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_tabs_and_line_breaks_are_fine_in_free_text(tmp_path, make_dataset):
+    folder = make_dataset(tmp_path, nps=_cell("Great support", '"Great\tsupport\r\nThanks"'),
+                          accounts=_cell("Globex", "Glo\x00bex"))
+    assert [p.split(":")[0] for p in _load_error(folder).problems] == ["accounts.csv"]
+    folder = make_dataset(tmp_path / "ok", nps=_cell("Great support", '"Great\tsupport\nThanks"'))
+    assert load(folder).get("nps").at[0, "comment"] == "Great\tsupport\nThanks"
+
+
+def test_control_characters_in_frames_are_refused():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A\x00"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [f"accounts (frame): column 'name' {ONE_LINE}; 1 row: row 1 "
+                                   "('A\\x00')"]
+
+
+def test_a_lone_surrogate_in_a_frame_is_refused_not_a_crash():
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a", "b"], "name": pd.Series(["A", "B\ud800"],
+                                                                             dtype=object),
+                                  "segment": ["SMB", "SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a"], "month": ["2026-01"], "mrr": [1.0]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "accounts (frame): column 'name' must be valid Unicode text (a lone surrogate "
+        "cannot be written to a document); 1 row: row 2 ('B\\ud800')"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"accounts": _cell("Globex", "Globex" + "x" * 1994)},
+                     "accounts.csv: column 'name' must be at most 200 characters long; 1 row: "
+                     f"line 3 ('Globex{'x' * 31}...' (2,000 characters))",
+                     id="2000-character-name"),
+        pytest.param({"accounts": _cell(",SMB,", ",SMB" + "B" * 198 + ",")},
+                     "accounts.csv: column 'segment' must be at most 200 characters long; 1 row: "
+                     f"line 4 ('SMB{'B' * 34}...' (201 characters))", id="segment-201"),
+        pytest.param({"advocacy": _cell("v1,a1", "v" + "1" * 100 + ",a1")},
+                     "advocacy.csv: column 'event_id' must be at most 100 characters long; 1 row: "
+                     f"line 2 ('v{'1' * 36}...' (101 characters))", id="101-character-id"),
+        pytest.param({"nps": _cell("Great support", "G" * 4001)},
+                     "nps.csv: column 'comment' must be at most 4,000 characters long; 1 row: "
+                     f"line 2 ('{'G' * 37}...' (4,001 characters))", id="comment-4001"),
+    ],
+)  # fmt: skip
+def test_text_longer_than_its_columns_limit_is_refused(tmp_path, make_dataset, tables,
+                                                       expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == [expected]
+
+
+def test_text_up_to_its_columns_limit_loads(tmp_path, make_dataset):
+    edges = {"accounts": _cell("Globex", "G" * 200), "nps": _cell("Great support", "g" * 4000)}
+    too_long = make_dataset(tmp_path / "long", tickets=_cell("t1,a1", "t" * 101 + ",a1"), **edges)
+    assert [p.split(":")[0] for p in _load_error(too_long).problems] == ["tickets.csv"]
+    ds = load(make_dataset(tmp_path / "ok", **edges))
+    assert len(ds.accounts.at[1, "name"]) == 200
+
+
+# One currency ------------------------------------------------------------------------------
+# An optional `currency` column in mrr or accounts (ISO 4217 codes) must hold one currency
+# for the whole dataset: amounts in two currencies would be summed as one. Once a table
+# names a currency, every row of it must.
+
+CONVERT = "; convert amounts to one currency before loading."
+
+
+def _with_currency(code: str = "USD", **changes: str):
+    """The valid table with a currency column: ``code`` on every row, some rows changed."""
+
+    def edit(text: str) -> str:
+        head, *rows = text.strip().splitlines()
+        rows = [r + "," + changes.get(r.split(",")[0] + ":" + r.split(",")[1], code)
+                for r in rows]
+        return "\n".join([head + ",currency", *rows]) + "\n"
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("tables", "expected"),
+    [
+        pytest.param({"mrr": _with_currency(**{"a1:2026-04": "EUR"})},
+                     ["mrr.csv: column 'currency' must hold one currency, found USD (36 rows) "
+                      "and EUR (1 row: line 5)" + CONVERT], id="one-row-in-euros"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-04": "EUR", "a2:2026-01": "GBP",
+                                               "a2:2026-02": "GBP"})},
+                     ["mrr.csv: column 'currency' must hold one currency, found USD (34 rows), "
+                      "GBP (2 rows: line 11, line 12) and EUR (1 row: line 5)" + CONVERT],
+                     id="three-currencies"),
+        pytest.param({"accounts": _with_currency("EUR"), "mrr": _with_currency("USD")},
+                     ["accounts.csv: column 'currency' must hold one currency, found EUR (5 rows: "
+                      "line 2, line 3, line 4, line 5, line 6) while mrr.csv holds USD (37 rows)"
+                      + CONVERT], id="accounts-and-mrr-differ"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-03": ""})},
+                     ["mrr.csv: column 'currency' must not be empty once a currency is given "
+                      "(an amount without its currency cannot be checked); 1 row: line 4"],
+                     id="blank-beside-a-currency"),
+        pytest.param({"mrr": _with_currency(**{"a1:2026-02": "usd", "a1:2026-03": "$"})},
+                     ["mrr.csv: column 'currency' must be a currency code of three capital "
+                      "letters (ISO 4217, such as USD or EUR); 2 rows: line 3 ('usd'), "
+                      "line 4 ('$')"], id="not-a-code"),
+    ],
+)  # fmt: skip
+def test_more_than_one_currency_is_refused(tmp_path, make_dataset, tables, expected):
+    assert _load_error(make_dataset(tmp_path, **tables)).problems == expected
+
+
+def test_one_currency_is_the_datasets(tmp_path, make_dataset, valid_dir):
+    ds = load(make_dataset(tmp_path, accounts=_with_currency("EUR"), mrr=_with_currency("EUR")))
+    assert ds.currency == "EUR"
+    assert load(valid_dir).currency is None
+    frames = {
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["SMB"]}),
+        "mrr": pd.DataFrame({"account_id": ["a", "a"], "month": ["2026-01", "2026-02"],
+                             "mrr": [1.0, 2.0], "currency": ["USD", "EUR"]}),
+    }
+    with pytest.raises(DataError) as info:
+        from_frames(frames)
+    assert info.value.problems == [
+        "mrr (frame): column 'currency' must hold one currency, found EUR (1 row) and "
+        "USD (1 row: row 1)" + CONVERT
     ]

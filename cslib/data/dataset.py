@@ -119,9 +119,28 @@ class Dataset:
 
     @property
     def last_month(self) -> pd.Period:
-        """The latest month the MRR data covers: the data's as-of month."""
+        """The latest month the MRR data covers: the data's as-of month.
+
+        Loading makes sure one stray row cannot move it: the MRR months form one
+        unbroken run, and dated rows lie at most a quarter past it
+        (:func:`cslib.data.contract.month_runs`, :func:`cslib.data.contract.date_bounds`).
+        """
         assert self.coverage is not None
         return self.coverage[1]
+
+    @property
+    def currency(self) -> str | None:
+        """The data's one currency (an ISO 4217 code), or ``None`` when no table names it.
+
+        Loading refuses a dataset whose ``mrr`` and ``accounts`` name more than one.
+        """
+        for name in ("mrr", "accounts"):
+            frame = self.tables.get(name)
+            if frame is not None and "currency" in frame:
+                named = frame["currency"].dropna()
+                if len(named):
+                    return str(named.iloc[0])
+        return None
 
     @property
     def as_of(self) -> pd.Timestamp:

@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from cslib.data.contract import CONTRACT, REQUIRED_TABLES
+from cslib.data.contract import CONTRACT, REQUIRED_TABLES, month_runs
 from cslib.data.dataset import Dataset
 from cslib.data.scope import MIN_GROUP_SIZE, Scope
 from cslib.errors import DataError, ParameterError
@@ -436,32 +436,68 @@ class SqlSource:
         missing = [t for t in REQUIRED_TABLES if t not in raw]
         problems += [f"{self.spec.origin}: required table {t!r} is missing." for t in missing]
         filtered = account_ids is not None or segment is not None
-        valid = _validate(raw, problems, where=self.spec.origin, filtered=filtered)
+        # A part of the table: its dates are checked against the whole table's months.
+        whole = self.coverage() if filtered or until is not None else None
+        valid = _validate(raw, problems, where=self.spec.origin, filtered=filtered,
+                          coverage=whole)
         digest = hashlib.sha256()  # the content, not where it was read from
         for name in sorted(valid):
             digest.update(name.encode())
             digest.update(pd.util.hash_pandas_object(valid[name], index=False).to_numpy()
                           .tobytes())
-        return Dataset(valid, source=self.name, fingerprint=digest.hexdigest(),
-                       coverage=self.coverage() if (account_ids or segment or until) else None)
+        return Dataset(valid, source=self.name, fingerprint=digest.hexdigest(), coverage=whole)
 
     def _db(self, table: str, column: str) -> str:
         return self.spec.columns(table).get(column, column)
 
     def coverage(self) -> tuple[pd.Period, pd.Period]:
-        """The first and last month of the whole ``mrr`` table (one aggregate query)."""
+        """The first and last month of the whole ``mrr`` table (one aggregate query).
+
+        The months are counted by month at the database, and must form one unbroken
+        run (:func:`cslib.data.contract.month_runs`), as a whole read checks them:
+        a stray month must not move the as-of date of a filtered read.
+
+        Raises
+        ------
+        DataError
+            If the table has no rows, or a month with no row cuts some rows off
+            the rest (naming up to five of them, by account and month).
+        """
         import sqlalchemy as sa
+
+        from cslib.data.load import MAX_EXAMPLES
 
         if self._coverage is not None:
             return self._coverage
         col = self._db("mrr", "month")
-        table = self._table("mrr", [col])
-        _, rows = self._execute(sa.select(sa.func.min(table.c[col]), sa.func.max(table.c[col])))
-        first, last = rows[0]
-        if first is None:
-            raise DataError(f"{self.spec.origin}: mrr: the table has no rows; "
+        table = self._table("mrr", [col, self._db("mrr", "account_id")])
+        month = table.c[col]
+        _, rows = self._execute(sa.select(month, sa.func.count()).group_by(month))
+        # One row per distinct month value; a value that is not a month is left to the
+        # read that meets it, which names its row.
+        parsed = {raw: _month_or_none(raw) for raw, _ in rows}
+        counts = pd.Series([n for raw, n in rows if parsed[raw] is not None],
+                           index=pd.PeriodIndex([m for m in parsed.values() if m is not None],
+                                                freq="M"), dtype="int64")
+        label = f"mrr (database table {self.spec.table('mrr')})"
+        if counts.empty:
+            raise DataError(f"{self.spec.origin}: {label}: the table has no rows; "
                             "at least one is required.")
-        self._coverage = (_month(first), _month(last))
+        runs = month_runs(counts.groupby(level=0).sum())
+        if runs.stray:
+            values = [raw for raw, m in parsed.items() if m in runs.stray]
+            key = table.c[self._db("mrr", "account_id")]
+            _, found = self._execute(sa.select(key, month).where(month.in_(values))
+                                     .order_by(key, month).limit(MAX_EXAMPLES))
+            total = int(counts[counts.index.isin(runs.stray)].sum())
+            shown = ", ".join(f"{a} in {_month(m)}" for a, m in found)
+            more = f" and {total - len(found)} more" if total > len(found) else ""
+            raise DataError(
+                f"{self.spec.origin}: the data does not meet the contract (1 problem):",
+                [f"{label}: column 'month' {runs.rule}; {total} row{'s' * (total != 1)}: "
+                 f"{shown}{more}"],
+            )
+        self._coverage = runs.main
         return self._coverage
 
     def segment_benchmarks(
@@ -575,6 +611,16 @@ def _month(value: Any) -> pd.Period:
     if isinstance(value, dt.date | pd.Timestamp):
         return pd.Period(value, freq="M")
     return pd.Period(str(value)[:7], freq="M")
+
+
+def _month_or_none(value: Any) -> pd.Period | None:
+    """The month of a database value, or ``None`` for NULL or a value that is not one."""
+    if value is None:
+        return None
+    text = f"{value:%Y-%m}" if isinstance(value, dt.date | pd.Timestamp) else str(value)
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-\d{2}([T ].*)?)?", text.strip()) is None:
+        return None
+    return pd.Period(text.strip()[:7], freq="M")
 
 
 def _bound(sample: Any, month: pd.Period) -> Any:
