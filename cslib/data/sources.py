@@ -306,7 +306,9 @@ class SqlSource:
         text = " ".join(str(compiled).split()) + (f"  -- {params}" if params else "")
         self.queries.append(text)
         if os.environ.get(SHOW_QUERIES) == "1":
-            print(f"sql: {text}", file=sys.stderr, flush=True)
+            from cslib.terminal import terminal_text  # query parameters come from data
+
+            print(f"sql: {terminal_text(text, one_line=True)}", file=sys.stderr, flush=True)
 
     def _table(self, name: str, columns: Iterable[str]) -> Any:
         import sqlalchemy as sa
