@@ -320,3 +320,18 @@ documents:
     ledger = _ledger(out)
     assert len(ledger) == len(IDS) + 2  # both builds' documents, none lost
     _files_recorded(out)
+
+
+def test_a_signal_during_a_documents_write_waits_for_the_write_to_end():
+    from cslib.build.pool import Terminated, signals_deferred, stop_on_sigterm
+
+    steps = []
+    with pytest.raises(Terminated), stop_on_sigterm(), signals_deferred():
+        os.kill(os.getpid(), signal.SIGTERM)
+        steps.append("files written")
+        os.kill(os.getpid(), signal.SIGINT)
+        steps.append("journal written")
+    assert steps == ["files written", "journal written"]
+    with stop_on_sigterm(), signals_deferred(reraise=False):  # the build is already stopping
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL

@@ -96,11 +96,23 @@ def stop_on_sigterm() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Ignore Ctrl-C and SIGTERM for a short critical step (writing the ledger)."""
+def signals_deferred(*, reraise: bool = True) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back during a short step that must end whole.
+
+    Writing a document's files and recording them in the journal, or writing
+    the ledger, is never cut in the middle: a signal that arrives meanwhile
+    takes effect when the block ends (as :class:`KeyboardInterrupt` or
+    :class:`Terminated`), or is dropped with ``reraise=False`` (the build is
+    already stopping).
+    """
+    caught: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
     try:
-        saved = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:
+        saved = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
         yield
         return
     try:
@@ -108,6 +120,8 @@ def signals_deferred() -> Iterator[None]:
     finally:
         for s, handler in saved.items():
             signal.signal(s, handler)
+    if caught and reraise:
+        raise Terminated() if caught[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
 # The worker process ---------------------------------------------------------------------

@@ -757,11 +757,12 @@ def _build_locked(
     scanner = LeakScanner(dataset.accounts, company=plan.company, ignore=plan.leak_scan_ignore)
 
     def finish(job: Job, built: Built) -> bool:
-        outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job),
-                         secrets=job_secrets(job))
-        outcome.cache_key = keys[outcome.key]
-        outcomes[outcome.key] = outcome
-        _journal(out_dir, outcome)
+        with signals_deferred():  # files written and recorded, or neither
+            outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job),
+                             secrets=job_secrets(job))
+            outcome.cache_key = keys[outcome.key]
+            outcomes[outcome.key] = outcome
+            _journal(out_dir, outcome)
         progress.done(outcome)
         return outcome.status != "built" and fail_fast
 
@@ -777,7 +778,7 @@ def _build_locked(
         error = str(exc)
     finally:
         progress.close()
-    with signals_deferred():  # the ledger is written whole, whatever arrives now
+    with signals_deferred(reraise=False):  # the ledger is written whole: already stopping
         if error:
             why = f"not built: the build stopped: {error}"
         elif interrupted:
