@@ -24,7 +24,14 @@ from pathlib import Path
 
 from cslib.errors import OutputError
 
-__all__ = ["LOCK_FILE", "OutputLock", "describe_os_error", "prepare_output", "write_atomic"]
+__all__ = [
+    "LOCK_FILE",
+    "OutputLock",
+    "append_durably",
+    "describe_os_error",
+    "prepare_output",
+    "write_atomic",
+]
 
 #: The lock file a build holds in its output folder (``flock``: released when it ends,
 #: however it ends).
@@ -80,6 +87,23 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def append_durably(path: Path, data: bytes, *, mode: str = "ab") -> None:
+    """Append ``data`` to ``path`` (or write it, ``mode="wb"``) and flush it to the disk.
+
+    Raises
+    ------
+    OutputError
+        If it cannot be written, naming the file and the cause.
+    """
+    try:
+        with open(path, mode) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {describe_os_error(exc)}.") from None
+
+
 def prepare_output(folder: Path) -> None:
     """Create ``folder`` if needed and prove it can be written, before any document is built.
 
@@ -98,14 +122,10 @@ def prepare_output(folder: Path) -> None:
         raise OutputError(f"the output folder {folder} is a file, not a folder.")
     probe = folder / f".cslib-write-test-{os.getpid()}"
     try:
-        with open(probe, "wb") as fh:
-            fh.write(b"cslib")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write into the output folder {folder}: {describe_os_error(exc)}."
-        ) from None
+        append_durably(probe, b"cslib", mode="wb")
+    except OutputError as exc:
+        cause = str(exc).rsplit(": ", 1)[-1]
+        raise OutputError(f"cannot write into the output folder {folder}: {cause}") from None
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()

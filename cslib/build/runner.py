@@ -31,7 +31,7 @@ from cslib.build.assemble import assemble
 from cslib.build.document import Document
 from cslib.build.execute import ExecutionError, check_parameters, notebook_parameters
 from cslib.build.leaks import LeakScanner, html_text, pdf_text, pptx_text
-from cslib.build.output import OutputLock, prepare_output, write_atomic
+from cslib.build.output import OutputLock, append_durably, prepare_output, write_atomic
 from cslib.build.plan import DEFAULT_FORMATS, FORMATS, Job, Plan, absolute_paths, expand, slugify
 from cslib.build.pool import DEFAULT_TIMEOUT, Terminated, signals_deferred, stop_on_sigterm
 from cslib.data.dataset import Dataset
@@ -471,17 +471,7 @@ def _ledger(out_dir: Path) -> dict[str, Outcome]:
 
 def _journal(out_dir: Path, outcome: Outcome) -> None:
     """Append one finished document to the journal (after its files are written)."""
-    from cslib.build.output import describe_os_error
-
-    try:
-        with open(out_dir / JOURNAL, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(outcome)) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {out_dir / JOURNAL}: {describe_os_error(exc)}."
-        ) from None
+    append_durably(out_dir / JOURNAL, (json.dumps(asdict(outcome)) + "\n").encode("utf-8"))
 
 
 def _sweep(out_dir: Path) -> None:
