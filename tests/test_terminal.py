@@ -61,13 +61,17 @@ def test_terminal_doctests():
 
 
 def _evil_company(tmp_path: Path) -> Path:
-    accounts = TABLES["accounts"].replace(",SMB,", f",{EVIL_CELL},")
-    return write_dataset(tmp_path / "data", accounts=accounts)
+    """Control characters in an extra (non-contract) column, which the contract does not
+    check and ``--by`` may group on: contract text columns refuse them at load."""
+    lines = TABLES["accounts"].splitlines()
+    lines[0] += ",tier"
+    lines[1:] = [line + (f",{EVIL_CELL}" if ",SMB," in line else ",gold") for line in lines[1:]]
+    return write_dataset(tmp_path / "data", accounts="\n".join(lines) + "\n")
 
 
 def test_metrics_table_shows_control_characters_escaped(capsys, tmp_path):
     data = _evil_company(tmp_path)
-    code = main(["metrics", "--data", str(data), "--period", "2026Q3", "--by", "segment",
+    code = main(["metrics", "--data", str(data), "--period", "2026Q3", "--by", "tier",
                  "--format", "table"])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
@@ -78,11 +82,11 @@ def test_metrics_table_shows_control_characters_escaped(capsys, tmp_path):
 
 def test_metrics_json_escapes_them_itself(capsys, tmp_path):
     data = _evil_company(tmp_path)
-    code = main(["metrics", "--data", str(data), "--period", "2026Q3", "--by", "segment"])
+    code = main(["metrics", "--data", str(data), "--period", "2026Q3", "--by", "tier"])
     out, _ = capsys.readouterr()
     assert code == 0
     _no_raw_controls(out)
-    assert EVIL_CELL in json.loads(out)["by"]["segment"]  # lossless: JSON escapes, not drops
+    assert EVIL_CELL in json.loads(out)["by"]["tier"]  # lossless: JSON escapes, not drops
 
 
 def test_validate_shows_file_and_folder_names_escaped(capsys, tmp_path):
