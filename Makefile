@@ -70,7 +70,7 @@ lab: $(STAMP)
 
 ## notebooks: re-execute notebooks/*.ipynb on the sample data and store the outputs nbval checks
 notebooks: $(STAMP)
-	cd $(ROOT) && $(BIN)/python -m cslib.build.store notebooks/*.ipynb
+	cd $(ROOT) && $(BIN)/python -m cslib.authoring.store notebooks/*.ipynb
 
 ## sample: regenerate the embedded sample company in data/sample (deterministic)
 sample: $(STAMP)

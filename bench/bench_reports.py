@@ -88,9 +88,9 @@ def main() -> None:
                         help="generate a company this large instead of the 400-account sample")
     args = parser.parse_args()
 
-    from cslib.build.plan import AccountFilter, load_plan
-    from cslib.build.runner import build_plan
     from cslib.periods import Period
+    from cslib.pipeline.build import build_plan
+    from cslib.pipeline.plan import AccountFilter, load_plan
     from cslib.present.report import resolve_data
 
     work = Path(tempfile.mkdtemp(prefix="cslib-bench-"))

@@ -18,13 +18,13 @@ from typing import IO
 from cslib import __version__
 from cslib.data.load import load, unrecognized_files
 from cslib.data.sources import SHOW_QUERIES, is_database
-from cslib.errors import CslibError, DataError, ParameterError
+from cslib.errors import CslibError, DataError, OutputClosedError, ParameterError
 from cslib.export import csv_text
 from cslib.metrics.summary import METRIC_KEYS, period_metrics
-from cslib.periods import Period, latest_complete_quarter
+from cslib.periods import period_or_latest
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 from cslib.secrets import credentials, mask_text
-from cslib.terminal import OutputClosedError, discard_output, echo, flush, terminal_text
+from cslib.terminal import discard_output, echo, flush, terminal_text
 
 FORMATS = ("json", "csv", "table")
 
@@ -169,17 +169,14 @@ def _metrics_args(p: argparse.ArgumentParser, *, plan: bool = False) -> None:
 
 def _compute(args: argparse.Namespace) -> dict:
     if getattr(args, "plan", None) is not None:
-        from cslib.build.plan import load_plan
+        from cslib.pipeline.plan import load_plan
         from cslib.present.report import resolve_data
 
         dataset = resolve_data(load_plan(args.plan).data)
     else:
         dataset = load(args.data)
-    fy = args.fiscal_year_start
-    if args.period:
-        period = Period.parse(args.period, fiscal_year_start_month=fy)
-    else:
-        period = latest_complete_quarter(dataset.last_month, fiscal_year_start_month=fy)
+    period = period_or_latest(args.period, dataset.last_month,
+                              fiscal_year_start_month=args.fiscal_year_start)
     return period_metrics(dataset, period=period, by=args.by)
 
 
@@ -333,7 +330,7 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
     folder = args.out / result["period"]
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
-    from cslib.build.runner import write_atomic
+    from cslib.pipeline.output import write_atomic
 
     for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
         write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
@@ -343,8 +340,8 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from cslib.build.plan import MAX_TIMEOUT, load_plan
-    from cslib.build.runner import build_plan
+    from cslib.pipeline.build import build_plan
+    from cslib.pipeline.plan import MAX_TIMEOUT, load_plan
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {args.jobs}.")
@@ -395,7 +392,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from cslib.build.runner import render_notebook
+    from cslib.pipeline.build import render_notebook
 
     names = [n for n, _ in args.parameter]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -418,7 +415,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from cslib.build.scaffold import new_report
+    from cslib.authoring.new import new_report
 
     made = new_report(args.name, kind=args.kind, plan=None if args.no_plan else args.plan,
                       title=args.title, fmt=args.format, folder=args.dir)
@@ -455,7 +452,7 @@ def _known_secrets(args: argparse.Namespace, argv: Sequence[str]) -> list[str]:
     plan = getattr(args, "plan", None)
     if isinstance(plan, Path):
         try:
-            from cslib.config import read_yaml
+            from cslib.settings import read_yaml
 
             data = (read_yaml(plan) or {}).get("data")  # type: ignore[union-attr]
             values += [data] if isinstance(data, str) else []
@@ -486,8 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from cslib.build.output import describe_os_error
-    from cslib.build.pool import Terminated, stop_on_sigterm
+    from cslib.pipeline.output import describe_os_error
+    from cslib.pipeline.pool import Terminated, stop_on_sigterm
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)

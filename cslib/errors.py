@@ -8,12 +8,17 @@ non-zero, never with a traceback.
 from __future__ import annotations
 
 __all__ = [
+    "AssemblyError",
     "ConfigError",
     "CslibError",
     "DataError",
+    "ExecutionError",
+    "OutputClosedError",
     "OutputError",
     "ParameterError",
     "PeriodError",
+    "QmdError",
+    "QuartoError",
 ]
 
 
@@ -60,4 +65,52 @@ class OutputError(CslibError):
     """Documents cannot be written: the output folder is missing, read-only, full, or a file.
 
     Also raised when another build holds the output folder.
+    """
+
+
+class ExecutionError(CslibError):
+    """A notebook cell raised while a report was being built.
+
+    Attributes
+    ----------
+    cell : int or None
+        1-based index of the failing cell.
+    last_line : str
+        The error's last line (``ParameterError: `segment` must be one of ...``).
+    """
+
+    def __init__(self, message: str, *, cell: int | None = None, last_line: str = "") -> None:
+        super().__init__(message)
+        self.cell = cell
+        self.last_line = last_line
+
+
+class AssemblyError(CslibError):
+    """An executed notebook cannot become a document (no report block, an error output)."""
+
+
+class QmdError(CslibError):
+    """A Quarto document cannot be read as a report notebook (names the file and line)."""
+
+
+class QuartoError(CslibError):
+    """Quarto is missing, misconfigured, or failed to render a notebook.
+
+    Attributes
+    ----------
+    returncode : int or None
+        The exit code of the failed ``quarto`` process, when there was one.
+    """
+
+    def __init__(self, message: str, *, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
+
+class OutputClosedError(Exception):
+    """The reader of stdout or stderr went away (``cslib validate DIR | head -1``).
+
+    Raised instead of the :class:`BrokenPipeError` of a write to them, so that the
+    command line ends quietly on it, as a tool killed by SIGPIPE does, while any
+    other broken pipe stays an error. Not a :class:`CslibError`: nothing went wrong.
     """

@@ -19,7 +19,7 @@ import pandas as pd
 
 from cslib.errors import PeriodError
 
-__all__ = ["Period", "latest_complete_quarter", "month_label"]
+__all__ = ["Period", "latest_complete_quarter", "month_label", "period_or_latest"]
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -220,3 +220,27 @@ def latest_complete_quarter(
     if q == 0:
         year, q = year - 1, 4
     return Period.parse(f"{year}Q{q}", fiscal_year_start_month=fiscal_year_start_month)
+
+
+def period_or_latest(
+    label: str | None, last_month: str | pd.Period, *, fiscal_year_start_month: int = 1
+) -> Period:
+    """The period ``label`` names, else the latest complete quarter to ``last_month``.
+
+    The one rule every command and report uses for "the given period, or by
+    default the latest complete quarter in the data".
+
+    Raises
+    ------
+    PeriodError
+        If ``label`` is malformed.
+
+    Examples
+    --------
+    >>> period_or_latest("", "2026-10").label, period_or_latest("2026-09", "2026-10").label
+    ('2026Q3', '2026-09')
+    """
+    text = (label or "").strip()
+    if text:
+        return Period.parse(text, fiscal_year_start_month=fiscal_year_start_month)
+    return latest_complete_quarter(last_month, fiscal_year_start_month=fiscal_year_start_month)

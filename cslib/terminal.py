@@ -18,7 +18,9 @@ import re
 import sys
 from typing import TextIO
 
-__all__ = ["OutputClosedError", "discard_output", "echo", "flush", "terminal_text"]
+from cslib.errors import OutputClosedError
+
+__all__ = ["discard_output", "echo", "flush", "terminal_text"]
 
 #: C0 controls but newline, DEL, C1 controls, line/paragraph separators, bidi embeddings,
 #: overrides and isolates.
@@ -61,15 +63,6 @@ def terminal_text(text: object, *, one_line: bool = False) -> str:
     """
     pattern = _UNSAFE_LINE if one_line else _UNSAFE_TEXT
     return pattern.sub(_escaped, str(text))
-
-
-class OutputClosedError(Exception):
-    """The reader of stdout or stderr went away (``cslib validate DIR | head -1``).
-
-    Raised instead of the :class:`BrokenPipeError` of a write to them, so that the
-    command line ends quietly on it, as a tool killed by SIGPIPE does, while any
-    other broken pipe stays an error.
-    """
 
 
 def echo(text: object = "", *, err: bool = False, end: str = "\n") -> None:

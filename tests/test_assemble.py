@@ -6,7 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cslib.build.assemble import AssemblyError, assemble, markdown_blocks
+from cslib.document.assemble import assemble, markdown_blocks
+from cslib.errors import AssemblyError
 from cslib.present.blocks import BLOCK_MIME
 
 REPORT = {

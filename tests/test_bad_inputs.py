@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from conftest import write_dataset
 
-from cslib.build.leaks import html_text
 from cslib.cli import main
+from cslib.pipeline.leaks import html_text
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))

@@ -10,19 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cslib.data.load import from_frames
-from cslib.data.scope import (
-    Slicer,
-    coarsen,
-    customer_slice,
-    peer_benchmarks,
-    peer_values,
-)
-from cslib.data.sources import report_slice, write_database
+from cslib.data.sources import write_database
+from cslib.metrics.benchmarks import coarsen, peer_benchmarks, peer_values
+from cslib.metrics.definitions import DEFINITIONS
+from cslib.pipeline.scope import Slicer
 from cslib.present import narrative
-from cslib.present.definitions import DEFINITIONS
-from cslib.present.report import open_report
+from cslib.present.report import open_report, report_slice
 
 MONTH = pd.Period("2026-09", freq="M")
+
+
+def customer_slice(full, account_id, *, month, min_group_size=5):
+    """A customer's slice with its peer benchmarks, as a build cuts it."""
+    return Slicer(full, month, min_group_size=min_group_size).for_parameters(
+        {"account_id": account_id})
 
 
 def _company(utilization: dict[str, float], *, segment: str = "SMB") -> object:
@@ -68,7 +69,7 @@ def test_an_account_without_usage_has_all_the_others_as_peers():
 
 
 def test_the_build_gives_each_customer_its_own_figure_sorting_each_segment_once(monkeypatch):
-    import cslib.data.scope as scope
+    import cslib.pipeline.scope as scope
 
     calls = []
     real = scope.segment_peers

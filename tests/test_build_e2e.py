@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from cslib.build.plan import load_plan
-from cslib.build.runner import build_plan
 from cslib.cli import main
 from cslib.data import sample
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.plan import load_plan
 from cslib.present.formats import fmt_money, fmt_percent
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import pytest
 from matplotlib.figure import Figure as MplFigure
 
 import cslib
-from cslib.config import load_health_config
+from cslib.metrics.health import load_health_config
 from cslib.periods import Period
 from cslib.present import charts
 from cslib.present.blocks import BLOCK_MIME, Callout, Figure, spans_text

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cslib.build.plan import load_plan
-from cslib.build.runner import build_plan
 from cslib.errors import ParameterError
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.plan import load_plan
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -1,4 +1,4 @@
-"""cslib.config.read_yaml: the one loader of every YAML settings file.
+"""cslib.settings.read_yaml: the one loader of every YAML settings file.
 
 Plans, params/health.yaml, params/risk.yaml and database source files are all read
 by it, so its rules hold for all of them: a key given twice is refused (never
@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from cslib.cli import main
-from cslib.config import load_health_config, load_risk_settings, read_yaml
 from cslib.errors import ConfigError
+from cslib.metrics.health import load_health_config
+from cslib.metrics.risk import load_risk_settings
+from cslib.settings import read_yaml
 
 SECRET = "abc123SECRET"
 

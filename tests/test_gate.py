@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cslib.build.leaks import html_text, pdf_text
-from cslib.build.plan import load_plan
-from cslib.build.runner import build_plan
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.leaks import html_text, pdf_text
+from cslib.pipeline.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

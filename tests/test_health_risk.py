@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import cslib
-from cslib.config import load_health_config, load_risk_settings, read_yaml
 from cslib.errors import ConfigError
-from cslib.metrics.health import HealthConfig, account_measures, health_scores
+from cslib.metrics.health import HealthConfig, account_measures, health_scores, load_health_config
 from cslib.metrics.relationships import relationship_summary
-from cslib.metrics.risk import RiskSettings, risk_flags
+from cslib.metrics.risk import RiskSettings, load_risk_settings, risk_flags
+from cslib.settings import read_yaml
 
 AS_OF = "2026-09-30"
 PARAMS = Path(__file__).resolve().parents[1] / "params"

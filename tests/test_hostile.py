@@ -17,11 +17,12 @@ import pandas as pd
 import pytest
 from conftest import TABLES
 
-from cslib.build.leaks import html_text, pdf_text, words
-from cslib.build.plan import expand, load_plan
-from cslib.build.runner import BuildResult, build_plan
 from cslib.data.contract import TEXT_LIMITS
 from cslib.periods import Period
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.jobs import BuildResult
+from cslib.pipeline.leaks import html_text, pdf_text, words
+from cslib.pipeline.plan import expand, load_plan
 from cslib.present.report import resolve_data
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

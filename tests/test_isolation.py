@@ -8,18 +8,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cslib.build.leaks import LeakScanner, html_text, pdf_text, words
-from cslib.build.plan import load_plan
-from cslib.build.runner import build_plan
 from cslib.data.load import load
-from cslib.data.scope import Slicer, customer_slice, segment_slice, write_slice
+from cslib.data.slices import segment_slice, write_slice
 from cslib.errors import ParameterError
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.leaks import LeakScanner, html_text, pdf_text, words
+from cslib.pipeline.plan import load_plan
+from cslib.pipeline.scope import Slicer
 from cslib.present import narrative, tables
 from cslib.present.report import open_report, resolve_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 MONTH = pd.Period("2026-09", freq="M")
+
+
+def customer_slice(full, account_id, *, month, min_group_size=5):
+    """A customer's slice with its peer benchmarks, as a build cuts it."""
+    return Slicer(full, month, min_group_size=min_group_size).for_parameters(
+        {"account_id": account_id})
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +149,7 @@ def test_the_reach_probe_does_see_every_account_when_given_the_whole_dataset():
     test above can fail)."""
     import multiprocessing
 
-    from cslib.build.inprocess import execute_inprocess
+    from cslib.execute.inprocess import execute_inprocess
     from cslib.present.blocks import BLOCK_MIME
 
     with multiprocessing.get_context("spawn").Pool(1) as pool:
@@ -207,9 +214,9 @@ def test_a_leak_in_a_document_fails_it_and_nothing_is_written(tmp_path):
 
 
 def test_html_and_pdf_text_are_what_a_reader_sees(tmp_path):
-    from cslib.build.document import Document
-    from cslib.build.html import render_html
-    from cslib.build.pdf import render_pdf
+    from cslib.document.model import Document
+    from cslib.render.html import render_html
+    from cslib.render.pdf import render_pdf
 
     doc = Document(
         meta={"company": "Acme", "title": "QBR", "subtitle": "Northwind Traders",
@@ -225,10 +232,10 @@ def test_html_and_pdf_text_are_what_a_reader_sees(tmp_path):
 def test_a_long_name_broken_to_fit_a_column_is_still_found():
     """Long words get <wbr> (HTML) and zero-width spaces (PDF) to wrap in a table cell:
     the scan must read the pieces as the one word a reader sees."""
-    from cslib.build.assemble import _table
-    from cslib.build.document import Document
-    from cslib.build.html import render_html
-    from cslib.build.pdf import render_pdf
+    from cslib.document.assemble import _table
+    from cslib.document.model import Document
+    from cslib.render.html import render_html
+    from cslib.render.pdf import render_pdf
 
     name = "Acme-InternationalHoldingsGroupWorldwideLimited"
     doc = Document(

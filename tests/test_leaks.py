@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cslib.build.leaks import LeakScanner, words
+from cslib.pipeline.leaks import LeakScanner, words
 
 ACCOUNTS = pd.DataFrame({
     "account_id": ["A1", "A2", "A3", "A4", "A5", "A6"],

@@ -846,7 +846,7 @@ def test_dates_within_the_tolerances_load(tmp_path, make_dataset):
 
 
 def test_one_accounts_gap_is_not_a_stray_month_nor_is_a_slice_of_it(tmp_path, valid_dir):
-    from cslib.data.scope import Scope, write_slice
+    from cslib.data.slices import Scope, write_slice
 
     frames = {name: _native_frame(p.read_text()) for name, p in
               ((p.stem, p) for p in valid_dir.glob("*.csv"))}

@@ -1,7 +1,7 @@
 """Notebooks are committed without outputs, except the key figures nbval compares.
 
 What nbval needs, from how it works (nbval 0.11, ``nbval/plugin.py``) and how
-``make notebooks`` (``cslib/build/store.py``) stores outputs:
+``make notebooks`` (``cslib/authoring/store.py``) stores outputs:
 
 - nbval runs the notebooks pytest collects: under ``testpaths`` in
   ``pyproject.toml``, minus ``--ignore-glob`` (``tests/fixtures``) and hidden

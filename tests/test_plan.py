@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cslib.build.plan import AccountFilter, expand, load_plan, slugify
 from cslib.errors import ConfigError
 from cslib.periods import Period
+from cslib.pipeline.plan import AccountFilter, expand, load_plan, slugify
 from cslib.present.report import resolve_data
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,14 +14,17 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from cslib.build.document import Document
-from cslib.build.leaks import LeakScanner, pptx_text
-from cslib.build.plan import DEFAULT_FORMATS, Job, load_plan
-from cslib.build.pptx import TEMPLATE, rasterize_svgs, render_pptx
-from cslib.build.pptx_template import write_template
-from cslib.build.runner import Built, Outcome, accept, cache_key, render_document
+from cslib.document.model import Document
 from cslib.errors import ConfigError, ParameterError
-from cslib.present.definitions import DEFINITIONS
+from cslib.metrics.definitions import DEFINITIONS
+from cslib.pipeline.guard import accept
+from cslib.pipeline.jobs import Built, Outcome
+from cslib.pipeline.leaks import LeakScanner, pptx_text
+from cslib.pipeline.ledger import cache_key
+from cslib.pipeline.plan import DEFAULT_FORMATS, Job, load_plan
+from cslib.render import render_document
+from cslib.render.pptx import TEMPLATE, rasterize_svgs, render_pptx
+from cslib.render.pptx_template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "<script>alert(1)</script> #set $x$ *bold* \\ ' \" \u202eRTL 😀"
@@ -437,8 +440,8 @@ def test_cache_key_follows_the_template_bytes() -> None:
 @pytest.mark.parametrize("backend", ["builtin", "quarto"])
 def test_render_a_sample_qbr_to_pptx(tmp_path: Path, monkeypatch: Any, backend: str) -> None:
     """The whole path: a real QBR executed, assembled, rendered as a deck and leak-scanned."""
-    import cslib.build.quarto as quarto
-    from cslib.build.runner import render_notebook
+    import cslib.render.quarto as quarto
+    from cslib.pipeline.build import render_notebook
 
     asked: list[list[str]] = []
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cslib.build.execute import notebook_parameters
-from cslib.build.plan import load_plan
-from cslib.build.qmd import QmdError, load_notebook, qmd_to_notebook
-from cslib.build.quarto import INSTALL_HINT, QuartoError
-from cslib.build.runner import build_plan
-from cslib.build.scaffold import render_template
+from cslib.authoring.new import render_template
 from cslib.data import sample
+from cslib.errors import QmdError, QuartoError
+from cslib.execute.parameters import notebook_parameters
+from cslib.execute.qmd import load_notebook, qmd_to_notebook
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.plan import load_plan
+from cslib.render.quarto import INSTALL_HINT
 
 ROOT = Path(__file__).resolve().parents[1]
 

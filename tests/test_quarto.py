@@ -1,4 +1,4 @@
-"""Contract tests of the Quarto backend (cslib.build.quarto) with a stand-in CLI.
+"""Contract tests of the Quarto backend (cslib.render.quarto) with a stand-in CLI.
 
 Quarto cannot be installed here, so ``tests/fixtures/fake_quarto/quarto`` (a
 standard-library Python script) mimics the part of Quarto's command line that
@@ -19,16 +19,15 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from cslib.build.quarto import (
+from cslib.errors import CslibError, ParameterError, QuartoError
+from cslib.render.quarto import (
     INSTALL_HINT,
-    QuartoError,
     choose_backend,
     find_quarto,
-    mask_secrets,
     quarto_version,
     render_with_quarto,
 )
-from cslib.errors import CslibError, ParameterError
+from cslib.secrets import mask_text as mask_secrets
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script")
 
@@ -426,7 +425,7 @@ def test_mask_secrets_extra_values():
 
 def test_cslib_render_goes_through_quarto_when_chosen(fake, tmp_path):
     """The whole path: papermill executes a real QBR, the executed notebook goes to quarto."""
-    from cslib.build.runner import render_notebook
+    from cslib.pipeline.build import render_notebook
 
     root = Path(__file__).resolve().parents[1]
     outcome = render_notebook(
@@ -448,7 +447,7 @@ def test_cslib_render_goes_through_quarto_when_chosen(fake, tmp_path):
 
 
 def test_cslib_build_surfaces_quarto_errors(fake, tmp_path, monkeypatch):
-    from cslib.build.runner import render_notebook
+    from cslib.pipeline.build import render_notebook
 
     monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
     root = Path(__file__).resolve().parents[1]

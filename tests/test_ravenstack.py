@@ -40,13 +40,13 @@ import pandas as pd
 import pytest
 
 import cslib
-from cslib.build.leaks import LeakScanner
-from cslib.build.plan import AccountFilter, load_plan
-from cslib.build.runner import build_plan
 from cslib.cli import main
 from cslib.data.importers import ravenstack
 from cslib.data.importers.ravenstack import OUTPUT_FILES, import_ravenstack, monthly_mrr
 from cslib.errors import DataError, ParameterError
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.leaks import LeakScanner
+from cslib.pipeline.plan import AccountFilter, load_plan
 from cslib.present import charts, narrative, tables
 from cslib.present.blocks import Callout, Figure
 from cslib.present.report import open_report

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from cslib.build.document import Document
-from cslib.build.fonts import WEB_UNICODES, dejavu_sans, font_face_css
-from cslib.build.html import (
+from cslib.document.model import Document
+from cslib.render.fonts import WEB_UNICODES, dejavu_sans, font_face_css
+from cslib.render.html import (
     BREAK_EVERY,
     CSP,
     isolate_bidi,
@@ -27,7 +27,7 @@ from cslib.build.html import (
     render_html,
     safe_href,
 )
-from cslib.build.pdf import render_pdf
+from cslib.render.pdf import render_pdf
 
 HOSTILE = "<script>alert(1)</script> #set page(width: 1pt) $x$ *bold* \\ ' \" \u202eRTL 😀"
 LONG_TOKEN = "Z" + "".join(chr(ord("a") + i % 26) for i in range(298)) + "Z"
@@ -653,7 +653,7 @@ def test_same_bytes_in_a_fresh_process() -> None:
     code = (
         "import hashlib, sys; sys.path.insert(0, 'tests'); "
         "from test_render import make_document; "
-        "from cslib.build.html import render_html; from cslib.build.pdf import render_pdf; "
+        "from cslib.render.html import render_html; from cslib.render.pdf import render_pdf; "
         "d = make_document(); "
         "print(hashlib.sha256(render_html(d).encode()).hexdigest(), "
         "hashlib.sha256(render_pdf(d)).hexdigest())"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import nbformat
 
-from cslib.build.plan import load_plan
-from cslib.build.runner import build_plan, write_atomic
+from cslib.pipeline.build import build_plan
+from cslib.pipeline.output import write_atomic
+from cslib.pipeline.plan import load_plan
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -95,7 +96,7 @@ def test_the_isolation_probe_detects_state_left_in_a_shared_process():
 
 
 def _run_probe_twice_in_one_process(probe: str) -> list[str]:
-    from cslib.build.inprocess import execute_inprocess
+    from cslib.execute.inprocess import execute_inprocess
     from cslib.present.blocks import BLOCK_MIME
 
     texts = []

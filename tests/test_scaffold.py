@@ -21,14 +21,14 @@ import test_notebooks as house  # the house rules every notebook under notebooks
 from nbformat import v4
 from test_notebook_hygiene import hygiene_problems
 
-from cslib.build.plan import AccountFilter, load_plan
-from cslib.build.qmd import qmd_to_notebook
-from cslib.build.scaffold import KINDS, TEMPLATES, new_report, render_template
+from cslib.authoring.new import KINDS, TEMPLATES, new_report, render_template
 from cslib.cli import main
 from cslib.data import sample
 from cslib.data.load import load
 from cslib.errors import ConfigError, ParameterError
+from cslib.execute.qmd import qmd_to_notebook
 from cslib.periods import Period
+from cslib.pipeline.plan import AccountFilter, load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cslib.build.execute import secret_parameters
+from cslib.execute.parameters import secret_parameters
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "sk_live_9f8e7d6c5b4a3210"
@@ -34,7 +34,7 @@ documents:
 def _everything_written(tmp_path: Path) -> str:
     """Every byte under the output folder (documents, ledger, index, kept notebooks), as text,
     plus the PDF's text layer."""
-    from cslib.build.leaks import pdf_text
+    from cslib.pipeline.leaks import pdf_text
 
     out = []
     for path in (tmp_path / "out").rglob("*"):

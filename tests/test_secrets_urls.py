@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from cslib.build.execute import secret_parameters
+from cslib.execute.parameters import secret_parameters
 from cslib.secrets import credentials, mask_parameters, mask_text, mask_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -86,9 +86,9 @@ def test_the_command_line_never_prints_the_password(tmp_path, password):
 def test_a_build_from_a_database_writes_its_password_nowhere(tmp_path):
     """The throwaway server trusts loopback, so a password with every hard character connects;
     one document fails on purpose, so a notebook is kept under _failed/ too."""
-    from cslib.build.leaks import pdf_text
     from cslib.data.load import load
     from cslib.data.sources import write_database
+    from cslib.pipeline.leaks import pdf_text
 
     write_database(load(NOTEBOOKS.parent / "data" / "sample"), PG_URL)
     password = "p/ss w#rd:x%2F%40y"

@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cslib.build.leaks import html_text
-from cslib.build.runner import render_notebook
 from cslib.cli import main
 from cslib.data.load import load
 from cslib.data.sources import (
@@ -31,11 +29,12 @@ from cslib.data.sources import (
     is_database,
     open_source,
     read_source_file,
-    report_slice,
     write_database,
 )
 from cslib.errors import DataError, ParameterError
-from cslib.present.report import open_report
+from cslib.pipeline.build import render_notebook
+from cslib.pipeline.leaks import html_text
+from cslib.present.report import open_report, report_slice
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

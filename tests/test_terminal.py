@@ -18,8 +18,8 @@ import pytest
 from conftest import TABLES, write_dataset
 
 import cslib.terminal
-from cslib.build.runner import Progress
 from cslib.cli import main
+from cslib.pipeline.progress import Progress
 from cslib.terminal import terminal_text
 
 #: Every character that must never reach a terminal raw: C0 (but newline), DEL, C1,

@@ -19,7 +19,7 @@ __all__ = ["Dataset", "Scope"]
 
 @dataclass(frozen=True)
 class Scope:
-    """What a cut-down dataset holds (see :mod:`cslib.data.scope`).
+    """What a cut-down dataset holds (see :mod:`cslib.data.slices`).
 
     Attributes
     ----------
@@ -200,7 +200,7 @@ class Dataset:
                        scope=self.scope)
 
     def scoped(self, scope: Scope) -> Dataset:
-        """The same tables, marked as holding only ``scope`` (see :mod:`cslib.data.scope`)."""
+        """The same tables, marked as holding only ``scope`` (see :mod:`cslib.data.slices`)."""
         return replace(self, scope=scope)
 
     def summary(self) -> dict[str, object]:

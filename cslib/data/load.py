@@ -591,7 +591,7 @@ def load(path: str | Path) -> Dataset:
     folder = Path(path)
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder; expected a folder of CSV or Parquet files.")
-    from cslib.data.scope import read_slice_manifest
+    from cslib.data.slices import read_slice_manifest
 
     manifest = read_slice_manifest(folder)  # a slice written by a build: what it was cut from
     found, problems = _find_files(folder)

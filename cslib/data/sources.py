@@ -24,7 +24,7 @@ customer's rows and no month after the period (:meth:`SqlSource.read` with
 ``account_ids`` and ``until``), plus one aggregate-sized read of its segment's
 usage for the anonymized benchmark; a segment review reads its segment's
 accounts only (a sub-query on ``accounts``). A build of a whole plan reads each
-table once and cuts the slices in memory (:mod:`cslib.data.scope`): one scan is
+table once and cuts the slices in memory (:mod:`cslib.data.slices`): one scan is
 cheaper than a thousand small ones. Every statement issued is kept in
 :attr:`SqlSource.queries`, and printed on stderr when ``CSLIB_SHOW_QUERIES=1``
 (``cslib ... --show-queries``).
@@ -47,7 +47,6 @@ import pandas as pd
 
 from cslib.data.contract import CONTRACT, REQUIRED_TABLES, month_runs
 from cslib.data.dataset import Dataset
-from cslib.data.scope import MIN_GROUP_SIZE, Scope
 from cslib.errors import DataError, ParameterError
 from cslib.secrets import mask_text, mask_url, url_userinfo
 
@@ -60,7 +59,6 @@ __all__ = [
     "display_name",
     "is_database",
     "open_source",
-    "report_slice",
 ]
 
 #: Files read as DuckDB databases.
@@ -180,7 +178,7 @@ def read_source_file(path: Path) -> SourceSpec:
         On a missing file or ``url``, unknown keys, a table or column that is
         not in the contract, or a mapping that is not ``{contract: warehouse}``.
     """
-    from cslib.config import read_yaml
+    from cslib.settings import read_yaml
 
     if not path.is_file():
         raise ParameterError(f"`data`: no source file at {path}.")
@@ -502,21 +500,17 @@ class SqlSource:
         self._coverage = runs.main
         return self._coverage
 
-    def segment_benchmarks(
-        self, segment: str, month: pd.Period, *, account_id: str, min_group_size: int
-    ) -> dict[str, Any]:
-        """A customer's anonymized benchmarks (:func:`cslib.data.scope.segment_benchmarks`).
+    def segment_usage(self, segment: str, month: pd.Period) -> pd.DataFrame | None:
+        """The usage rows of one segment's accounts for the three months to ``month``.
 
-        Reads only the segment's usage rows of the three months to ``month``;
-        the customer's own figure is left out (:func:`cslib.data.scope.peer_benchmarks`).
+        What a QBR's peer benchmark needs (:func:`cslib.metrics.benchmarks.peer_benchmarks`),
+        read with both filters pushed down; ``None`` when the source has no usage table.
         """
         from cslib.data.load import _Table, _validate_table
-        from cslib.data.scope import benchmarks_from_usage
 
         sample = self._probe().get("usage")
         if sample is None:
-            return benchmarks_from_usage(None, segment, account_id=account_id, month=month,
-                                         min_group_size=min_group_size)
+            return None
         table, stmt = self._select("usage")
         when = table.c[self._db("usage", "month")]
         stmt = (stmt.where(table.c[self._db("usage", "account_id")].in_(
@@ -533,8 +527,7 @@ class SqlSource:
         valid = valid.copy()
         valid["month"] = pd.PeriodIndex(valid["month"].astype(str), freq="M")
         valid["account_id"] = valid["account_id"].astype(str)
-        return benchmarks_from_usage(valid, segment, account_id=account_id, month=month,
-                                     min_group_size=min_group_size)
+        return valid
 
     def account_names(self) -> pd.DataFrame:
         """Every account's id and name (what the leak scan looks for), nothing else."""
@@ -553,55 +546,6 @@ class SqlSource:
         table = self._table("accounts", [col])
         _, rows = self._execute(sa.select(table.c[col]).distinct())
         return sorted(str(r[0]) for r in rows if r[0] is not None)
-
-
-def report_slice(
-    data: str | SqlSource,
-    kind: str,
-    *,
-    period: str = "",
-    segment: str = "",
-    account_id: str = "",
-    fiscal_year_start: int = 1,
-    min_group_size: int = MIN_GROUP_SIZE,
-) -> Dataset:
-    """What a report reads from a database, its filters pushed down to the database.
-
-    ``data`` names a database (:func:`is_database`) or is an open source. A QBR reads its
-    customer's rows up to the period's last month, plus the segment's usage of
-    that month for the anonymized benchmark; a segment review its segment's
-    accounts; the board pack every account, up to the period's last month.
-
-    Raises
-    ------
-    ParameterError
-        If the account or segment is not in the database.
-    """
-    from cslib.periods import Period, latest_complete_quarter
-
-    source = data if isinstance(data, SqlSource) else open_source(data)
-    last = source.coverage()[1]
-    if period:
-        until = Period.parse(period, fiscal_year_start_month=fiscal_year_start).last_month
-    else:
-        until = latest_complete_quarter(last, fiscal_year_start_month=fiscal_year_start).last_month
-    until = min(until, last)
-    if kind == "customer" and account_id.strip():
-        part = source.read(account_ids=[account_id], until=until)
-        if part.accounts.empty:
-            raise ParameterError(f"`account_id` {account_id!r} is not in the accounts of "
-                                 f"{source.name}.")
-        seg = str(part.accounts["segment"].iloc[0])  # one row: account_id is unique
-        benchmarks = source.segment_benchmarks(seg, until, account_id=account_id,
-                                               min_group_size=min_group_size)
-        return part.scoped(Scope("customer", account_id, benchmarks))
-    if kind == "segment" and segment.strip():
-        known = source.segments()
-        if segment not in known:
-            raise ParameterError(f"`segment` must be one of {', '.join(map(repr, known))}; "
-                                 f"got {segment!r}.")
-        return source.read(segment=segment, until=until).scoped(Scope("segment", segment))
-    return source.read(until=until)
 
 
 def _missing_table(exc: BaseException) -> bool:

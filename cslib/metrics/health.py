@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.errors import ConfigError
-from cslib.metrics._settings import check_keys, number
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.risk import paying_accounts
+from cslib.settings import check_keys, number, read_yaml
 
 __all__ = [
     "MEASURES",
@@ -31,6 +32,7 @@ __all__ = [
     "account_measures",
     "health_bands",
     "health_scores",
+    "load_health_config",
 ]
 
 MEASURES: Mapping[str, str] = {
@@ -256,3 +258,8 @@ def health_scores(measures: pd.DataFrame, *, config: HealthConfig) -> pd.DataFra
     out["health_band"] = health_bands(out["health_score"], config=config)
     out["coverage"] = weights / total
     return out
+
+
+def load_health_config(path: str | Path) -> HealthConfig:
+    """Read a health score configuration (see ``params/health.yaml``)."""
+    return HealthConfig.from_mapping(read_yaml(path), source=str(path))

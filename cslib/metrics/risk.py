@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -19,11 +20,17 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.errors import ConfigError
-from cslib.metrics._settings import check_keys, number
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.relationships import relationship_summary
+from cslib.settings import check_keys, number, read_yaml
 
-__all__ = ["RISK_FLAGS", "RiskSettings", "paying_accounts", "risk_flags"]
+__all__ = [
+    "RISK_FLAGS",
+    "RiskSettings",
+    "load_risk_settings",
+    "paying_accounts",
+    "risk_flags",
+]
 
 RISK_FLAGS = ("renewal_at_risk", "single_threaded", "build_a_champion", "emergency")
 
@@ -186,3 +193,8 @@ def risk_flags(
     )
     out["flags"] = out[list(RISK_FLAGS)].fillna(False).astype(np.int64).sum(axis=1)
     return out
+
+
+def load_risk_settings(path: str | Path) -> RiskSettings:
+    """Read risk flag thresholds (see ``params/risk.yaml``)."""
+    return RiskSettings.from_mapping(read_yaml(path), source=str(path))

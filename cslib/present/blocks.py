@@ -24,7 +24,7 @@ Block JSON (``to_block()``) has a ``"type"`` and:
 - ``appendix``: where the definitions and provenance go.
 
 Each block may list ``definitions``: keys of
-:data:`cslib.present.definitions.DEFINITIONS` it relies on; the appendix
+:data:`cslib.metrics.definitions.DEFINITIONS` it relies on; the appendix
 explains exactly those.
 """
 

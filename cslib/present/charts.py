@@ -16,7 +16,7 @@ API (no ``pyplot``) and released once rendered, so nothing stays open.
 Examples
 --------
 >>> import cslib
->>> from cslib.config import load_health_config
+>>> from cslib.metrics.health import load_health_config
 >>> ds = cslib.load("data/sample")                                  # doctest: +SKIP
 >>> arr_bridge_chart(ds, period="2026Q3")                           # doctest: +SKIP
 [chart] ARR bridge, 2026Q3
@@ -46,6 +46,7 @@ from cslib.data.dataset import Dataset
 from cslib.errors import ParameterError
 from cslib.metrics.adoption import seat_utilization
 from cslib.metrics.cohorts import cohort_retention
+from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.health import HealthConfig, account_measures, health_scores
 from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
@@ -53,7 +54,6 @@ from cslib.metrics.revenue import arr_bridge, revenue_summary
 from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_summary
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout, Figure
-from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -372,7 +372,7 @@ def waterfall_steps(bridge: pd.Series) -> pd.DataFrame:
     >>> s = pd.Series({"starting": 100.0, "new": 20.0, "expansion": 5.0, "reactivation": 0.0,
     ...                "contraction": -3.0, "churn": -10.0, "ending": 112.0})
     >>> waterfall_steps(s)[["bottom", "top"]].loc["churn"].tolist()
-    [102.0, 112.0]
+    [112.0, 122.0]
     """
     rows, running = [], 0.0
     for step, label in _STEPS:
@@ -1355,7 +1355,7 @@ def health_distribution_chart(
         The day the measures are read on.
     config : HealthConfig
         Measures, weights, thresholds and bands (for instance
-        ``cslib.config.load_health_config("params/health.yaml")``).
+        ``cslib.metrics.health.load_health_config("params/health.yaml")``).
 
     Returns
     -------

@@ -15,13 +15,13 @@ import pandas as pd
 
 from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
+from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
-from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     fmt_count,
     fmt_money,

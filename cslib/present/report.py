@@ -11,7 +11,6 @@ header, footer and appendix.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import inspect
 import json
@@ -24,23 +23,19 @@ from typing import Any
 import pandas as pd
 
 import cslib
-from cslib.config import load_health_config, load_risk_settings
-from cslib.data.dataset import Dataset
+from cslib.data.dataset import Dataset, Scope
 from cslib.data.load import from_frames, load
-from cslib.data.scope import customer_slice, segment_slice
-from cslib.data.sources import (
-    database_url,
-    display_name,
-    is_database,
-    report_slice,
-)
+from cslib.data.slices import customer_slice, segment_slice
+from cslib.data.sources import SqlSource, database_url, display_name, is_database, open_source
 from cslib.errors import ParameterError
-from cslib.metrics.health import HealthConfig
-from cslib.metrics.risk import RiskSettings
+from cslib.metrics.benchmarks import MIN_GROUP_SIZE, benchmarks_from_usage, segment_benchmarks
+from cslib.metrics.health import HealthConfig, load_health_config
+from cslib.metrics.risk import RiskSettings, load_risk_settings
 from cslib.metrics.summary import check_period
-from cslib.periods import Period, latest_complete_quarter
+from cslib.periods import Period, period_or_latest
 from cslib.present.blocks import BLOCK_MIME
 from cslib.secrets import mask_parameters, mask_text
+from cslib.settings import did_you_mean
 
 __all__ = [
     "KINDS",
@@ -49,6 +44,7 @@ __all__ = [
     "choose",
     "open_report",
     "register_dataset",
+    "report_slice",
     "resolve_data",
 ]
 
@@ -112,7 +108,7 @@ def register_dataset(name: str, dataset: Dataset) -> None:
     """Make ``resolve_data(name)`` return ``dataset`` in this process.
 
     The warm build executor runs a notebook in a fresh process with its
-    slice of the data (:mod:`cslib.data.scope`) registered this way, so
+    slice of the data (:mod:`cslib.pipeline.scope`) registered this way, so
     nothing is read from disk and nothing else is in reach.
     """
     _REGISTERED[str(name)] = dataset
@@ -180,8 +176,7 @@ def choose(value: str, options: list[str], *, name: str) -> str:
     """``value`` if it is one of ``options``; else a ParameterError with a did-you-mean."""
     if value in options:
         return value
-    hint = difflib.get_close_matches(value, options, n=1)
-    did = f" Did you mean {hint[0]!r}?" if hint else ""
+    did = did_you_mean(value, options)
     shown = ", ".join(repr(o) for o in options[:12]) + (" …" if len(options) > 12 else "")
     raise ParameterError(f"`{name}` must be one of {shown}; got {value!r}.{did}")
 
@@ -370,8 +365,7 @@ def open_report(
     if unknown:
         known = [p for p in inspect.signature(open_report).parameters if p not in ("kind",
                                                                                    "unknown")]
-        hints = [difflib.get_close_matches(n, known, n=1) for n in sorted(unknown)]
-        did = "".join(f" Did you mean `{h[0]}`?" for h in hints if h)
+        did = "".join(did_you_mean(n, known, code=True) for n in sorted(unknown))
         raise ParameterError(
             f"unknown report parameter(s): {', '.join(sorted(unknown))}; "
             f"expected {', '.join(known)}.{did}"
@@ -396,10 +390,7 @@ def open_report(
             f"`data` holds {scope.describe()}; a {KINDS[kind].lower()} ({kind!r}) report "
             "cannot be made from it."
         )
-    if str(period).strip():
-        p = Period.parse(str(period).strip(), fiscal_year_start_month=fiscal_year_start)
-    else:
-        p = latest_complete_quarter(full.last_month, fiscal_year_start_month=fiscal_year_start)
+    p = period_or_latest(str(period), full.last_month, fiscal_year_start_month=fiscal_year_start)
     check_period(full, p)
     health = load_health_config(_settings_path(health_config, "health.yaml"))
     risk = load_risk_settings(_settings_path(risk_config, "risk.yaml"))
@@ -425,8 +416,14 @@ def open_report(
         ids = list(full.accounts["account_id"].astype(str))
         if account_id not in set(ids):
             choose(str(account_id), ids, name="account_id")
-        scoped = full if scope is not None else customer_slice(full, account_id,
-                                                               month=p.last_month)
+        if scope is None:
+            segment_of = str(full.accounts.loc[full.accounts["account_id"].astype(str)
+                                               == account_id, "segment"].iloc[0])
+            peers = segment_benchmarks(full, segment_of, account_id=account_id,
+                                       month=p.last_month)
+            scoped = customer_slice(full, account_id, benchmarks=peers)
+        else:
+            scoped = full
         assert scoped.scope is not None
         benchmarks = dict(scoped.scope.benchmarks)
         subtitle = str(scoped.accounts["name"].iloc[0])
@@ -455,3 +452,49 @@ def open_report(
         segment=str(segment) if kind == "segment" else "",
         benchmarks=benchmarks,
     )
+
+
+def report_slice(
+    data: str | SqlSource,
+    kind: str,
+    *,
+    period: str = "",
+    segment: str = "",
+    account_id: str = "",
+    fiscal_year_start: int = 1,
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> Dataset:
+    """What a report reads from a database, its filters pushed down to the database.
+
+    ``data`` names a database (:func:`cslib.data.sources.is_database`) or is an
+    open source. A QBR reads its
+    customer's rows up to the period's last month, plus the segment's usage of
+    that month for the anonymized benchmark; a segment review its segment's
+    accounts; the board pack every account, up to the period's last month.
+
+    Raises
+    ------
+    ParameterError
+        If the account or segment is not in the database.
+    """
+    source = data if isinstance(data, SqlSource) else open_source(data)
+    last = source.coverage()[1]
+    until = min(period_or_latest(period, last, fiscal_year_start_month=fiscal_year_start)
+                .last_month, last)
+    if kind == "customer" and account_id.strip():
+        part = source.read(account_ids=[account_id], until=until)
+        if part.accounts.empty:
+            raise ParameterError(f"`account_id` {account_id!r} is not in the accounts of "
+                                 f"{source.name}.")
+        seg = str(part.accounts["segment"].iloc[0])  # one row: account_id is unique
+        benchmarks = benchmarks_from_usage(source.segment_usage(seg, until), seg,
+                                           account_id=account_id, month=until,
+                                           min_group_size=min_group_size)
+        return part.scoped(Scope("customer", account_id, benchmarks))
+    if kind == "segment" and segment.strip():
+        known = source.segments()
+        if segment not in known:
+            raise ParameterError(f"`segment` must be one of {', '.join(map(repr, known))}; "
+                                 f"got {segment!r}.")
+        return source.read(segment=segment, until=until).scoped(Scope("segment", segment))
+    return source.read(until=until)

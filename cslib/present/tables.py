@@ -18,6 +18,7 @@ import pandas as pd
 
 from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
+from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.outcomes import goal_progress
 from cslib.metrics.relationships import relationship_summary
@@ -27,7 +28,6 @@ from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
-from cslib.present.definitions import lacks, recorded
 from cslib.present.formats import (
     DASH,
     fmt_count,

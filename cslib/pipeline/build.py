@@ -1,0 +1,377 @@
+"""The two entry points: a whole plan (``cslib build``) and one notebook (``cslib render``).
+
+:func:`build_plan` runs a plan for a period into ``<output>/<period>/`` with
+an ``index.html`` and a ``build.json`` ledger; :func:`render_notebook` builds
+one document from one notebook. Both go through the same gate: every job's
+scope parameters made explicit, its slice cut (:mod:`cslib.pipeline.scope`),
+its document checked before it is written (:mod:`cslib.pipeline.guard`). The
+data and the plan are validated before anything is written; a failing
+document does not stop the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cslib.data.dataset import Dataset
+from cslib.data.sources import is_database, open_source
+from cslib.errors import CslibError, OutputError, ParameterError
+from cslib.execute.parameters import check_parameters, effective_parameters
+from cslib.metrics.summary import check_period
+from cslib.names import slugify
+from cslib.periods import Period, period_or_latest
+from cslib.pipeline.guard import accept
+from cslib.pipeline.index import write_index
+from cslib.pipeline.jobs import BuildResult, Built, Outcome
+from cslib.pipeline.leaks import LeakScanner
+from cslib.pipeline.ledger import (
+    cache_key,
+    journal,
+    library_fingerprint,
+    read_ledger,
+    read_or_missing,
+    sweep,
+)
+from cslib.pipeline.output import OutputLock, prepare_output
+from cslib.pipeline.plan import DEFAULT_FORMATS, Job, Plan, absolute_paths, expand
+from cslib.pipeline.pool import DEFAULT_TIMEOUT, Terminated, signals_deferred, stop_on_sigterm
+from cslib.pipeline.progress import Echo, Progress
+from cslib.pipeline.scope import Slicer
+from cslib.pipeline.worker import build_job, job_secrets
+from cslib.present.report import choose, report_slice, resolve_data
+from cslib.render import FORMATS
+
+__all__ = [
+    "build_plan",
+    "render_notebook",
+    "resolve_period",
+]
+
+
+
+
+def resolve_period(plan: Plan, dataset: Any, period: str | None) -> Period:
+    """The period to build: the option, else the plan's, else the latest complete quarter."""
+    p = period_or_latest(period or plan.period, dataset.last_month,
+                         fiscal_year_start_month=plan.fiscal_year_start)
+    check_period(dataset, p)
+    return p
+
+
+
+
+def _complete(job: Job) -> Job:
+    """``job`` with every part's scope parameters made explicit (:func:`effective_parameters`)."""
+    parts = tuple((notebook, effective_parameters(notebook, params))
+                  for notebook, params in job.parts)
+    return dataclasses.replace(job, parts=parts)
+
+
+def _run(
+    jobs: Sequence[Job], finish: Callable[[Job, Built], bool], *,
+    slices: Callable[[Job], tuple[Dataset | None, ...]], executor: str, workers: int,
+    backend: str, quarto: str | None, scheduler: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Build ``jobs`` on the chosen executor; ``finish`` returns True to stop the batch.
+
+    Each job's slices are made here, in the build's process, just before the
+    job is handed out. ``local`` and ``kernel`` run on this machine's worker
+    pool (:mod:`cslib.pipeline.pool`: a dead worker fails only its document, a
+    document past ``timeout`` seconds is stopped); ``dask`` on a cluster.
+    """
+    if not jobs:
+        return
+    if executor == "dask":
+        from cslib.pipeline.cluster import build_on_dask
+
+        build_on_dask(jobs, finish, slices=slices, scheduler=scheduler or "",
+                      backend=backend, quarto=quarto, timeout=timeout)
+        return
+    if executor not in ("local", "kernel"):
+        raise ParameterError(
+            f"executor must be 'local', 'kernel' or 'dask', got {executor!r}."
+        )
+    from cslib.pipeline.pool import run_jobs
+
+    run_jobs(jobs, finish, slices=slices, workers=workers, mode=executor, backend=backend,
+             quarto=quarto, timeout=timeout)
+
+
+def build_plan(
+    plan: Plan,
+    *,
+    period: str | None = None,
+    backend: str | None = None,
+    quarto: str | None = None,
+    only: Sequence[str] = (),
+    workers: int | None = None,
+    executor: str = "local",
+    force: bool = False,
+    retry_failed: bool = False,
+    fail_fast: bool = False,
+    scheduler: str | None = None,
+    timeout: float | None = None,
+    echo: Echo | None = None,
+) -> BuildResult:
+    """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
+
+    Parameters
+    ----------
+    plan : Plan
+        A validated plan (:func:`cslib.pipeline.plan.load_plan`).
+    period : str, optional
+        Overrides the plan's period; default the latest complete quarter in the data.
+    backend : {"builtin", "quarto", "auto"}, optional
+        Overrides the plan's backend.
+    quarto : str, optional
+        Path of the Quarto executable.
+    only : sequence of str
+        Build only the documents whose plan name is listed.
+    workers : int, optional
+        Documents built at once; default one per core.
+    executor : {"local", "kernel", "dask"}
+        ``local`` (default): warm workers that fork a fresh process per document
+        and run its notebooks in-process with IPython (:mod:`cslib.pipeline.fork`).
+        ``kernel``: Papermill with a new Jupyter kernel per notebook. ``dask``:
+        the documents built on a Dask cluster (:mod:`cslib.pipeline.cluster`).
+    scheduler : str, optional
+        The Dask scheduler's address (``tcp://HOST:PORT``) for ``executor="dask"``.
+    force : bool
+        Rebuild every document, even those whose cache key is unchanged.
+    retry_failed : bool
+        Rebuild only the documents the last build of this folder failed.
+    fail_fast : bool
+        Stop at the first failure (documents not started are listed as skipped).
+    timeout : float, optional
+        Seconds one document may take before it is stopped and failed
+        (default: the plan's ``timeout``, else :data:`cslib.pipeline.pool.DEFAULT_TIMEOUT`).
+    echo : callable, optional
+        Receives one progress line per document. By default a progress bar on
+        a terminal, plain lines otherwise (CI logs).
+
+    Returns
+    -------
+    BuildResult
+        One outcome per document. Also after Ctrl-C or SIGTERM
+        (``interrupted``, ``terminated``) and after a write error (``error``):
+        the ledger and the index then record what was written, and the next
+        run builds the rest.
+
+    Raises
+    ------
+    CslibError
+        Before anything is written: bad data, a period outside the data, a
+        plan filter naming unknown segments or accounts, unknown parameters.
+    OutputError
+        Before anything is written: the output folder cannot be created or
+        written, or another build is writing into it.
+    """
+    started = time.perf_counter()
+    dataset = resolve_data(plan.data)
+    p = resolve_period(plan, dataset, period)
+    jobs = expand(plan, dataset, p)
+    if only:
+        unknown = sorted(set(only) - {d.name for d in plan.documents})
+        if unknown:
+            raise ParameterError(
+                f"--only: no document named {', '.join(unknown)} in {plan.path.name}; "
+                f"it has {', '.join(d.name for d in plan.documents)}."
+            )
+        jobs = [j for j in jobs if j.document in set(only)]
+    jobs = [_complete(job) for job in jobs]  # every scope explicit: one gate for all
+    for job in jobs:  # refuse unknown parameters before any kernel starts
+        for notebook, params in job.parts:
+            check_parameters(notebook, params)
+    chosen = backend or plan.backend
+    if chosen != "builtin":
+        from cslib.render.quarto import choose_backend
+
+        chosen = choose_backend(chosen, quarto=quarto)
+    out_dir = plan.output / p.label
+    prepare_output(out_dir)
+    with OutputLock(out_dir):
+        return _build_locked(
+            plan, dataset, p, jobs, out_dir, started=started, backend=chosen, quarto=quarto,
+            only=only, workers=workers, executor=executor, force=force,
+            retry_failed=retry_failed, fail_fast=fail_fast, scheduler=scheduler,
+            timeout=timeout or plan.timeout, echo=echo,
+        )
+
+
+def _build_locked(
+    plan: Plan, dataset: Dataset, p: Period, jobs: list[Job], out_dir: Path, *,
+    started: float, backend: str, quarto: str | None, only: Sequence[str],
+    workers: int | None, executor: str, force: bool, retry_failed: bool, fail_fast: bool,
+    scheduler: str | None, timeout: float, echo: Echo | None,
+) -> BuildResult:
+    """The part of :func:`build_plan` that runs holding the output folder's lock."""
+    sweep(out_dir)
+    previous = read_ledger(out_dir)
+    library = library_fingerprint()
+    read = functools.lru_cache(maxsize=None)(read_or_missing)  # each file once per build
+    keys = {j.key: cache_key(j, data_fingerprint=dataset.fingerprint, library=library,
+                             backend=backend, read=read) for j in jobs}
+    outcomes: dict[str, Outcome] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        before = previous.get(job.key)
+        current = (
+            before is not None and before.status == "built" and before.cache_key == keys[job.key]
+            and all((out_dir / f).is_file() for f in before.files.values())
+        )
+        wanted = (before is None or before.status != "built") if retry_failed else not current
+        if force or wanted:
+            todo.append(job)
+        elif before is not None:
+            outcomes[job.key] = dataclasses.replace(before, reused=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    progress = Progress(len(todo), echo=echo)
+    progress.start(
+        f"Building {len(todo)} of {len(jobs)} documents for {p.label} into {out_dir} "
+        f"({backend} renderer, {executor} executor, {workers} worker{'s' if workers > 1 else ''}"
+        f"; {len(jobs) - len(todo)} up to date)"
+    )
+
+    slicer = Slicer(dataset, p.last_month, min_group_size=plan.min_group_size)
+    scanner = LeakScanner(dataset.accounts, company=plan.company, ignore=plan.leak_scan_ignore)
+
+    def finish(job: Job, built: Built) -> bool:
+        with signals_deferred():  # files written and recorded, or neither
+            outcome = accept(built, out_dir, scanner=scanner, allowed=slicer.allowed(job),
+                             secrets=job_secrets(job))
+            outcome.cache_key = keys[outcome.key]
+            outcomes[outcome.key] = outcome
+            journal(out_dir, outcome)
+        progress.done(outcome)
+        return outcome.status != "built" and fail_fast
+
+    interrupted = terminated = False
+    error = ""
+    try:
+        with stop_on_sigterm():
+            _run(todo, finish, slices=slicer.slices, executor=executor, workers=workers,
+                 backend=backend, quarto=quarto, scheduler=scheduler, timeout=timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what is done, say what is not
+        interrupted, terminated = True, isinstance(exc, Terminated)
+    except OutputError as exc:  # disk full, read-only: stop, record what was written
+        error = str(exc)
+    finally:
+        progress.close()
+    with signals_deferred(reraise=False):  # the ledger is written whole: already stopping
+        if error:
+            why = f"not built: the build stopped: {error}"
+        elif interrupted:
+            why = ("not built: the build was stopped (SIGTERM)" if terminated
+                   else "not built: the build was interrupted")
+        else:
+            why = "not built: the build stopped at a failure"
+        for job in jobs:  # not started or not finished
+            outcomes.setdefault(job.key, Outcome(job.key, job.document, job.title,
+                                                 status="skipped", error=why))
+        ordered = [outcomes[j.key] for j in jobs]
+        result = BuildResult(p.label, out_dir, ordered, round(time.perf_counter() - started, 2),
+                             interrupted=interrupted, terminated=terminated, error=error)
+        earlier = [
+            o for o in previous.values()
+            if only and all((out_dir / f).is_file() for f in o.files.values())
+        ]
+        try:
+            write_index(result, plan, earlier=earlier)
+        except OutputError as exc:  # the journal still holds what was written
+            result.error = result.error or str(exc)
+    return result
+
+
+def render_notebook(
+    notebook: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    out_dir: str | Path = ".",
+    name: str | None = None,
+    backend: str = "builtin",
+    quarto: str | None = None,
+    pptx_template: str | Path | None = None,
+) -> Outcome:
+    """Build one document from one notebook (``cslib render``).
+
+    ``pptx_template``: the ``.pptx`` master of the deck when ``formats``
+    holds ``"pptx"`` (default: python-pptx's own, 16:9).
+
+    Raises
+    ------
+    CslibError
+        On unknown parameters or formats (before running), or when the
+        document fails (with the failing cell and the error's last line).
+    """
+    path = Path(notebook)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ParameterError(f"--to must list formats among {', '.join(FORMATS)}, got {bad}.")
+    params = check_parameters(path, parameters)
+    params = absolute_paths(params, Path.cwd())  # relative to the caller, not the notebook
+    params = effective_parameters(path, params)  # the notebook's defaults decide too
+    chosen = backend
+    if backend != "builtin":
+        from cslib.render.quarto import choose_backend
+
+        chosen = choose_backend(backend, quarto=quarto)
+    stem = name or "-".join(
+        [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id") if k in params]
+    )
+    template = None
+    if "pptx" in formats and pptx_template not in (None, ""):
+        from cslib.render.pptx import check_template
+
+        template = check_template(str(pptx_template)).resolve()
+    job = _complete(Job(stem, path.stem, stem, ((path.resolve(), params),), tuple(formats),
+                        pptx_template=template))
+    slices, allowed, scanner = _render_scope(job)
+    built = build_job(job, slices=slices, backend=chosen, quarto=quarto)
+    outcome = accept(built, Path(out_dir), scanner=scanner, allowed=allowed,
+                     secrets=job_secrets(job))
+    if outcome.status != "built":
+        raise CslibError(outcome.error)
+    return outcome
+
+
+def _render_scope(job: Job) -> tuple[tuple[Dataset | None, ...], set[str] | None,
+                                      LeakScanner | None]:
+    """The slice, the allowed account ids and the leak scanner of a one-notebook job.
+
+    The same gate as a build's: a customer's or a segment's notebook gets its
+    slice and its document is scanned; a company report gets the whole data.
+    """
+    params = job.parts[0][1]
+    if not (params.get("account_id") or params.get("segment")):
+        return (), None, None
+    data = str(params.get("data", ""))
+    company = str(params.get("company", ""))
+    if is_database(data):
+        # A database: the slice is read with its filters pushed down (the
+        # customer's rows only), plus every account's id and name for the leak scan.
+        source = open_source(data)
+        part = report_slice(
+            source, "customer" if params.get("account_id") else "segment",
+            period=str(params.get("period") or "").strip(),
+            segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
+            fiscal_year_start=int(params.get("fiscal_year_start") or 1))
+        return ((part,), set(part.accounts["account_id"].astype(str)),
+                LeakScanner(source.account_names(), company=company))
+    dataset = resolve_data(data)
+    for name, column in (("account_id", "account_id"), ("segment", "segment")):
+        if params.get(name):  # the notebook would say so too, but only after running
+            choose(str(params[name]), sorted(dataset.accounts[column].astype(str).unique()),
+                   name=name)
+    p = period_or_latest(str(params.get("period") or ""), dataset.last_month,
+                         fiscal_year_start_month=int(params.get("fiscal_year_start") or 1))
+    check_period(dataset, p)
+    slicer = Slicer(dataset, p.last_month)
+    return slicer.slices(job), slicer.allowed(job), LeakScanner(dataset.accounts, company=company)

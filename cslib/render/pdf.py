@@ -1,0 +1,167 @@
+"""Render a :class:`~cslib.document.model.Document` to PDF with Typst.
+
+The layout lives in ``templates/report.typ``; this module only hands it the
+data. All of it travels as one JSON string in Typst's ``sys.inputs``
+(``json(bytes(sys.inputs.data))`` in the template), so data is never turned
+into Typst markup and never evaluated: an account name full of ``#``, ``$``,
+``*`` or backslashes prints as itself.
+
+Before serializing, every text string is bidi-isolated when it needs to be
+(:func:`cslib.render.html.isolate_bidi`) and gets a zero-width space every
+:data:`~cslib.render.html.BREAK_EVERY` characters of any run without whitespace
+(:func:`cslib.render.html.long_run_pieces`), so a 300-character account name or
+a URL wraps inside its table cell instead of running off the page (Typst only
+breaks lines at break opportunities). Characters the font cannot draw (emoji)
+are spelled out (:func:`cslib.present.style.drawable_text`).
+
+One ``typst.Compiler`` is built per process on first use (loading the fonts
+takes most of the first call) and reused; DejaVu Sans comes from matplotlib's
+font folder and system fonts are ignored, so the output is the same on every
+machine. The PDF has no creation date, so the same document gives the same bytes.
+
+The PDF: a cover page (company, title, subtitle, period, as-of date,
+fingerprint, and "Prepared for ..." for a customer report), a table of
+contents (on the cover page when it has 12 entries or fewer), then the body
+with a running header (company · title · subtitle · period) and a footer
+(as-of date, fingerprint, "Page N of M", counted from the first body page).
+Headings are PDF bookmarks; in a long report with three or more level-1
+sections, each of those opens a new page.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from typing import Any
+
+from cslib.document.model import Document
+from cslib.present.style import drawable_text
+from cslib.render.fonts import dejavu_sans, font_dir
+from cslib.render.html import TEMPLATES, isolate_bidi, long_run_pieces, normalized
+
+__all__ = ["render_pdf"]
+
+_ZWSP = "\u200b"
+_LOCK = threading.Lock()
+
+
+def _clean(text: str) -> str:
+    """Drawable (emoji named), bidi-isolated, a zero-width space between long-run pieces."""
+    return _ZWSP.join(long_run_pieces(isolate_bidi(drawable_text(text))))
+
+
+@functools.cache
+def _template() -> bytes:
+    return (TEMPLATES / "report.typ").read_bytes()
+
+
+@functools.cache
+def _compiler() -> Any:
+    import typst
+
+    dejavu_sans()  # fail early, with a clear message, if the fonts are missing
+    # root: the folder a chart SVG's relative <image href> could read from; the
+    # templates folder holds nothing but our own template files.
+    return typst.Compiler(
+        root=str(TEMPLATES), font_paths=[str(font_dir())], ignore_system_fonts=True
+    )
+
+
+def _estimated_pages(blocks: list[dict[str, Any]]) -> float:
+    """A rough body length in pages (tables by rows, charts, cards, text by characters)."""
+    pages = 0.0
+    for b in blocks:
+        kind = b["type"]
+        if kind == "table":
+            pages += 0.08 + len(b["rows"]) / 45
+        elif kind == "figure":
+            pages += 0.4
+        elif kind == "kpis":
+            pages += 0.12 * (1 + len(b["items"]) // 4)
+        elif kind in ("paragraph", "callout"):
+            pages += 0.03 + sum(len(s["text"]) for s in b["spans"]) / 4500
+        elif kind == "list":
+            pages += 0.02 * len(b["items"])
+        else:
+            pages += 0.05
+    return pages
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (header and footer lines)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _running(meta: dict[str, str]) -> dict[str, str]:
+    """Header, footer and PDF title lines, from the raw meta (before cleaning)."""
+
+    def part(key: str, limit: int) -> str:
+        return isolate_bidi(_shorten(str(meta.get(key) or ""), limit))
+
+    header = [part("company", 28), part("title", 36), part("subtitle", 36)]
+    provenance = []
+    if meta.get("as_of"):
+        provenance.append("Data as of " + part("as_of", 30))
+    if meta.get("fingerprint"):
+        provenance.append("Fingerprint " + part("fingerprint", 30))
+    title = [part(k, 200) for k in ("company", "title", "subtitle", "period")]
+    return {
+        "header": " · ".join(p for p in header if p),
+        "period": part("period", 20),
+        "provenance": "  ·  ".join(provenance),
+        "title": " · ".join(p for p in title if p),
+    }
+
+
+def _payload(doc: Document) -> str:
+    """The JSON handed to the template: normalized blocks, meta, running lines, options."""
+    data = normalized(doc, clean=_clean)
+    blocks = data["blocks"]
+    headings = [b for b in blocks if b["type"] == "heading"]
+    sections = sum(1 for b in headings if b["level"] == 1)
+    data["running"] = _running(doc.meta)
+    data["options"] = {
+        # A level-1 section opens a new page only in a long report with several
+        # sections (a board pack); a short one (a customer QBR) stays compact.
+        "section_breaks": sections >= 3 and _estimated_pages(blocks) >= 8,
+        # A short table of contents shares the cover page.
+        "toc_on_cover": len(headings) <= 12,
+        "toc": bool(headings),
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_pdf(doc: Document) -> bytes:
+    """Render ``doc`` as a PDF (US Letter, DejaVu Sans).
+
+    Parameters
+    ----------
+    doc : Document
+        The report (see :mod:`cslib.document.model`).
+
+    Returns
+    -------
+    bytes
+        The PDF file. The same document always gives the same bytes.
+
+    Raises
+    ------
+    ValueError
+        If a block is malformed (see :func:`cslib.render.html.normalized`).
+    typst.TypstError
+        If Typst cannot lay the document out (for instance a chart that is not
+        a valid SVG document).
+
+    Examples
+    --------
+    >>> from cslib.document.model import Document
+    >>> pdf = render_pdf(Document({"company": "Larkspur", "title": "Board pack"}))
+    >>> pdf[:5]
+    b'%PDF-'
+    """
+    payload = _payload(doc)
+    with _LOCK:  # one compiler per process; Typst compiles one document at a time on it
+        pdf = _compiler().compile(input=_template(), format="pdf", sys_inputs={"data": payload})
+    return bytes(pdf)
