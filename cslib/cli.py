@@ -484,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     from cslib.pipeline.output import describe_os_error
-    from cslib.pipeline.pool import Terminated, stop_on_sigterm
+    from cslib.pipeline.signals import Terminated, stop_on_sigterm
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)

@@ -154,8 +154,7 @@ def test_a_hung_document_is_stopped_at_the_time_limit_and_fails_alone(tmp_path):
 
 
 def test_the_time_limit_is_a_plan_setting_too(tmp_path):
-    from cslib.pipeline.plan import load_plan
-    from cslib.pipeline.pool import DEFAULT_TIMEOUT
+    from cslib.pipeline.plan import DEFAULT_TIMEOUT, load_plan
 
     assert load_plan(_plan(tmp_path)).timeout == DEFAULT_TIMEOUT == 600
     assert load_plan(_plan(tmp_path, extra="timeout: 90\n")).timeout == 90
@@ -323,7 +322,7 @@ documents:
 
 
 def test_a_signal_during_a_documents_write_waits_for_the_write_to_end():
-    from cslib.pipeline.pool import Terminated, signals_deferred, stop_on_sigterm
+    from cslib.pipeline.signals import Terminated, signals_deferred, stop_on_sigterm
 
     steps = []
     with pytest.raises(Terminated), stop_on_sigterm(), signals_deferred():

@@ -18,16 +18,9 @@ from pypdf import PdfReader
 
 from cslib.document.model import Document
 from cslib.render.fonts import WEB_UNICODES, dejavu_sans, font_face_css
-from cslib.render.html import (
-    BREAK_EVERY,
-    CSP,
-    isolate_bidi,
-    long_run_pieces,
-    normalized,
-    render_html,
-    safe_href,
-)
+from cslib.render.html import CSP, render_html
 from cslib.render.pdf import render_pdf
+from cslib.render.text import BREAK_EVERY, isolate_bidi, long_run_pieces, normalized, safe_href
 
 HOSTILE = "<script>alert(1)</script> #set page(width: 1pt) $x$ *bold* \\ ' \" \u202eRTL 😀"
 LONG_TOKEN = "Z" + "".join(chr(ord("a") + i % 26) for i in range(298)) + "Z"

@@ -47,8 +47,10 @@ import pandas as pd
 
 from cslib.data.contract import CONTRACT, REQUIRED_TABLES, month_runs
 from cslib.data.dataset import Dataset
+from cslib.data.validate import MAX_EXAMPLES, Table, validate, validate_table
 from cslib.errors import DataError, ParameterError
 from cslib.secrets import mask_text, mask_url, url_userinfo
+from cslib.settings import read_yaml
 
 __all__ = [
     "DATABASE_SUFFIXES",
@@ -178,8 +180,6 @@ def read_source_file(path: Path) -> SourceSpec:
         On a missing file or ``url``, unknown keys, a table or column that is
         not in the contract, or a mapping that is not ``{contract: warehouse}``.
     """
-    from cslib.settings import read_yaml
-
     if not path.is_file():
         raise ParameterError(f"`data`: no source file at {path}.")
     raw = read_yaml(path)
@@ -412,10 +412,8 @@ class SqlSource:
         DataError
             If the database cannot be read or its rows break the contract.
         """
-        from cslib.data.load import _Table, _validate
-
         present = self._probe()
-        raw: dict[str, _Table] = {}
+        raw: dict[str, Table] = {}
         problems: list[str] = []
         for name, sample in present.items():
             table, stmt = self._select(name)
@@ -431,14 +429,14 @@ class SqlSource:
             stmt = stmt.order_by(*(table.c[self._db(name, c)] for c in order))  # deterministic
             keys, rows = self._execute(stmt)
             frame = pd.DataFrame.from_records(rows, columns=keys)
-            raw[name] = _Table(name, f"{name} (database table {self.spec.table(name)})",
+            raw[name] = Table(name, f"{name} (database table {self.spec.table(name)})",
                                _as_contract_text(name, frame))
         missing = [t for t in REQUIRED_TABLES if t not in raw]
         problems += [f"{self.spec.origin}: required table {t!r} is missing." for t in missing]
         filtered = account_ids is not None or segment is not None
         # A part of the table: its dates are checked against the whole table's months.
         whole = self.coverage() if filtered or until is not None else None
-        valid = _validate(raw, problems, where=self.spec.origin, filtered=filtered,
+        valid = validate(raw, problems, where=self.spec.origin, filtered=filtered,
                           coverage=whole)
         digest = hashlib.sha256()  # the content, not where it was read from
         for name in sorted(valid):
@@ -464,8 +462,6 @@ class SqlSource:
             the rest (naming up to five of them, by account and month).
         """
         import sqlalchemy as sa
-
-        from cslib.data.load import MAX_EXAMPLES
 
         if self._coverage is not None:
             return self._coverage
@@ -506,8 +502,6 @@ class SqlSource:
         What a QBR's peer benchmark needs (:func:`cslib.metrics.benchmarks.peer_benchmarks`),
         read with both filters pushed down; ``None`` when the source has no usage table.
         """
-        from cslib.data.load import _Table, _validate_table
-
         sample = self._probe().get("usage")
         if sample is None:
             return None
@@ -520,7 +514,7 @@ class SqlSource:
         keys, rows = self._execute(stmt)
         frame = pd.DataFrame.from_records(rows, columns=keys)
         label = f"usage (database table {self.spec.table('usage')})"
-        valid, problems = _validate_table(_Table("usage", label,
+        valid, problems = validate_table(Table("usage", label,
                                                  _as_contract_text("usage", frame)))
         if problems or valid is None:
             raise DataError(f"{self.spec.origin}: the data does not meet the contract:", problems)

@@ -22,11 +22,10 @@ from typing import Any
 import mistune
 import nbformat
 
-from cslib.document.model import Document
+from cslib.document.model import BLOCK_MIME, Document
 from cslib.errors import AssemblyError
 from cslib.metrics.definitions import definitions_for
 from cslib.names import slugify
-from cslib.present.blocks import BLOCK_MIME
 
 __all__ = ["Part", "assemble", "markdown_blocks"]
 

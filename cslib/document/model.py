@@ -1,10 +1,13 @@
-"""The document model: what the renderers turn into HTML and PDF pages.
+"""The document model: the one definition of a report's blocks, read by every renderer.
 
-A :class:`Document` is assembled from one or more executed notebooks (see
-:mod:`cslib.document.assemble`); the renderers (:mod:`cslib.render.html`,
-:mod:`cslib.render.pdf`) read only this model, never notebook code or HTML.
+Notebook cells show :mod:`cslib.present.blocks` objects; each also carries its
+JSON under :data:`BLOCK_MIME` in the executed notebook. :mod:`cslib.document.assemble`
+reads those (never the HTML, never the code) into a :class:`Document`, which
+the renderers (:mod:`cslib.render`) turn into HTML, PDF and decks. The JSON of
+each block is one of the ``TypedDict`` s below; this is the only place its
+shape is written down.
 
-``meta`` (all values strings):
+``meta`` (all values strings, :data:`META_KEYS`):
 
 - ``company``: who publishes the report ("Larkspur Analytics");
 - ``title``: the report ("Board pack", "Quarterly business review");
@@ -14,32 +17,37 @@ A :class:`Document` is assembled from one or more executed notebooks (see
 - ``fingerprint``: 12 hex digits over the data and parameters;
 - ``audience``: "internal" or "customer" (a QBR shared with that customer).
 
-``blocks`` is a list of dicts, each with a ``type``:
-
-- ``heading``: ``level`` (1..3), ``text``, ``id`` (unique anchor slug); optional
-  ``new_page`` (the appendix starts a page in print);
-- ``paragraph``: ``spans``: ``[{"text", "style": None|"strong"|"em"|"code",
-  "href": optional http(s)/mailto URL}]``; optional ``keep_with_next`` (a
-  section's introduction, kept on the page of the chart or table after it);
-- ``list``: ``ordered`` (bool), ``items``: list of span lists;
-- ``kpis``: ``title``, ``items``: ``[{"label", "value", "delta", "trend",
-  "good", "note"}]`` (see :class:`cslib.present.blocks.Kpi`);
-- ``table``: ``title``, ``columns``, ``align``, ``rows`` (strings),
-  ``caption``, ``total`` (last row is a total);
-- ``figure``: ``title``, ``caption``, ``alt``, ``svg`` (a complete SVG document);
-  optional ``texts`` (the text drawn in the chart, for the leak scan);
-- ``callout``: ``tone`` ("info" | "warning"), ``spans``.
-
-Every string is plain text from data or narrative: renderers must escape it
-for their output language and never interpret it as markup.
+Every block may list ``definitions``: keys of
+:data:`cslib.metrics.definitions.DEFINITIONS` it relies on; the appendix
+explains exactly those. Every string is plain text from data or narrative:
+renderers escape it for their output language and never read it as markup.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-__all__ = ["META_KEYS", "Document"]
+__all__ = [
+    "BLOCK_MIME",
+    "META_KEYS",
+    "AppendixBlock",
+    "Block",
+    "CalloutBlock",
+    "Document",
+    "FigureBlock",
+    "HeadingBlock",
+    "KpiItem",
+    "KpisBlock",
+    "ListBlock",
+    "ParagraphBlock",
+    "ReportBlock",
+    "SpanJSON",
+    "TableBlock",
+]
+
+#: The MIME type under which a notebook output carries its block's JSON.
+BLOCK_MIME = "application/vnd.cslib.block+json"
 
 META_KEYS = (
     "company",
@@ -53,6 +61,123 @@ META_KEYS = (
 )
 
 
+class SpanJSON(TypedDict, total=False):
+    """A run of text: ``style`` None, "strong", "em" or "code"; ``href`` an http(s)/mailto URL."""
+
+    text: str
+    style: str | None
+    href: str
+
+
+class HeadingBlock(TypedDict, total=False):
+    """A heading: ``level`` 1..3, ``id`` a unique anchor; the appendix's starts a page."""
+
+    type: Literal["heading"]
+    level: int
+    text: str
+    id: str
+    new_page: bool
+
+
+class ParagraphBlock(TypedDict, total=False):
+    """A paragraph; ``keep_with_next`` keeps an introduction with the chart or table after it."""
+
+    type: Literal["paragraph"]
+    spans: list[SpanJSON]
+    keep_with_next: bool
+    definitions: list[str]
+
+
+class ListBlock(TypedDict, total=False):
+    """A bulleted or numbered list: one span list per item."""
+
+    type: Literal["list"]
+    ordered: bool
+    items: list[list[SpanJSON]]
+    definitions: list[str]
+
+
+class KpiItem(TypedDict, total=False):
+    """A headline card: preformatted strings; ``trend`` "up", "down", "flat" or None."""
+
+    label: str
+    value: str
+    delta: str
+    trend: str | None
+    good: bool | None
+    note: str
+
+
+class KpisBlock(TypedDict, total=False):
+    """A row of headline cards."""
+
+    type: Literal["kpis"]
+    title: str
+    items: list[KpiItem]
+    definitions: list[str]
+
+
+class TableBlock(TypedDict, total=False):
+    """A table of preformatted strings; ``align`` "left"/"right" per column; ``total``: last row."""
+
+    type: Literal["table"]
+    title: str
+    columns: list[str]
+    align: list[str]
+    rows: list[list[str]]
+    caption: str
+    total: bool
+    definitions: list[str]
+
+
+class FigureBlock(TypedDict, total=False):
+    """A chart: ``svg`` a complete SVG document; ``texts`` the text drawn in it (leak scan)."""
+
+    type: Literal["figure"]
+    title: str
+    caption: str
+    alt: str
+    svg: str
+    texts: list[str]
+    definitions: list[str]
+
+
+class CalloutBlock(TypedDict, total=False):
+    """A note set apart: ``tone`` "info" or "warning"."""
+
+    type: Literal["callout"]
+    tone: str
+    spans: list[SpanJSON]
+    definitions: list[str]
+
+
+class ReportBlock(TypedDict, total=False):
+    """A report's identity and provenance (:meth:`cslib.present.report.Report.provenance`)."""
+
+    type: Literal["report"]
+    kind: str
+    company: str
+    title: str
+    subtitle: str
+    period: str
+    period_label: str
+    as_of: str
+    fingerprint: str
+    parameters: dict[str, str]
+    audience: str
+
+
+class AppendixBlock(TypedDict):
+    """Where the definitions used and the provenance go."""
+
+    type: Literal["appendix"]
+
+
+#: Any block of a document (``report`` and ``appendix`` only in executed notebooks).
+Block = (HeadingBlock | ParagraphBlock | ListBlock | KpisBlock | TableBlock | FigureBlock
+         | CalloutBlock | ReportBlock | AppendixBlock)
+
+
 @dataclass
 class Document:
     """A report ready to render: ``meta`` (cover, header, footer) and ``blocks``.
@@ -64,7 +189,7 @@ class Document:
     """
 
     meta: dict[str, str]
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[dict[str, Any]] = field(default_factory=list)  # each a Block
     scopes: tuple[tuple[str, str], ...] = ()
 
     def headings(self) -> list[dict[str, Any]]:

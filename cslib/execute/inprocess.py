@@ -10,8 +10,9 @@ notebook outputs, and stdout/stderr become stream outputs. The result is an
 executed notebook like Papermill's.
 
 It is meant to run in a *fresh fork* of a warm parent (see
-:mod:`cslib.pipeline.fork`): the fork ends with the report, so nothing one
-report defines, imports, patches or caches survives into the next.
+:mod:`cslib.pipeline.fork`, which imports what reports need before forking):
+the fork ends with the report, so nothing one report defines, imports,
+patches or caches survives into the next.
 """
 
 from __future__ import annotations
@@ -38,23 +39,7 @@ from cslib.execute.parameters import (
 )
 from cslib.secrets import mask_text
 
-__all__ = ["execute_inprocess", "warm_up"]
-
-
-def warm_up() -> None:
-    """Import what every report needs, once, in the parent process before forking."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import papermill.parameterize  # noqa: F401
-    from IPython.core.interactiveshell import InteractiveShell
-
-    import cslib.render.pdf as pdf
-    import cslib.render.pptx as pptx
-
-    pdf._compiler()  # fonts loaded and the Typst compiler built once, shared by every fork
-    pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
-    InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
+__all__ = ["execute_inprocess"]
 
 
 def _shell() -> Any:

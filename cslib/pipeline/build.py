@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from cslib.execute.parameters import check_parameters, effective_parameters
 from cslib.metrics.summary import check_period
 from cslib.names import slugify
 from cslib.periods import Period, period_or_latest
+from cslib.pipeline.executors import make_executor
 from cslib.pipeline.guard import accept
 from cslib.pipeline.index import write_index
 from cslib.pipeline.jobs import BuildResult, Built, Outcome
@@ -40,9 +41,9 @@ from cslib.pipeline.ledger import (
 )
 from cslib.pipeline.output import OutputLock, prepare_output
 from cslib.pipeline.plan import DEFAULT_FORMATS, Job, Plan, absolute_paths, expand
-from cslib.pipeline.pool import DEFAULT_TIMEOUT, Terminated, signals_deferred, stop_on_sigterm
 from cslib.pipeline.progress import Echo, Progress
 from cslib.pipeline.scope import Slicer
+from cslib.pipeline.signals import Terminated, signals_deferred, stop_on_sigterm
 from cslib.pipeline.worker import build_job, job_secrets
 from cslib.present.report import choose, report_slice, resolve_data
 from cslib.render import FORMATS
@@ -71,37 +72,6 @@ def _complete(job: Job) -> Job:
     parts = tuple((notebook, effective_parameters(notebook, params))
                   for notebook, params in job.parts)
     return dataclasses.replace(job, parts=parts)
-
-
-def _run(
-    jobs: Sequence[Job], finish: Callable[[Job, Built], bool], *,
-    slices: Callable[[Job], tuple[Dataset | None, ...]], executor: str, workers: int,
-    backend: str, quarto: str | None, scheduler: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> None:
-    """Build ``jobs`` on the chosen executor; ``finish`` returns True to stop the batch.
-
-    Each job's slices are made here, in the build's process, just before the
-    job is handed out. ``local`` and ``kernel`` run on this machine's worker
-    pool (:mod:`cslib.pipeline.pool`: a dead worker fails only its document, a
-    document past ``timeout`` seconds is stopped); ``dask`` on a cluster.
-    """
-    if not jobs:
-        return
-    if executor == "dask":
-        from cslib.pipeline.cluster import build_on_dask
-
-        build_on_dask(jobs, finish, slices=slices, scheduler=scheduler or "",
-                      backend=backend, quarto=quarto, timeout=timeout)
-        return
-    if executor not in ("local", "kernel"):
-        raise ParameterError(
-            f"executor must be 'local', 'kernel' or 'dask', got {executor!r}."
-        )
-    from cslib.pipeline.pool import run_jobs
-
-    run_jobs(jobs, finish, slices=slices, workers=workers, mode=executor, backend=backend,
-             quarto=quarto, timeout=timeout)
 
 
 def build_plan(
@@ -256,8 +226,10 @@ def _build_locked(
     error = ""
     try:
         with stop_on_sigterm():
-            _run(todo, finish, slices=slicer.slices, executor=executor, workers=workers,
-                 backend=backend, quarto=quarto, scheduler=scheduler, timeout=timeout)
+            if todo:
+                make_executor(executor, workers=workers, backend=backend, quarto=quarto,
+                              timeout=timeout, scheduler=scheduler
+                              ).run(todo, finish, slices=slicer.slices)
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what is done, say what is not
         interrupted, terminated = True, isinstance(exc, Terminated)
     except OutputError as exc:  # disk full, read-only: stop, record what was written

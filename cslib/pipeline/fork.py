@@ -15,25 +15,54 @@ seen by the next, and no other customer's rows are in reach.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import pickle
 import signal
 from collections.abc import Sequence
 
 from cslib.data.dataset import Dataset
+from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.plan import Job
-from cslib.pipeline.pool import die_with_parent
+from cslib.pipeline.signals import die_with_parent
+from cslib.pipeline.worker import build_job
 
-__all__ = ["build_job_forked", "init_worker"]
+__all__ = ["WARM_MODULES", "build_job_forked", "init_worker"]
+
+
+#: What every report imports: loaded once by each warm worker, shared by its forks.
+WARM_MODULES = (
+    "papermill.parameterize",
+    "IPython.core.interactiveshell",
+    "cslib.execute.inprocess",
+    "cslib.present.charts",
+    "cslib.present.narrative",
+    "cslib.present.report",
+    "cslib.present.tables",
+    "cslib.document.assemble",
+    "cslib.render.html",
+    "cslib.render.pdf",
+    "cslib.render.pptx",
+    "cslib.pipeline.worker",
+)
 
 
 def init_worker() -> None:
-    """Worker initializer: warm imports, the compiler and fonts, before any fork."""
-    from cslib.execute.inprocess import warm_up
+    """Warm a worker before any fork: imports, the Typst compiler, fonts, python-pptx."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from cslib.render import compiler, pptx
     from cslib.render.fonts import font_face_css
 
-    warm_up()
+    compiler.warm_up()  # fonts loaded and the compiler built once, shared by every fork
+    pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
     font_face_css()
+    InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
     # Freeze everything loaded so far: the garbage collector of a fork then never walks
     # (and so never copies) the parent's objects; about 25% off each report.
     gc.collect()
@@ -42,8 +71,6 @@ def init_worker() -> None:
 
 def _child(job: Job, slices: Sequence[Dataset | None], write_fd: int, backend: str,
            quarto: str | None) -> None:
-    from cslib.pipeline.worker import build_job
-
     built = build_job(job, slices=slices, executor="inprocess", attempts=1, backend=backend,
                       quarto=quarto)
     with os.fdopen(write_fd, "wb") as pipe:
@@ -59,7 +86,6 @@ def build_job_forked(
 ) -> object:
     """Build ``job`` in a fresh fork of this warm worker; returns its :class:`Built`."""
     from cslib.execute.parameters import notebook_parameters
-    from cslib.pipeline.jobs import Built, Outcome
 
     for notebook, _ in job.parts:  # parsed once per worker, not once per fork
         notebook_parameters(notebook)

@@ -27,27 +27,29 @@ and runs its notebooks in-process, :mod:`cslib.pipeline.fork`) or
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from cslib.data.dataset import Dataset
 from cslib.errors import CslibError
+from cslib.pipeline.fork import build_job_forked, init_worker
+from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.plan import DEFAULT_TIMEOUT, Job
+from cslib.pipeline.signals import Terminated, die_with_parent
+from cslib.pipeline.worker import build_job
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from cslib.pipeline.jobs import Built
 
-__all__ = ["DEFAULT_TIMEOUT", "Terminated", "die_with_parent", "run_jobs", "stop_on_sigterm"]
+__all__ = ["CRASH_RETRIES", "START_TIMEOUT", "run_jobs"]
 
 #: Times a document whose worker died is tried again (on a newly started worker).
 CRASH_RETRIES = 1
@@ -55,73 +57,6 @@ CRASH_RETRIES = 1
 START_TIMEOUT = 300.0
 #: Seconds a stopped worker gets to end its kernel before it is killed.
 GRACE = 3.0
-_PR_SET_PDEATHSIG = 1
-
-
-class Terminated(KeyboardInterrupt):
-    """The build was sent SIGTERM (``timeout``, systemd, CI); handled like Ctrl-C."""
-
-    signum = signal.SIGTERM
-
-
-def die_with_parent() -> None:
-    """Have Linux kill this process (SIGKILL) when the process that started it ends.
-
-    A worker, or a worker's fork, never outlives the build, even one killed
-    with SIGKILL. Elsewhere a no-op.
-    """
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent ended before the request took effect
-        os._exit(1)
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated()
-
-
-@contextlib.contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Terminated` in this (main) thread while inside the block."""
-    try:
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def signals_deferred(*, reraise: bool = True) -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back during a short step that must end whole.
-
-    Writing a document's files and recording them in the journal, or writing
-    the ledger, is never cut in the middle: a signal that arrives meanwhile
-    takes effect when the block ends (as :class:`KeyboardInterrupt` or
-    :class:`Terminated`), or is dropped with ``reraise=False`` (the build is
-    already stopping).
-    """
-    caught: list[int] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        caught.append(signum)
-
-    try:
-        saved = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
-    if caught and reraise:
-        raise Terminated() if caught[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
 # The worker process ---------------------------------------------------------------------
@@ -135,12 +70,8 @@ def _worker_main(conn: Connection, mode: str, backend: str, quarto: str | None,
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     if mode == "local":
-        from cslib.pipeline.fork import build_job_forked, init_worker
-
         init_worker()
     else:
-        from cslib.pipeline.worker import build_job
-
         # SIGTERM ends the kernel first (papermill's own clean-up), then the worker.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     conn.send(("ready", None))
@@ -231,8 +162,6 @@ def _why(exitcode: int | None) -> str:
 
 
 def _ended(task: _Task, *, status: str, error: str, seconds: float) -> Built:
-    from cslib.pipeline.jobs import Built, Outcome
-
     job = task.job
     return Built(Outcome(job.key, job.document, job.title, status=status, error=error,
                          seconds=round(seconds, 2)))

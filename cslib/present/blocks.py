@@ -8,24 +8,9 @@ never the code) to assemble one document model, which the HTML and PDF
 renderers turn into pages. Tables therefore stay real tables in every format,
 and text taken from data is only ever text: renderers escape it.
 
-Block JSON (``to_block()``) has a ``"type"`` and:
-
-- ``paragraph``: ``spans`` — list of ``{"text": str, "style": "strong"|"em"|None}``;
-- ``kpis``: ``title``, ``items`` — list of ``{"label", "value", "delta",
-  "trend": "up"|"down"|"flat"|None, "good": bool|None, "note"}`` (strings);
-- ``table``: ``title``, ``columns``, ``align`` (``"left"``/``"right"`` per
-  column), ``rows`` (lists of preformatted strings), ``caption``, ``total``
-  (whether the last row is a total row);
-- ``figure``: ``title``, ``caption``, ``alt``; the SVG travels in the same
-  output's ``image/svg+xml`` entry;
-- ``callout``: ``tone`` (``"info"`` or ``"warning"``), ``spans``;
-- ``report``: the report's identity and provenance (see
-  :class:`cslib.present.report.Report`);
-- ``appendix``: where the definitions and provenance go.
-
-Each block may list ``definitions``: keys of
-:data:`cslib.metrics.definitions.DEFINITIONS` it relies on; the appendix
-explains exactly those.
+Each block's JSON (``to_block()``) is one of the shapes that
+:mod:`cslib.document.model` defines; that module is the only place they are
+written down.
 """
 
 from __future__ import annotations
@@ -34,6 +19,8 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from cslib.document.model import BLOCK_MIME
 
 __all__ = [
     "BLOCK_MIME",
@@ -49,7 +36,6 @@ __all__ = [
     "spans_text",
 ]
 
-BLOCK_MIME = "application/vnd.cslib.block+json"
 
 
 @dataclass(frozen=True)

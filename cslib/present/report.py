@@ -27,13 +27,13 @@ from cslib.data.dataset import Dataset, Scope
 from cslib.data.load import from_frames, load
 from cslib.data.slices import customer_slice, segment_slice
 from cslib.data.sources import SqlSource, database_url, display_name, is_database, open_source
+from cslib.document.model import BLOCK_MIME
 from cslib.errors import ParameterError
 from cslib.metrics.benchmarks import MIN_GROUP_SIZE, benchmarks_from_usage, segment_benchmarks
 from cslib.metrics.health import HealthConfig, load_health_config
 from cslib.metrics.risk import RiskSettings, load_risk_settings
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, period_or_latest
-from cslib.present.blocks import BLOCK_MIME
 from cslib.secrets import mask_parameters, mask_text
 from cslib.settings import did_you_mean
 

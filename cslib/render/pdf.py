@@ -32,18 +32,16 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 from typing import Any
 
 from cslib.document.model import Document
 from cslib.present.style import drawable_text
-from cslib.render.fonts import dejavu_sans, font_dir
-from cslib.render.html import TEMPLATES, isolate_bidi, long_run_pieces, normalized
+from cslib.render.compiler import TEMPLATES, compile_typst
+from cslib.render.text import isolate_bidi, long_run_pieces, normalized
 
 __all__ = ["render_pdf"]
 
 _ZWSP = "\u200b"
-_LOCK = threading.Lock()
 
 
 def _clean(text: str) -> str:
@@ -54,18 +52,6 @@ def _clean(text: str) -> str:
 @functools.cache
 def _template() -> bytes:
     return (TEMPLATES / "report.typ").read_bytes()
-
-
-@functools.cache
-def _compiler() -> Any:
-    import typst
-
-    dejavu_sans()  # fail early, with a clear message, if the fonts are missing
-    # root: the folder a chart SVG's relative <image href> could read from; the
-    # templates folder holds nothing but our own template files.
-    return typst.Compiler(
-        root=str(TEMPLATES), font_paths=[str(font_dir())], ignore_system_fonts=True
-    )
 
 
 def _estimated_pages(blocks: list[dict[str, Any]]) -> float:
@@ -162,6 +148,5 @@ def render_pdf(doc: Document) -> bytes:
     b'%PDF-'
     """
     payload = _payload(doc)
-    with _LOCK:  # one compiler per process; Typst compiles one document at a time on it
-        pdf = _compiler().compile(input=_template(), format="pdf", sys_inputs={"data": payload})
+    pdf = compile_typst(_template(), format="pdf", sys_inputs={"data": payload})
     return bytes(pdf)

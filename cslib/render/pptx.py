@@ -86,7 +86,8 @@ from pptx.util import Emu, Pt
 from cslib.document.model import Document
 from cslib.errors import ParameterError
 from cslib.metrics.definitions import DEFINITIONS
-from cslib.render.html import isolate_bidi, normalized
+from cslib.render.compiler import compile_typst
+from cslib.render.text import isolate_bidi, normalized
 
 __all__ = [
     "CHART_PPI",
@@ -290,7 +291,6 @@ def rasterize_svgs(svgs: Sequence[str], *, ppi: float = CHART_PPI) -> list[bytes
     """
     if not svgs:
         return []
-    from cslib.render.pdf import _LOCK, _compiler  # the PDF renderer's warm compiler
 
     pages = []
     for svg in svgs:
@@ -299,9 +299,8 @@ def rasterize_svgs(svgs: Sequence[str], *, ppi: float = CHART_PPI) -> list[bytes
         pages.append({"width": w * k, "height": h * k, "svg": svg})
 
     def compile_(charts: list[dict[str, Any]]) -> list[bytes]:
-        with _LOCK:
-            out = _compiler().compile(input=_RASTER, format="png", ppi=float(ppi),
-                                      sys_inputs={"charts": json.dumps(charts)})
+        out = compile_typst(_RASTER, format="png", ppi=float(ppi),
+                            sys_inputs={"charts": json.dumps(charts)})
         return [bytes(p) for p in out] if isinstance(out, list) else [bytes(out)]
 
     try:

@@ -112,7 +112,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cslib.data.load import _examples, _parse_column, _Table, load, read_table
+from cslib.data.load import load, read_table
+from cslib.data.validate import Table, examples, parse_column
 from cslib.errors import DataError, ParameterError
 
 __all__ = ["OUTPUT_FILES", "SOURCE_FILES", "ImportSummary", "import_ravenstack"]
@@ -274,7 +275,7 @@ def import_ravenstack(src: Path, dest: Path) -> ImportSummary:
 # Reading -------------------------------------------------------------------
 
 
-def _read_sources(src: Path) -> dict[str, _Table]:
+def _read_sources(src: Path) -> dict[str, Table]:
     """Read the source files, checking the files and columns the mapping uses."""
     if not src.is_dir():
         raise DataError(
@@ -288,9 +289,9 @@ def _read_sources(src: Path) -> dict[str, _Table]:
             f"{', '.join(SOURCE_FILES)} (the dataset's Raw/ folder, unchanged)."
         )
     problems: list[str] = []
-    raw: dict[str, _Table] = {}
+    raw: dict[str, Table] = {}
     for name, columns in SOURCE_FILES.items():
-        table = _Table(name, name, read_table(src / name), path=src / name)
+        table = Table(name, name, read_table(src / name), path=src / name)
         absent = [c for c in columns if c not in table.frame.columns]
         for col in absent:
             problems.append(
@@ -312,11 +313,11 @@ def _raise(src: Path, problems: list[str]) -> None:
         )
 
 
-def _parsed(table: _Table, column: str, kind: str, problems: list[str], *,
+def _parsed(table: Table, column: str, kind: str, problems: list[str], *,
             required: bool = True, rule: str) -> pd.Series:
     """One source column parsed as ``kind``; unreadable or empty cells become problems."""
     raw = table.frame[column]
-    values, bad = _parse_column(raw, kind)
+    values, bad = parse_column(raw, kind)
     if required:
         empty = raw.isna() | (raw.astype("string").str.strip() == "").fillna(True)
         _problem(table, column, "must not be empty", empty, problems, values=False)
@@ -324,23 +325,23 @@ def _parsed(table: _Table, column: str, kind: str, problems: list[str], *,
     return values
 
 
-def _problem(table: _Table, column: str, rule: str, bad: pd.Series, problems: list[str], *,
+def _problem(table: Table, column: str, rule: str, bad: pd.Series, problems: list[str], *,
              values: bool = True) -> None:
     if not bad.any():
         return
     index = np.flatnonzero(bad.to_numpy()).tolist()
     shown = [table.frame[column].iloc[i] for i in index[:5]] if values else None
-    problems.append(f"{table.label}: column {column!r} {rule}; " + _examples(table, index, shown))
+    problems.append(f"{table.label}: column {column!r} {rule}; " + examples(table, index, shown))
 
 
-def _unique(table: _Table, column: str, problems: list[str]) -> None:
+def _unique(table: Table, column: str, problems: list[str]) -> None:
     ids = table.frame[column]
     _problem(table, column, "must not be empty", ids.isna(), problems, values=False)
     _problem(table, column, "must be unique",
              ids.notna() & ids.duplicated(keep=False), problems)
 
 
-def _known(table: _Table, ids: pd.Series, accounts: pd.Index, problems: list[str]) -> None:
+def _known(table: Table, ids: pd.Series, accounts: pd.Index, problems: list[str]) -> None:
     _problem(table, "account_id", f"must name an account in {_ACCOUNTS}",
              ~ids.isin(accounts), problems)
 
@@ -348,7 +349,7 @@ def _known(table: _Table, ids: pd.Series, accounts: pd.Index, problems: list[str
 # Mapping -------------------------------------------------------------------
 
 
-def _map(raw: dict[str, _Table], src: Path) -> tuple[dict[str, pd.DataFrame], pd.Timestamp]:
+def _map(raw: dict[str, Table], src: Path) -> tuple[dict[str, pd.DataFrame], pd.Timestamp]:
     """The contract tables (accounts, mrr, tickets) and the as-of date."""
     problems: list[str] = []
     acc, sub, tic = raw[_ACCOUNTS], raw[_SUBSCRIPTIONS], raw[_TICKETS]
