@@ -52,7 +52,7 @@ test: $(STAMP)
 	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
 		$(BIN)/python -m pytest -q
 
-## lint: ruff check and format check
+## lint: ruff check (style, imports, docstrings)
 lint: $(STAMP)
 	$(BIN)/ruff check $(ROOT)
 

@@ -1,6 +1,6 @@
 """Benchmark of the metric engine: 100,000 accounts x 60 months (6,000,000 MRR rows).
 
-Run with ``make bench`` (``cd /work/main && .venv/bin/python bench/bench_metrics.py``).
+Run with ``make bench`` (or ``.venv/bin/python bench/bench_metrics.py`` from the project folder).
 
 What it does:
 

@@ -430,7 +430,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     try:
         paths = sample.write(args.dest, n_accounts=args.accounts)
-    except ValueError as exc:  # an argument out of range (sample.write's documented error)
+    except ParameterError as exc:  # an argument out of range
         raise ParameterError(f"--accounts: {exc}") from None
     echo(f"Wrote {len(paths)} tables to {args.dest}")
     return 0

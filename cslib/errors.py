@@ -57,8 +57,11 @@ class ConfigError(CslibError):
     """A settings file (health score, risk thresholds, plans) is malformed."""
 
 
-class ParameterError(CslibError):
-    """A parameter or option has a bad value (an unknown column, a bad format...)."""
+class ParameterError(CslibError, ValueError):
+    """A parameter or option has a bad value (an unknown column, a bad format...).
+
+    Also a :class:`ValueError`, as Python code calling cslib functions expects.
+    """
 
 
 class OutputError(CslibError):

@@ -190,3 +190,39 @@ def fake_exe(tmp_path) -> Path:
     exe.write_text(text, encoding="utf-8")
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return exe
+
+
+def write_database(dataset, url: str, *, names: dict[str, str] | None = None) -> None:
+    """Write a dataset's tables into a database, replacing tables of the same names.
+
+    A test helper (cslib itself only reads databases): months are written as
+    ``YYYY-MM`` text, dates as ``DATE``; ``names`` renames tables (contract
+    name -> database name).
+    A DuckDB file is written with DuckDB's own bulk path.
+    """
+    url = url if "://" in url else f"duckdb:///{Path(url).resolve()}"
+    frames = {}
+    for name, frame in dataset.tables.items():
+        out = frame.copy()
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.PeriodDtype):
+                out[col] = out[col].dt.strftime("%Y-%m")
+            elif isinstance(out[col].dtype, pd.CategoricalDtype):
+                out[col] = out[col].astype(str)
+            elif pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.date
+        frames[(names or {}).get(name, name)] = out
+    if url.startswith("duckdb:///"):
+        import duckdb
+
+        with duckdb.connect(url.removeprefix("duckdb:///")) as con:
+            for name, out in frames.items():
+                con.register("frame", out)
+                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM frame')
+                con.unregister("frame")
+        return
+    import sqlalchemy as sa
+
+    with sa.create_engine(url).begin() as conn:
+        for name, out in frames.items():
+            out.to_sql(name, conn, index=False, if_exists="replace")

@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import write_database
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cslib.data.load import from_frames
-from cslib.data.sources import write_database
 from cslib.metrics.benchmarks import coarsen, peer_benchmarks, peer_values
 from cslib.metrics.definitions import DEFINITIONS
 from cslib.pipeline.scope import Slicer

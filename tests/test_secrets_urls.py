@@ -86,8 +86,9 @@ def test_the_command_line_never_prints_the_password(tmp_path, password):
 def test_a_build_from_a_database_writes_its_password_nowhere(tmp_path):
     """The throwaway server trusts loopback, so a password with every hard character connects;
     one document fails on purpose, so a notebook is kept under _failed/ too."""
+    from conftest import write_database
+
     from cslib.data.load import load
-    from cslib.data.sources import write_database
     from cslib.pipeline.leaks import pdf_text
 
     write_database(load(NOTEBOOKS.parent / "data" / "sample"), PG_URL)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_database
 
 from cslib.cli import main
 from cslib.data.load import load
@@ -29,7 +30,6 @@ from cslib.data.sources import (
     is_database,
     open_source,
     read_source_file,
-    write_database,
 )
 from cslib.errors import DataError, ParameterError
 from cslib.pipeline.build import render_notebook

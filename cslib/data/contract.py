@@ -304,7 +304,6 @@ REQUIRED_TABLES = tuple(name for name, t in CONTRACT.items() if t.required)
 RULE_DATE = "must be a date written YYYY-MM-DD"
 RULE_MONTH = "must be a month written YYYY-MM"
 RULE_NUMBER = "must be a number"
-RULE_INTEGER = "must be a whole number"
 RULE_FINITE = "must be a finite number between -1e15 and 1e15 (not inf or NaN)"
 RULE_ONE_LINE = ("must be one line of text without control characters (no line breaks, "
                  "tabs, escapes, NUL or bidi overrides)")

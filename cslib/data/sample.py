@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["AS_OF", "COLUMNS", "LAST_MONTH", "SAMPLE_SEED", "TABLES", "generate", "write"]
+from cslib.data.dataset import Dataset
+from cslib.errors import ParameterError
+
+__all__ = [
+    "AS_OF",
+    "COLUMNS",
+    "LAST_MONTH",
+    "SAMPLE_SEED",
+    "TABLES",
+    "generate",
+    "sample_dataset",
+    "write",
+]
 
 SAMPLE_SEED: int = 20261031
 AS_OF: str = "2026-10-31"
@@ -986,7 +999,7 @@ def generate(
 
     Raises
     ------
-    ValueError
+    ParameterError
         If an argument is out of range or ``last_month`` is not ``YYYY-MM``.
 
     Examples
@@ -999,16 +1012,16 @@ def generate(
     """
     max_accounts = len(_STEMS) * sum(len(v) for v in _INDUSTRIES.values())
     if not isinstance(n_accounts, int | np.integer) or not 1 <= n_accounts <= max_accounts:
-        raise ValueError(
+        raise ParameterError(
             f"`n_accounts` must be an integer from 1 to {max_accounts}, got {n_accounts!r}."
         )
     if not isinstance(n_months, int | np.integer) or n_months < 13:
-        raise ValueError(
+        raise ParameterError(
             f"`n_months` must be an integer of at least 13 (one year and a month), "
             f"got {n_months!r}."
         )
     if not isinstance(last_month, str) or not _MONTH_RE.match(last_month):
-        raise ValueError(
+        raise ParameterError(
             f"`last_month` must look like 2026-10 (YYYY-MM), got {last_month!r}. "
             "Pass the last month with data."
         )
@@ -1054,7 +1067,7 @@ def write(dest: str | Path, *, seed: int = SAMPLE_SEED, n_accounts: int = 400) -
 
     Raises
     ------
-    ValueError
+    ParameterError
         If :func:`generate` rejects an argument.
 
     Examples
@@ -1072,3 +1085,20 @@ def write(dest: str | Path, *, seed: int = SAMPLE_SEED, n_accounts: int = 400) -
         frame.to_csv(path, index=False, float_format="%.2f", lineterminator="\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+@functools.cache
+def sample_dataset() -> Dataset:
+    """The sample company, validated, as ``data="sample"`` names it.
+
+    Read from the committed ``data/sample`` folder beside the package when cslib
+    runs from the project's checkout (the files :func:`write` makes; a test
+    checks they are the same bytes, so the data's fingerprint matches the
+    folder's); an installed copy generates the same company in memory.
+    """
+    from cslib.data.load import from_frames, load
+
+    folder = Path(__file__).resolve().parents[2] / "data" / "sample"
+    if (folder / "accounts.csv").is_file():
+        return load(folder)
+    return from_frames(generate(), source="sample (generated)")

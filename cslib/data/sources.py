@@ -37,7 +37,7 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -587,36 +587,3 @@ def _as_contract_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
                 f"{v:%Y-%m-%d}" if isinstance(v, dt.date | pd.Timestamp) else v for v in out[col]
             ]
     return out
-
-
-def write_database(dataset: Dataset, url: str, *, names: Mapping[str, str] | None = None) -> None:
-    """Write a dataset's tables into a database, replacing tables of the same names.
-
-    For demos and tests: months are written as ``YYYY-MM`` text, dates as
-    ``DATE``; ``names`` renames tables (contract name -> database name).
-    A DuckDB file is written with DuckDB's own bulk path.
-    """
-    url = database_url(url) if "://" in url else f"duckdb:///{Path(url).resolve()}"
-    frames = {}
-    for name, frame in dataset.tables.items():
-        out = frame.copy()
-        for col in out.columns:
-            if isinstance(out[col].dtype, pd.PeriodDtype):
-                out[col] = out[col].dt.strftime("%Y-%m")
-            elif isinstance(out[col].dtype, pd.CategoricalDtype):
-                out[col] = out[col].astype(str)
-            elif pd.api.types.is_datetime64_any_dtype(out[col]):
-                out[col] = out[col].dt.date
-        frames[(names or {}).get(name, name)] = out
-    if url.startswith("duckdb:///"):
-        import duckdb
-
-        with duckdb.connect(url.removeprefix("duckdb:///")) as con:
-            for name, out in frames.items():
-                con.register("frame", out)
-                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM frame')
-                con.unregister("frame")
-        return
-    with _engine(url).begin() as conn:
-        for name, out in frames.items():
-            out.to_sql(name, conn, index=False, if_exists="replace")

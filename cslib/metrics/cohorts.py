@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cslib.errors import ParameterError
 from cslib.metrics._frames import account_codes, month_ordinals
 
 __all__ = ["cohort_retention"]
@@ -46,7 +47,7 @@ def cohort_retention(
 
     Raises
     ------
-    ValueError
+    ParameterError
         If ``measure`` is not ``"logo"`` or ``"revenue"``.
 
     References
@@ -54,7 +55,7 @@ def cohort_retention(
     ChartMogul, "Cohort analysis" (customer and MRR retention by cohort).
     """
     if measure not in ("logo", "revenue"):
-        raise ValueError(f"`measure` must be 'logo' or 'revenue', got {measure!r}.")
+        raise ParameterError(f"`measure` must be 'logo' or 'revenue', got {measure!r}.")
     last = pd.Period(last_month, freq="M").ordinal
     ords = month_ordinals(mrr["month"])
     values = mrr["mrr"].to_numpy(float)

@@ -26,6 +26,7 @@ from cslib.metrics.risk import paying_accounts
 from cslib.settings import check_keys, number, read_yaml
 
 __all__ = [
+    "DEFAULT_HEALTH",
     "MEASURES",
     "HealthConfig",
     "Measure",
@@ -46,6 +47,27 @@ MEASURES: Mapping[str, str] = {
     "days_since_executive_contact": "days since the latest activity with an executive",
     "days_since_user_contact": "days since the latest activity with a user",
     "goals_on_track": "share of open success-plan goals that are on track",
+}
+
+
+#: The default health score (``params/health.yaml`` is the same, for you to tune):
+#: weight, thresholds (ascending) and the score below, between and above them.
+DEFAULT_HEALTH: Mapping[str, object] = {
+    "bands": {"red_max": 50, "yellow_max": 75},
+    "measures": {
+        "seat_utilization": {"weight": 25, "thresholds": [0.3, 0.5, 0.7, 0.85],
+                             "scores": [0, 30, 60, 85, 100]},
+        "active_users_change": {"weight": 15, "thresholds": [-0.2, -0.05, 0.05],
+                                "scores": [0, 50, 80, 100]},
+        "mrr_change": {"weight": 10, "thresholds": [-0.1, -0.001, 0.001],
+                       "scores": [0, 40, 75, 100]},
+        "nps": {"weight": 15, "thresholds": [-20, 0, 30, 50], "scores": [0, 30, 60, 85, 100]},
+        "csat": {"weight": 10, "thresholds": [0.6, 0.75, 0.9], "scores": [0, 50, 80, 100]},
+        "strong_executives": {"weight": 10, "thresholds": [1, 2], "scores": [0, 60, 100]},
+        "days_since_executive_contact": {"weight": 5, "thresholds": [15, 30, 60],
+                                         "scores": [100, 70, 40, 0]},
+        "goals_on_track": {"weight": 10, "thresholds": [0.34, 0.67], "scores": [20, 60, 100]},
+    },
 }
 
 
@@ -79,6 +101,11 @@ class HealthConfig:
     measures: tuple[Measure, ...]
     red_max: float = 50.0
     yellow_max: float = 75.0
+
+    @classmethod
+    def default(cls) -> HealthConfig:
+        """The default health score (:data:`DEFAULT_HEALTH`)."""
+        return cls.from_mapping(DEFAULT_HEALTH, source="the default health score")
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str = "health config") -> HealthConfig:

@@ -32,19 +32,24 @@ __all__ = [
 
 
 def library_fingerprint() -> str:
-    """SHA-256 over the code and templates that turn data into documents, and the pins.
+    """SHA-256 over the code and templates that turn data into documents, and the packages.
 
     Any change to ``cslib`` (metrics, tables, charts, renderers, templates) or
-    to the pinned dependencies changes it, so every document is rebuilt.
+    to an installed package's version changes it, so every document is rebuilt.
+    Read from the installed package itself, wherever it is installed.
     """
-    root = Path(__file__).resolve().parents[1]
+    import importlib.metadata
+
+    root = Path(__file__).resolve().parents[1]  # the cslib package
     digest = hashlib.sha256()
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in
-                   (".py", ".typ", ".j2", ".css", ".yaml"))
-    pins = root.parent / "requirements.txt"
-    for path in [*files, *([pins] if pins.is_file() else [])]:
-        digest.update(str(path.relative_to(root.parent)).encode())
+                   (".py", ".typ", ".j2", ".css", ".yaml", ".qmd"))
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
+    versions = sorted(f"{d.metadata['Name']}=={d.version}"
+                      for d in importlib.metadata.distributions())
+    digest.update("\n".join(versions).encode())
     return digest.hexdigest()
 
 
@@ -54,12 +59,8 @@ def read_or_missing(path: Path) -> bytes:
 
 
 def _settings_bytes(params: Mapping[str, Any], read: Callable[[Path], bytes]) -> bytes:
-    from cslib.present.report import PROJECT_ROOT
-
-    return b"".join(
-        read(Path(str(params.get(key) or PROJECT_ROOT / "params" / default)))
-        for key, default in (("health_config", "health.yaml"), ("risk_config", "risk.yaml"))
-    )
+    return b"".join(read(Path(str(params[key]))) if params.get(key) else b"built-in defaults"
+                    for key in ("health_config", "risk_config"))
 
 
 def cache_key(

@@ -24,7 +24,8 @@ import pandas as pd
 
 import cslib
 from cslib.data.dataset import Dataset, Scope
-from cslib.data.load import from_frames, load
+from cslib.data.load import load
+from cslib.data.sample import sample_dataset
 from cslib.data.slices import customer_slice, segment_slice
 from cslib.data.sources import SqlSource, database_url, display_name, is_database, open_source
 from cslib.document.model import BLOCK_MIME
@@ -39,7 +40,6 @@ from cslib.settings import did_you_mean
 
 __all__ = [
     "KINDS",
-    "PROJECT_ROOT",
     "Report",
     "choose",
     "open_report",
@@ -54,8 +54,6 @@ KINDS = {
     "segment": "Segment review",
     "customer": "Quarterly business review",
 }
-#: The project checkout this library runs from (notebooks, params, sample data).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 
@@ -88,16 +86,6 @@ def _shown_parameter(name: str, value: object) -> str:
     except OSError:
         pass
     return path.name or text
-
-
-@cache
-def _sample_dataset() -> Dataset:
-    folder = PROJECT_ROOT / "data" / "sample"
-    if (folder / "accounts.csv").is_file():
-        return load(folder)
-    from cslib.data.sample import generate  # an installed copy without the checkout
-
-    return from_frames(generate(), source="sample (generated)")
 
 
 #: Datasets handed to this process by a build under the name its notebook is given.
@@ -134,7 +122,7 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
     if text in _REGISTERED:
         return _REGISTERED[text]
     if text == "sample":
-        return _sample_dataset()
+        return sample_dataset()
     if not text:
         raise ParameterError(
             "`data` must name a dataset folder (CSV or Parquet files) or 'sample', got ''."
@@ -154,7 +142,7 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
 @cache
 def _git_commit() -> str:
     """The checkout's commit (read from .git, no subprocess), or ``"unknown"``."""
-    git = PROJECT_ROOT / ".git"
+    git = Path(cslib.__file__).resolve().parents[1] / ".git"  # when run from a checkout
     try:
         head = (git / "HEAD").read_text().strip()
         if head.startswith("ref: "):
@@ -181,8 +169,12 @@ def choose(value: str, options: list[str], *, name: str) -> str:
     raise ParameterError(f"`{name}` must be one of {shown}; got {value!r}.{did}")
 
 
-def _settings_path(value: str, default_name: str) -> Path:
-    return Path(value).expanduser() if value else PROJECT_ROOT / "params" / default_name
+def _settings(health_config: str, risk_config: str) -> tuple[HealthConfig, RiskSettings]:
+    """The settings files named, else the built-in defaults (``params/*.yaml`` hold the same)."""
+    health = (load_health_config(Path(health_config).expanduser()) if health_config
+              else HealthConfig.default())
+    risk = load_risk_settings(Path(risk_config).expanduser()) if risk_config else RiskSettings()
+    return health, risk
 
 
 @dataclass(frozen=True, eq=False)
@@ -392,8 +384,7 @@ def open_report(
         )
     p = period_or_latest(str(period), full.last_month, fiscal_year_start_month=fiscal_year_start)
     check_period(full, p)
-    health = load_health_config(_settings_path(health_config, "health.yaml"))
-    risk = load_risk_settings(_settings_path(risk_config, "risk.yaml"))
+    health, risk = _settings(health_config, risk_config)
     as_of = min(p.last_day, full.as_of)
     # A slice shows where it was cut from (its source), not the build's private folder.
     shown_data = full.source if scope is not None else str(data)
