@@ -56,6 +56,7 @@ from cslib.render.pptx.template import (
     style_size,
     title_placeholder,
 )
+from cslib.render.text import SEPARATOR, joined
 
 __all__ = ["Deck"]
 
@@ -87,9 +88,7 @@ class Deck:
         top = self.title_box.bottom + GAP
         self.area = Box(self.title_box.left, top, self.title_box.width,
                         self.height - _FOOTER - top)
-        self.footer = " · ".join(
-            v for v in (meta["company"], meta["subtitle"] or meta["title"], meta["period"]) if v
-        )
+        self.footer = joined(meta["company"], meta["subtitle"] or meta["title"], meta["period"])
         self.count = 0
         self._geometry: dict[tuple[str, float | None], tuple[Box, float]] = {}
 
@@ -127,7 +126,7 @@ class Deck:
                 ph._element.getparent().remove(ph._element)
 
     def _footer(self, slide: Any, kicker: str = "") -> None:
-        text = self.footer + (f" · {kicker}" if kicker else "")
+        text = self.footer + (f"{SEPARATOR}{kicker}" if kicker else "")
         top = self.height - _FOOTER + int(0.12 * EMU_IN)
         left, width = self.area.left, self.area.width
         number_w = int(0.8 * EMU_IN)
@@ -153,9 +152,8 @@ class Deck:
         slide = self._slide(self.cover)
         title = meta["subtitle"] or meta["title"] or meta["company"]
         self._set_title(slide, title)
-        lines = [" · ".join(v for v in (meta["title"] if meta["subtitle"] else "",
-                                        meta["period_label"] or meta["period"]) if v),
-                 meta["company"]]
+        lines = [joined(meta["title"] if meta["subtitle"] else "",
+                        meta["period_label"] or meta["period"]), meta["company"]]
         if meta["as_of"]:
             lines.append(f"Data as of {meta['as_of']}")
         lines = [line for line in lines if line]

@@ -15,6 +15,8 @@ from typing import Any
 
 from pptx.oxml.coreprops import CT_CoreProperties
 
+from cslib.render.text import joined
+
 __all__ = ["deck_bytes", "saved"]
 
 
@@ -22,7 +24,7 @@ def _core_properties(prs: Any, meta: dict[str, str]) -> None:
     """Core properties made anew: the deck's title and company, nothing of the template's."""
     core = prs.core_properties
     core._element = CT_CoreProperties.new_coreProperties()
-    core.title = " · ".join(v for v in (meta["title"], meta["subtitle"], meta["period"]) if v)[:250]
+    core.title = joined(meta["title"], meta["subtitle"], meta["period"])[:250]
     core.author = core.last_modified_by = meta["company"][:250]
     core.revision = 1
     try:

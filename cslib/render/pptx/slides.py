@@ -87,7 +87,7 @@ def render_pptx(doc: Document, *, template: str | Path | None = None) -> bytes:
     ParameterError
         If ``template`` is not a readable ``.pptx`` file.
     ValueError
-        If a block is malformed (see :func:`cslib.render.html.normalized`).
+        If a block is malformed (see :func:`cslib.render.text.normalized`).
 
     Examples
     --------
