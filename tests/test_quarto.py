@@ -393,8 +393,11 @@ def test_choose_backend_without_quarto(empty_path, fake_exe):
 
 
 def test_choose_backend_unknown_option():
-    with pytest.raises(ParameterError, match="auto, builtin, quarto"):
+    with pytest.raises(ParameterError) as err:
         choose_backend("pandoc")
+    assert str(err.value) == (
+        "unknown rendering backend 'pandoc'; choose one of builtin, quarto, auto"
+    )
 
 
 # --- masking -----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import markupsafe
 from cslib.document.model import Document
 from cslib.render.compiler import TEMPLATES
 from cslib.render.fonts import font_face_css
-from cslib.render.text import long_run_pieces, normalized
+from cslib.render.text import joined, long_run_pieces, normalized
 
 __all__ = ["CSP", "render_html"]
 
@@ -42,7 +42,6 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 """The Content-Security-Policy of every HTML report: nothing but inline styles and data: URIs."""
-
 
 
 @functools.cache
@@ -107,9 +106,7 @@ def render_html(doc: Document) -> str:
     """
     data = normalized(doc)
     meta = data["meta"]
-    headline = " · ".join(
-        v for v in (meta["company"], meta["title"], meta["subtitle"], meta["period"]) if v
-    )
+    headline = joined(meta["company"], meta["title"], meta["subtitle"], meta["period"])
     template = _environment().get_template("report.html.j2")
     return template.render(
         meta=meta,

@@ -7,9 +7,9 @@ into Typst markup and never evaluated: an account name full of ``#``, ``$``,
 ``*`` or backslashes prints as itself.
 
 Before serializing, every text string is bidi-isolated when it needs to be
-(:func:`cslib.render.html.isolate_bidi`) and gets a zero-width space every
-:data:`~cslib.render.html.BREAK_EVERY` characters of any run without whitespace
-(:func:`cslib.render.html.long_run_pieces`), so a 300-character account name or
+(:func:`cslib.render.text.isolate_bidi`) and gets a zero-width space every
+:data:`~cslib.render.text.BREAK_EVERY` characters of any run without whitespace
+(:func:`cslib.render.text.long_run_pieces`), so a 300-character account name or
 a URL wraps inside its table cell instead of running off the page (Typst only
 breaks lines at break opportunities). Characters the font cannot draw (emoji)
 are spelled out (:func:`cslib.present.style.drawable_text`).
@@ -37,7 +37,7 @@ from typing import Any
 from cslib.document.model import Document
 from cslib.present.style import drawable_text
 from cslib.render.compiler import TEMPLATES, compile_typst
-from cslib.render.text import isolate_bidi, long_run_pieces, normalized
+from cslib.render.text import isolate_bidi, joined, long_run_pieces, normalized
 
 __all__ = ["render_pdf"]
 
@@ -94,10 +94,10 @@ def _running(meta: dict[str, str]) -> dict[str, str]:
         provenance.append("Fingerprint " + part("fingerprint", 30))
     title = [part(k, 200) for k in ("company", "title", "subtitle", "period")]
     return {
-        "header": " · ".join(p for p in header if p),
+        "header": joined(*header),
         "period": part("period", 20),
         "provenance": "  ·  ".join(provenance),
-        "title": " · ".join(p for p in title if p),
+        "title": joined(*title),
     }
 
 
@@ -135,7 +135,7 @@ def render_pdf(doc: Document) -> bytes:
     Raises
     ------
     ValueError
-        If a block is malformed (see :func:`cslib.render.html.normalized`).
+        If a block is malformed (see :func:`cslib.render.text.normalized`).
     typst.TypstError
         If Typst cannot lay the document out (for instance a chart that is not
         a valid SVG document).

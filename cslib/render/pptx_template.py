@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import re
 import sys
 from collections.abc import Sequence
@@ -28,7 +27,10 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 
-from cslib.render.pptx import _EMU_IN, _WIDE, TEMPLATE, _deterministic_zip, _unstyled, _widen
+from cslib.render.pptx.measure import EMU_IN
+from cslib.render.pptx.package import saved
+from cslib.render.pptx.shapes import unstyled
+from cslib.render.pptx.template import TEMPLATE, WIDE, drop_slide, widen
 
 __all__ = ["main", "write_template"]
 
@@ -108,11 +110,8 @@ def _rect(prs: Any, left: int, top: int, width: int, height: int, color: str,
     shape.fill.solid()
     shape.fill.fore_color.theme_color = getattr(MSO_THEME_COLOR, color)
     shape.line.fill.background()
-    element = copy.deepcopy(_unstyled(shape)._element)
-    ids = prs.slides._sldIdLst
-    sld_id = ids[-1]
-    prs.part.drop_rel(sld_id.rId)
-    ids.remove(sld_id)
+    element = copy.deepcopy(unstyled(shape)._element)
+    drop_slide(prs, prs.slides._sldIdLst[-1])
     return element
 
 
@@ -137,9 +136,9 @@ def write_template(path: str | Path) -> Path:
         ``path``. The same call always writes the same bytes.
     """
     prs = Presentation()
-    _widen(prs)
-    width, height = _WIDE
-    inch = _EMU_IN
+    widen(prs)
+    width, height = WIDE
+    inch = EMU_IN
     theme = _theme(prs)
     xml = theme.blob.decode("utf-8")
     xml = xml.replace('name="Office Theme"', 'name="Larkspur QBR"')
@@ -211,10 +210,8 @@ def write_template(path: str | Path) -> Path:
     prs.core_properties.author = prs.core_properties.last_modified_by = "cslib"
     prs.core_properties.revision = 1
     prs.core_properties.created = prs.core_properties.modified = dt.datetime(2026, 1, 1)
-    out = io.BytesIO()
-    prs.save(out)
     path = Path(path)
-    path.write_bytes(_deterministic_zip(out.getvalue()))
+    path.write_bytes(saved(prs))
     return path
 
 

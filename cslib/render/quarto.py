@@ -31,7 +31,8 @@ What the wrapper relies on, from Quarto's documentation and issue tracker:
   quarto-dev/quarto-r #81); parallel renders never share intermediate files.
   The outputs are then moved into place atomically.
 - Errors are printed to stderr as lines starting with ``ERROR:``, with exit
-  code 1. Some failures exit 0 (quarto-cli #10295), so an expected output that
+  code 1 (:mod:`cslib.render.quarto_process` runs Quarto and reads them).
+  Some failures exit 0 (quarto-cli #10295), so an expected output that
   is missing is an error too. ``--quiet`` is not used: it made successful
   renders exit 1 (quarto-cli #13326).
 
@@ -44,15 +45,10 @@ parameters: https://quarto.org/docs/computations/parameters.html.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import os
 import re
-import shlex
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -61,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from cslib.errors import ParameterError, QuartoError
+from cslib.render.quarto_process import INSTALL_HINT, error_summary, one_line, run_quarto
 from cslib.secrets import mask_text
 
 __all__ = [
@@ -74,21 +71,12 @@ __all__ = [
     "render_with_quarto",
 ]
 
-logger = logging.getLogger(__name__)
-
 #: Environment variable naming the Quarto executable to use.
 ENV_VAR = "CSLIB_QUARTO"
 
 #: The rendering backend options accepted by :func:`choose_backend`.
 BACKENDS = ("builtin", "quarto", "auto")
 
-#: What a user is told when no Quarto executable can be found.
-INSTALL_HINT = (
-    "quarto not found on PATH; install Quarto from https://quarto.org "
-    "or use the built-in renderer (the default)"
-)
-
-#: cslib format -> (Quarto ``--to`` format, output file extension).
 #: How Quarto is asked for each format (``--to`` value, file extension).
 QUARTO_FORMATS: dict[str, tuple[str, str]] = {
     "html": ("html", ".html"),
@@ -108,7 +96,6 @@ _OUT_DIR = "_out"
 _PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
 _METADATA_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _MAX_DETAIL = 600
 
 
@@ -243,13 +230,14 @@ def quarto_version(exe: str | os.PathLike[str], *, timeout: float = 30) -> str:
     https://quarto.org/docs/cli/
     """
     exe = str(exe)
-    code, out, err = _run([exe, "--version"], cwd=None, env=None, timeout=timeout, what="--version")
+    code, out, err = run_quarto([exe, "--version"], cwd=None, env=None, timeout=timeout,
+                                what="--version")
     if code != 0:
-        detail = _error_summary(err, out)
+        detail = error_summary(err, out)
         raise QuartoError(f"{exe} --version failed (exit code {code}): {detail}", returncode=code)
     match = _VERSION.search(out)
     if match is None:
-        raise QuartoError(f"{exe} --version printed no version: {_one_line(out) or '(nothing)'}")
+        raise QuartoError(f"{exe} --version printed no version: {one_line(out) or '(nothing)'}")
     return match.group(0)
 
 
@@ -363,11 +351,11 @@ def render_with_quarto(
             args += ["--output-dir", _OUT_DIR, *flags[fmt]]
             context = f"{source} (format {fmt})"
             try:
-                code, out, err = _run(args, cwd=work, env=env, timeout=timeout, what=context)
+                code, out, err = run_quarto(args, cwd=work, env=env, timeout=timeout, what=context)
             except QuartoError as exc:
                 raise QuartoError(_clean(str(exc), work, source, secrets)) from None
             if code != 0:
-                detail = _clean(_error_summary(err, out), work, source, secrets)
+                detail = _clean(error_summary(err, out), work, source, secrets)
                 raise QuartoError(
                     f"quarto render failed for {source} (format {fmt}, exit code {code}): {detail}",
                     returncode=code,
@@ -510,108 +498,12 @@ def _atomic_copy(src: Path, final: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-# ----------------------------------------------------------------------------------------
-# Running a process, and reporting its errors
-# ----------------------------------------------------------------------------------------
-
-
-def _run(
-    args: list[str],
-    *,
-    cwd: Path | None,
-    env: Mapping[str, str] | None,
-    timeout: float,
-    what: str,
-) -> tuple[int, str, str]:
-    """Run ``args`` (never through a shell); returns (exit code, stdout, stderr).
-
-    The process gets its own process group, so that on timeout Quarto and the
-    tools it started (Deno, Pandoc, Typst) are all killed.
-    """
-    logger.debug("running %s (cwd %s)", shlex.join(args), cwd)
-    kwargs: dict[str, Any] = {}
-    if os.name == "posix":
-        kwargs["start_new_session"] = True
-    else:  # pragma: no cover - Windows
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-    try:
-        proc = subprocess.Popen(
-            args,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            **kwargs,
-        )
-    except FileNotFoundError:
-        raise QuartoError(f"quarto executable {args[0]!r} not found; {INSTALL_HINT}") from None
-    except OSError as exc:
-        raise QuartoError(f"cannot run quarto executable {args[0]!r}: {exc.strerror}") from None
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(proc)
-        raise QuartoError(f"quarto timed out after {timeout:g} s for {what}") from None
-    except BaseException:
-        _kill_tree(proc)
-        raise
-    return proc.returncode, out or "", err or ""
-
-
-def _kill_tree(proc: subprocess.Popen[str]) -> None:
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    else:  # pragma: no cover - Windows
-        subprocess.run(
-            ["taskkill", "/F", "/T", "/PID", str(proc.pid)],
-            capture_output=True,
-            check=False,
-        )
-    proc.kill()
-    try:
-        proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:  # pragma: no cover - a child escaped the group
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-        proc.wait()
-
-
-def _error_summary(stderr: str, stdout: str) -> str:
-    """The last meaningful lines of Quarto's output, on one line.
-
-    Lines starting with ``ERROR`` when there are any (Quarto's error lines,
-    not the stack trace after them), else lines mentioning an error (Typst's
-    ``error:``), else the last lines of stderr (or stdout).
-    """
-    text = _ANSI.sub("", stderr.strip() or stdout)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return "(no output)"
-    chosen = [line for line in lines if re.match(r"(?i)error\b", line)]
-    if not chosen:
-        chosen = [line for line in lines if re.search(r"(?i)\berror\b", line)]
-    if not chosen:
-        chosen = lines
-    tail = list(dict.fromkeys(chosen[-3:]))
-    return " | ".join(tail)
-
-
 def _clean(text: str, work: Path, source: Path, secrets: Collection[str]) -> str:
     """Masked, one line, short, and naming the user's notebook, not the copy."""
     text = text.replace(str(work / _OUT_DIR), str(source.parent))
     text = text.replace(str(work), str(source.parent))
     text = mask_text(text, extra=secrets)
-    text = _one_line(text)
+    text = one_line(text)
     if len(text) > _MAX_DETAIL:
         text = text[: _MAX_DETAIL - 1] + "…"
     return text
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -5,7 +5,8 @@ Every string of a document is data. :func:`normalized` turns a
 reads, with each string cleaned (:func:`isolate_bidi`, or the renderer's own
 cleaning), every link checked (:func:`safe_href`: ``http``, ``https`` and
 ``mailto`` only) and every anchor unique; :func:`long_run_pieces` says where a
-run without spaces may break. HTML (:mod:`cslib.render.html`), PDF
+run without spaces may break, and :func:`joined` puts parts of a title line
+together with the house separator. HTML (:mod:`cslib.render.html`), PDF
 (:mod:`cslib.render.pdf`) and the deck (:mod:`cslib.render.pptx`) use them.
 """
 
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 
 from cslib.document.model import META_KEYS, Document
 
-__all__ = ["BREAK_EVERY", "isolate_bidi", "long_run_pieces", "normalized", "safe_href"]
+__all__ = ["BREAK_EVERY", "SEPARATOR", "isolate_bidi", "joined", "long_run_pieces", "normalized",
+           "safe_href"]
 
 _SCHEMES = frozenset({"http", "https", "mailto"})
 _TRENDS = {"up": "▲", "down": "▼", "flat": "→"}
@@ -30,8 +32,20 @@ _CONTROLS = _EMBEDDINGS | _ISOLATES | {_POP_EMBEDDING, _POP_ISOLATE}
 
 BREAK_EVERY = 24
 """Longest run of characters without a line-break opportunity in a table cell or card."""
+SEPARATOR = " · "
+"""What separates the parts of a title, running or footer line (a middle dot)."""
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 
+
+def joined(*parts: str, sep: str = SEPARATOR) -> str:
+    """The non-empty ``parts`` joined by ``sep`` (company · title · period...).
+
+    Examples
+    --------
+    >>> joined("Larkspur", "", "QBR", "2026Q3")
+    'Larkspur · QBR · 2026Q3'
+    """
+    return sep.join(p for p in parts if p)
 
 
 def safe_href(href: object) -> str | None:
@@ -334,6 +348,3 @@ def _block(
         f"block {n} has type {kind!r}; expected one of heading, paragraph, list, kpis, "
         "table, figure, callout."
     )
-
-
-# --- HTML ---------------------------------------------------------------------------------
