@@ -13,16 +13,25 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
 CSLIB = [sys.executable, "-m", "cslib.cli"]
 N = 16
 
 
-def _plan(tmp_path: Path) -> Path:
+def _plan(tmp_path: Path, *, stall: bool = False) -> Path:
+    """The plan: N QBRs; with ``stall``, first a document that never ends (so a signal is
+    always sent to a build that is still running, however busy the machine is)."""
     plan_file = tmp_path / "plan.yaml"
+    stalled = f"""  - name: stall
+    notebook: {PROBE}
+    for_each: account
+    accounts: {{ids: [A0001], paying: false}}
+    parameters: {{fault: hang, target: A0001}}
+""" if stall else ""
     plan_file.write_text(f"""company: Larkspur Analytics
 output: out
 documents:
-  - name: qbr
+{stalled}  - name: qbr
     notebook: {NOTEBOOKS / "customer_qbr.ipynb"}
     for_each: account
     accounts: {{top_arr: {N}}}
@@ -87,7 +96,7 @@ def test_a_build_killed_mid_way_leaves_only_whole_files_and_the_next_run_finishe
 
 
 def test_ctrl_c_stops_the_build_cleanly_and_says_what_was_done(tmp_path):
-    plan = _plan(tmp_path)
+    plan = _plan(tmp_path, stall=True)
     out = tmp_path / "out" / "2026Q3"
     proc = _start(plan)
     _wait_for_documents(out, proc, 3)
@@ -97,15 +106,16 @@ def test_ctrl_c_stops_the_build_cleanly_and_says_what_was_done(tmp_path):
     assert "Traceback" not in stderr
     assert "Interrupted: " in stderr
     assert " not built; every file written is complete and recorded." in stderr
-    assert "  not built: qbr/" in stderr
-    ledger = json.loads((out / "build.json").read_text())
-    statuses = [d["status"] for d in ledger["documents"]]
+    assert "  not built: stall/a0001" in stderr and ", qbr/" in stderr
+    documents = json.loads((out / "build.json").read_text())["documents"]
+    assert [d["status"] for d in documents if d["document"] == "stall"] == ["skipped"]
+    statuses = [d["status"] for d in documents if d["document"] == "qbr"]
     assert len(statuses) == N and "built" in statuses and "skipped" in statuses
-    assert {d["error"] for d in ledger["documents"] if d["status"] == "skipped"} == {
+    assert {d["error"] for d in documents if d["status"] == "skipped"} == {
         "not built: the build was interrupted"}
     assert _assert_every_file_complete(out) == 2 * statuses.count("built")
 
-    again = subprocess.run([*CSLIB, "build", str(plan), "--period", "2026Q3"],
+    again = subprocess.run([*CSLIB, "build", str(plan), "--period", "2026Q3", "--only", "qbr"],
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert f"({statuses.count('built')} up to date, not rebuilt)" in again.stdout
