@@ -23,7 +23,7 @@ from cslib.pipeline.leaks import LeakScanner, pptx_text
 from cslib.pipeline.ledger import cache_key
 from cslib.pipeline.plan import DEFAULT_FORMATS, Job, load_plan
 from cslib.render import render_document
-from cslib.render.pptx import TEMPLATE, rasterize_svgs, render_pptx
+from cslib.render.pptx import rasterize_svgs, render_pptx
 from cslib.render.pptx_template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,8 @@ HEADLINES = {
     "Adoption": "Seat utilization was 95% in Sep 2026, up 3 points over three months.",
     "Health": "The health score sums up adoption, growth, satisfaction and goals.",
 }
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "params" / "qbr-template.pptx"
 
 
 def _p(text: str, **extra: Any) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from pptx.oxml.ns import qn
 from cslib.render.pptx.measure import EMU_IN
 from cslib.render.pptx.package import saved
 from cslib.render.pptx.shapes import unstyled
-from cslib.render.pptx.template import TEMPLATE, WIDE, drop_slide, widen
+from cslib.render.pptx.template import WIDE, drop_slide, widen
 
 __all__ = ["main", "write_template"]
 
@@ -216,9 +216,12 @@ def write_template(path: str | Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m cslib.render.pptx_template [PATH]``: (re)write the template (params/)."""
+    """``python -m cslib.render.pptx_template [PATH]``: (re)write the template.
+
+    PATH defaults to ``params/qbr-template.pptx`` of the project folder you run it from.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
-    path = write_template(Path(args[0]) if args else TEMPLATE)
+    path = write_template(Path(args[0] if args else "params/qbr-template.pptx"))
     print(path)
     return 0
 

@@ -53,11 +53,10 @@ from __future__ import annotations
 
 from cslib.render.pptx.charts import CHART_PPI, rasterize_svgs
 from cslib.render.pptx.slides import render_pptx, warm_up
-from cslib.render.pptx.template import TEMPLATE, check_template
+from cslib.render.pptx.template import check_template
 
 __all__ = [
     "CHART_PPI",
-    "TEMPLATE",
     "check_template",
     "rasterize_svgs",
     "render_pptx",

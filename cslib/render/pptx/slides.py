@@ -25,7 +25,7 @@ from cslib.render.pptx.measure import GAP, block_text
 from cslib.render.pptx.package import deck_bytes
 from cslib.render.pptx.shapes import clean
 from cslib.render.pptx.tables import draw_table, table_pages
-from cslib.render.pptx.template import TEMPLATE, open_presentation, strip_template
+from cslib.render.pptx.template import open_presentation, strip_template
 from cslib.render.text import normalized
 
 __all__ = ["render_pptx", "warm_up"]
@@ -61,7 +61,7 @@ def warm_up() -> None:
         {"type": "list", "ordered": True, "items": [[{"text": "One.", "style": None}]]},
     ]
     doc = Document({"title": "Warm", "subtitle": "up"}, blocks)
-    render_pptx(doc, template=TEMPLATE if TEMPLATE.is_file() else None)
+    render_pptx(doc)
 
 
 def render_pptx(doc: Document, *, template: str | Path | None = None) -> bytes:

@@ -6,7 +6,7 @@ deck: its slide size, theme colours and fonts, title styles and master shapes
 (:func:`open_presentation`). Layouts are found by name, else by their
 placeholders (:func:`find_layout`). Without a template the deck uses
 python-pptx's default master widened to 16:9 (:func:`widen`).
-``params/qbr-template.pptx`` (:data:`TEMPLATE`) is a real one, made by
+``params/qbr-template.pptx`` is a real one, made by
 :func:`cslib.render.pptx_template.write_template`.
 
 What the deck does not use of its template is dropped before the deck is
@@ -28,7 +28,6 @@ from pptx.util import Emu
 from cslib.errors import ParameterError
 
 __all__ = [
-    "TEMPLATE",
     "WIDE",
     "check_template",
     "drop_slide",
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 #: The house template (:mod:`cslib.render.pptx_template` makes it), committed in ``params/``.
-TEMPLATE = Path(__file__).resolve().parents[3] / "params" / "qbr-template.pptx"
 WIDE = (12192000, 6858000)
 """A 16:9 slide in EMU: 13.333 x 7.5 in."""
 
