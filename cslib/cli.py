@@ -7,9 +7,12 @@ non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import faulthandler
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -488,6 +491,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if hasattr(signal, "SIGUSR1") and sys.stderr is not None:
+        # `kill -USR1 PID` prints where a running command is, for a build that seems stuck.
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
     if getattr(args, "show_queries", False):  # inherited by kernels and workers
         os.environ[SHOW_QUERIES] = "1"
     handler = {

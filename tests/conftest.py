@@ -226,3 +226,20 @@ def write_database(dataset, url: str, *, names: dict[str, str] | None = None) ->
     with sa.create_engine(url).begin() as conn:
         for name, out in frames.items():
             out.to_sql(name, conn, index=False, if_exists="replace")
+
+
+def communicate_or_dump(proc, timeout: float) -> tuple[str, str]:
+    """``proc.communicate(timeout)``; if it hangs, its stacks (SIGUSR1) go in the failure."""
+    import signal
+    import subprocess
+
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # cslib prints every thread's stack
+        try:
+            _, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        raise AssertionError(f"still running after {timeout} s; its stacks:\n{err}") from None

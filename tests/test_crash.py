@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from conftest import communicate_or_dump
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
@@ -101,7 +102,7 @@ def test_ctrl_c_stops_the_build_cleanly_and_says_what_was_done(tmp_path):
     proc = _start(plan)
     _wait_for_documents(out, proc, 3)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    _, stderr = proc.communicate(timeout=120)
+    _, stderr = communicate_or_dump(proc, 120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "Interrupted: " in stderr

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import communicate_or_dump
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
@@ -191,7 +192,7 @@ def test_sigterm_stops_workers_writes_the_ledger_and_exits_143(tmp_path, whom):
         os.killpg(proc.pid, signal.SIGTERM)
     else:
         os.kill(proc.pid, signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=120)
+    _, stderr = communicate_or_dump(proc, 120)
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr and "internal error" not in stderr
     assert "Stopped by SIGTERM: " in stderr and "  not built: probe/" in stderr
