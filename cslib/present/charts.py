@@ -42,16 +42,23 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from cslib.data.contract import STRENGTHS
 from cslib.data.dataset import Dataset
 from cslib.errors import ParameterError
-from cslib.metrics.adoption import seat_utilization
+from cslib.metrics.adoption import seat_utilization, seat_utilization_trend
 from cslib.metrics.cohorts import cohort_retention
 from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.health import HealthConfig, account_measures, health_scores
-from cslib.metrics.outcomes import goal_progress
+from cslib.metrics.outcomes import OPEN_GOAL_STATUSES, goal_progress
 from cslib.metrics.relationships import relationship_summary
-from cslib.metrics.revenue import arr_bridge, revenue_summary
-from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_summary
+from cslib.metrics.revenue import arr_bridge, retention_trend
+from cslib.metrics.satisfaction import (
+    DETRACTOR_MAX,
+    MIN_RESPONSES,
+    PROMOTER_MIN,
+    nps_breakdown,
+    satisfaction_trend,
+)
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout, Figure
 from cslib.present.formats import (
@@ -95,8 +102,6 @@ ChartBlock = Figure | Callout
 
 WIDTH_IN = 6.5  # a report column at 100%
 
-#: Relationship strengths, weakest first (the data contract's order).
-STRENGTHS = ("none", "weak", "medium", "strong", "very_strong")
 
 #: Goal statuses in the order the goal chart lists them, with their colours.
 GOAL_STATUSES: dict[str, str] = {
@@ -107,10 +112,6 @@ GOAL_STATUSES: dict[str, str] = {
     "not_started": PALETTE.neutral,
 }
 
-# NPS answer groups (Bain & Company / Satmetrix): promoters 9-10, passives 7-8,
-# detractors 0-6.
-PROMOTER_MIN = 9
-DETRACTOR_MAX = 6
 SMALL_SAMPLE = MIN_RESPONSES  # fewer NPS responses: drawn hollow, no margin of error quoted
 
 _QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
@@ -533,50 +534,6 @@ def _axis_break(ax: Axes) -> None:
 # Retention trend ----------------------------------------------------------------------
 
 
-_PSEUDO_BASE = pd.Period("2000-01", freq="M")
-
-
-def _quarterly_retention(mrr: pd.DataFrame, quarters: Sequence[Period]) -> pd.DataFrame:
-    """NRR, GRR and logo retention of each quarter, by one :func:`cslib.revenue_summary` call.
-
-    The three rates compare only a quarter's start book with its end book.
-    So each quarter's two books are stacked as one month-over-month
-    comparison of pseudo-accounts ``"<quarter>|<account_id>"`` grouped by
-    quarter: the same numbers as one call per quarter, eight times faster.
-    Only these three columns are returned (the movements would miss the
-    months between the books).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by quarter label, in order: ``nrr``, ``grr``, ``logo_retention``
-        (proportions, ``None`` for an empty start cohort).
-    """
-    ords = pd.PeriodIndex(mrr["month"], freq="M").asi8
-    ids = mrr["account_id"].astype(str).to_numpy(object)
-    values = mrr["mrr"].to_numpy(float)
-    parts = []
-    for q in quarters:
-        for book, pseudo in ((q.start_book, _PSEUDO_BASE), (q.end_book, _PSEUDO_BASE + 1)):
-            at = ords == book.ordinal
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "account_id": q.label + "|" + ids[at],
-                        "month": pd.PeriodIndex([pseudo] * int(at.sum()), freq="M"),
-                        "mrr": values[at],
-                        "quarter": q.label,
-                    }
-                )
-            )
-    frame = pd.concat(parts, ignore_index=True)
-    groups = frame.drop_duplicates("account_id").set_index("account_id")["quarter"]
-    pseudo_period = Period("pseudo", _PSEUDO_BASE + 1, _PSEUDO_BASE + 1, "month")
-    out = revenue_summary(frame.drop(columns="quarter"), period=pseudo_period, groups=groups)
-    out = out.reindex([q.label for q in quarters])[["nrr", "grr", "logo_retention"]]
-    return out.astype(object).where(out.notna(), None)
-
-
 def retention_trend_chart(
     dataset: Dataset, *, period: Period | str, quarters: int = 8
 ) -> ChartBlock:
@@ -585,8 +542,8 @@ def retention_trend_chart(
     For each quarter (its start book vs its end book), over the accounts paying
     in the start book: NRR = their end MRR / their start MRR, GRR = the same
     with each account capped at its start MRR, logo retention = the share still
-    paying (SaaS Capital retention over ChartMogul movements; computed by
-    :func:`cslib.revenue_summary`). The last point of each line carries its
+    paying (SaaS Capital retention; computed by
+    :func:`cslib.metrics.revenue.retention_trend`). The last point of each line carries its
     value. Only quarters whose start book is inside the data are shown.
 
     Parameters
@@ -620,7 +577,7 @@ def retention_trend_chart(
             f"({month_label(dataset.first_month)} to {month_label(dataset.last_month)}) "
             "with its opening month, so retention cannot be shown."
         )
-    rows = _quarterly_retention(dataset.mrr, qs)
+    rows = retention_trend(dataset.mrr, periods=qs)
     series = (
         ("nrr", "NRR", PALETTE.primary, "o"),
         ("grr", "GRR", PALETTE.secondary, "s"),
@@ -700,29 +657,17 @@ def retention_trend_chart(
 def _quarterly_cohorts(
     dataset: Dataset, anchor: Period, *, measure: str, max_age: int
 ) -> tuple[pd.DataFrame, list[Period]]:
-    """:func:`cohort_retention` over quarter-end books, quarters ending with ``anchor``.
+    """The quarterly cohort table (books read at the quarters' ends up to ``anchor``'s).
 
-    Only the last month of each quarter is kept, each quarter is numbered as
-    one step, and the monthly cohort table of those steps is the quarterly
-    one. Returns the table (index: quarter offsets from ``anchor``, 0 for
-    ``anchor``) and the quarter of each row.
+    Returns :func:`cohort_retention` with ``step_months=3`` and the quarter each
+    of its rows (cohort books) stands for.
     """
-    mrr = dataset.mrr
-    ords = pd.PeriodIndex(mrr["month"], freq="M").asi8
-    offset = ords - anchor.last_month.ordinal
-    keep = (offset <= 0) & (offset % 3 == 0)
-    steps = offset[keep] // 3
-    frame = pd.DataFrame(
-        {
-            "account_id": mrr["account_id"].to_numpy()[keep],
-            "month": pd.PeriodIndex.from_ordinals(steps + _PSEUDO_BASE.ordinal, freq="M"),
-            "mrr": mrr["mrr"].to_numpy(float)[keep],
-        }
+    table = cohort_retention(
+        dataset.mrr, last_month=anchor.last_month, measure=measure, max_age=max_age,
+        step_months=3,
     )
-    table = cohort_retention(frame, last_month=_PSEUDO_BASE, measure=measure, max_age=max_age)
-    rel = table.index.asi8 - _PSEUDO_BASE.ordinal
-    table.index = pd.Index(rel, name="quarter")
-    return table, [anchor.shift(int(r)) for r in rel]
+    back = (table.index.asi8 - anchor.last_month.ordinal) // 3
+    return table, [anchor.shift(int(k)) for k in back]
 
 
 def cohort_heatmap(
@@ -893,9 +838,9 @@ def nps_breakdown_chart(
     the period) and one for all responses (with a single group, its bar is
     the total). Each bar splits the period's
     responses into detractors (0-6), passives (7-8) and promoters (9-10); the
-    NPS (% promoters − % detractors, in points, from
-    :func:`cslib.satisfaction_summary`) and the number of responses are
-    written at its end. Responses count by ``responded_on``.
+    NPS (% promoters − % detractors, in points) and the number of responses
+    are written at its end. Responses count by ``responded_on``. Every
+    number comes from :func:`cslib.metrics.satisfaction.nps_breakdown`.
 
     Parameters
     ----------
@@ -933,41 +878,20 @@ def nps_breakdown_chart(
         return None
     if nps.empty:
         return Callout.of("No NPS responses in the data, so NPS cannot be shown.")
-    total = satisfaction_summary(nps=nps, tickets=None, period=p).iloc[0]
+    overall = nps_breakdown(nps, period=p)
+    total = overall.iloc[0]
     if int(total["nps_responses"]) == 0:
         return Callout.of(f"No NPS responses in {p.label}.")
-    by_group = satisfaction_summary(nps=nps, tickets=None, period=p, groups=groups)
+    by_group = nps_breakdown(nps, period=p, groups=groups)
     by_group = by_group[by_group["nps_responses"] > 0]
-    score = nps["score"].astype(float)
-    promoters = satisfaction_summary(
-        nps=nps[(score >= PROMOTER_MIN).to_numpy()], tickets=None, period=p, groups=groups
-    )["nps_responses"]
-    detractors = satisfaction_summary(
-        nps=nps[(score <= DETRACTOR_MAX).to_numpy()], tickets=None, period=p, groups=groups
-    )["nps_responses"]
-    table = pd.DataFrame(
-        {
-            "n": by_group["nps_responses"].astype(float),
-            "promoters": promoters.reindex(by_group.index).fillna(0).astype(float),
-            "detractors": detractors.reindex(by_group.index).fillna(0).astype(float),
-            "nps": [_float(v) for v in by_group["nps"]],
-        }
+    several = len(by_group) > 1  # one group: its bar is the total
+    table = pd.concat([by_group, overall]) if several else by_group
+    table.index = [_truncate(g, 24) for g in by_group.index] + (["All responses"] * several)
+    table = table.assign(
+        n=table["nps_responses"].astype(float), nps=[_float(v) for v in table["nps"]]
     )
-    table.index = [_truncate(g, 24) for g in table.index]
-    table.loc["All responses"] = [
-        float(total["nps_responses"]),
-        table["promoters"].sum(),
-        table["detractors"].sum(),
-        _float(total["nps"]),
-    ]
-    if len(by_group) == 1:  # one group: its bar is the total
-        table = table.iloc[:1]
-    shares = pd.DataFrame(
-        {
-            "detractors": table["detractors"] / table["n"],
-            "passives": (table["n"] - table["promoters"] - table["detractors"]) / table["n"],
-            "promoters": table["promoters"] / table["n"],
-        }
+    shares = table[["detractor_share", "passive_share", "promoter_share"]].set_axis(
+        ["detractors", "passives", "promoters"], axis=1
     )
     parts = (
         ("detractors", f"Detractors (0–{DETRACTOR_MAX})", PALETTE.negative),
@@ -1063,37 +987,6 @@ def nps_breakdown_chart(
         )
 
 
-def _span(periods: Sequence[Period]) -> Period:
-    """One period from the first month of ``periods[0]`` to the last month of ``periods[-1]``."""
-    first, last = periods[0].first_month, periods[-1].last_month
-    return Period(f"{month_label(first)}..{month_label(last)}", first, last, "trailing")
-
-
-def _keyed_by_period(
-    frame: pd.DataFrame | None, months: pd.Series | None, periods: Sequence[Period]
-) -> pd.DataFrame | None:
-    """``frame``'s rows inside consecutive ``periods``, ``account_id`` replaced by the period label.
-
-    The metric functions sum over the groups that ``groups`` gives each
-    ``account_id``; keyed by period label (and grouped by the identity, see
-    :func:`_period_groups`), one call computes the metric of every period, the
-    same number as one call per period would give.
-    """
-    if frame is None or months is None:
-        return None
-    size = periods[0].n_months
-    ords = pd.PeriodIndex(months, freq="M").asi8
-    step = (ords - periods[0].first_month.ordinal) // size
-    inside = months.notna().to_numpy() & (step >= 0) & (step < len(periods))
-    labels = np.array([q.label for q in periods], dtype=object)
-    return frame[inside].assign(account_id=labels[step[inside]])
-
-
-def _period_groups(periods: Sequence[Period]) -> pd.Series:
-    labels = [q.label for q in periods]
-    return pd.Series(labels, index=pd.Index(labels, name="account_id"), name="period")
-
-
 def _panel_ylim(
     ax: Axes, lo: float, hi: float, *, domain: tuple[float, float], min_span: float
 ) -> None:
@@ -1111,24 +1004,6 @@ def _panel_ylim(
     ax.set_ylim(limits)
 
 
-def _quarterly_satisfaction(dataset: Dataset, quarters: Sequence[Period]) -> pd.DataFrame:
-    """:func:`cslib.satisfaction_summary` of each quarter (one row each, in order)."""
-    nps, tickets = dataset.get("nps"), dataset.get("tickets")
-    by_nps = _keyed_by_period(
-        nps, None if nps is None else nps["responded_on"].dt.to_period("M"), quarters
-    )
-    by_ticket = _keyed_by_period(
-        tickets, None if tickets is None else tickets["closed_on"].dt.to_period("M"), quarters
-    )
-    out = satisfaction_summary(
-        nps=by_nps, tickets=by_ticket, period=_span(quarters), groups=_period_groups(quarters)
-    )
-    out = out.reindex([q.label for q in quarters])
-    for col in ("nps_responses", "csat_responses", "ces_responses"):
-        out[col] = out[col].fillna(0).astype(int)
-    return out
-
-
 def satisfaction_trend_chart(
     dataset: Dataset, *, period: Period | str, quarters: int = 8
 ) -> ChartBlock | None:
@@ -1139,8 +1014,8 @@ def satisfaction_trend_chart(
     quarter with fewer than 30 responses is drawn hollow and its whisker may
     run off the panel. CSAT is the share of 4-5 answers on 1-5 and CES the
     mean on 1-7, counted in the quarter a ticket closed. All numbers from
-    :func:`cslib.satisfaction_summary`. A quarter without answers leaves a
-    gap. Only quarters inside the data are shown.
+    :func:`cslib.metrics.satisfaction.satisfaction_trend`. A quarter without
+    answers leaves a gap. Only quarters inside the data are shown.
 
     A measure the data never recorded (no ``nps`` table; no ``tickets``
     table, or no ``csat`` or ``ces`` column in it) has no panel; the others
@@ -1177,7 +1052,7 @@ def satisfaction_trend_chart(
     if not any(drawn.values()):
         return None
     qs, _ = _trailing_quarters(dataset, p, quarters, need_start_book=False)
-    rows = _quarterly_satisfaction(dataset, qs) if qs else None
+    rows = satisfaction_trend(nps=nps, tickets=tickets, periods=qs) if qs else None
     counts = ["nps_responses", "csat_responses", "ces_responses"]
     if rows is None or rows[counts].to_numpy().sum() == 0:
         span = _range_label(qs) if qs else p.label
@@ -1464,23 +1339,6 @@ def _no_usage(where: str) -> Callout:
     )
 
 
-def _monthly_utilization(usage: pd.DataFrame, months: Sequence[pd.Period]) -> pd.DataFrame:
-    """:func:`~cslib.metrics.adoption.seat_utilization` of each month (one row each, in order).
-
-    One call: rows keyed by their month (see :func:`_keyed_by_period`), all
-    read as the last month.
-    """
-    periods = [Period(month_label(m), m, m, "month") for m in months]
-    keyed = _keyed_by_period(usage, usage["month"], periods)
-    assert keyed is not None
-    keyed = keyed.assign(month=pd.PeriodIndex([months[-1]] * len(keyed), freq="M"))
-    out = seat_utilization(keyed, month=months[-1], groups=_period_groups(periods))
-    out = out.reindex([q.label for q in periods])
-    for col in ("accounts", "active_users", "licensed_seats"):
-        out[col] = out[col].fillna(0)
-    return out
-
-
 def adoption_chart(
     dataset: Dataset, *, period: Period | str, months: int = 12
 ) -> ChartBlock | None:
@@ -1527,7 +1385,7 @@ def adoption_chart(
         for m in pd.period_range(last - (max(int(months), 1) - 1), last, freq="M")
         if m >= dataset.first_month
     ]
-    rows = _monthly_utilization(usage, span)
+    rows = seat_utilization_trend(usage, months=span)
     if rows["licensed_seats"].sum() == 0:
         return _no_usage(f"from {month_label(span[0])} to {month_label(span[-1])}")
     active = rows["active_users"].to_numpy(float)
@@ -1907,11 +1765,10 @@ def goal_progress_chart(
     g = g.head(max(int(limit), 1))
     several = dataset.accounts["account_id"].nunique() > 1
     names = dataset.accounts.set_index(dataset.accounts["account_id"].astype(str))["name"]
-    open_status = {"not_started", "on_track", "at_risk"}
     labels = []
     for _, row in g.iterrows():
         due = f"due {row['due_on']:%Y-%m-%d}" if pd.notna(row["due_on"]) else "no due date"
-        if row["status"] in open_status and pd.notna(row["due_on"]) and row["due_on"] < day:
+        if row["status"] in OPEN_GOAL_STATUSES and pd.notna(row["due_on"]) and row["due_on"] < day:
             due += " · overdue"
         if several:
             due += f" · {_truncate(names.get(str(row['account_id']), row['account_id']), 22)}"

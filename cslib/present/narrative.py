@@ -14,12 +14,15 @@ from typing import Any
 import pandas as pd
 
 from cslib.errors import PeriodError
+from cslib.metrics import satisfaction as satisfaction_metrics
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.definitions import lacks, recorded
+from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
-from cslib.metrics.satisfaction import MIN_RESPONSES
+from cslib.metrics.satisfaction import MIN_RESPONSES, SATISFIED_MIN
 from cslib.metrics.summary import metrics_frame
+from cslib.metrics.support import closed_in, ticket_summary
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
 from cslib.present.formats import (
@@ -503,22 +506,24 @@ def support_summary(report: Report) -> Paragraph | Callout:
     if tickets.empty:
         return Callout.of("No support tickets are recorded for this account.")
     p = report.period
-    closed = tickets[(tickets["closed_on"] >= p.first_day) & (tickets["closed_on"] <= p.last_day)]
-    opened = tickets[(tickets["opened_on"] >= p.first_day) & (tickets["opened_on"] <= p.last_day)]
-    csat = closed["csat"].dropna().astype(float)
-    if opened.empty and closed.empty:
+    volume = ticket_summary(tickets, period=p).iloc[0]
+    opened, closed = int(volume["opened"]), int(volume["closed"])
+    if not opened and not closed:
         return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
     text = (
-        f"Your team opened {fmt_plural(len(opened), 'ticket')} and we closed "
-        f"{len(closed):,} in {p.label}"
+        f"Your team opened {fmt_plural(opened, 'ticket')} and we closed "
+        f"{closed:,} in {p.label}"
     )
-    if len(csat):
-        share = fmt_percent((csat >= 4).mean(), digits=0)
-        if len(csat) == 1:
-            verdict = "satisfied" if csat.iloc[0] >= 4 else "not satisfied"
-            text += f"; the one rating was {verdict} ({csat.iloc[0]:.0f} of 5)"
-        else:
-            text += f"; {share} of {len(csat)} ratings were satisfied (4-5 of 5)"
+    rated = satisfaction_metrics.satisfaction_summary(nps=None, tickets=tickets, period=p)
+    rated = rated.iloc[0]
+    if rated["csat_responses"] == 1:
+        rating = tickets.loc[closed_in(tickets, period=p), "csat"].dropna().iloc[0]
+        verdict = "satisfied" if rating >= SATISFIED_MIN else "not satisfied"
+        text += f"; the one rating was {verdict} ({rating:.0f} of 5)"
+    elif rated["csat_responses"]:
+        share = fmt_percent(rated["csat"], digits=0)
+        text += (f"; {share} of {rated['csat_responses']} ratings were satisfied "
+                 f"({SATISFIED_MIN}-5 of 5)")
     return Paragraph.of(text + ".", definitions=("csat",))
 
 
@@ -574,7 +579,7 @@ def recommendations(report: Report) -> Bullets:
         for _, g in goals[goals["status"] == "at_risk"].sort_values("due_on").head(3).iterrows():
             items.append(["Revisit the goal ", Span(str(g["title"]), "em"),
                           f" (at risk, due {g['due_on']:%Y-%m-%d})."])
-        if not goals["status"].isin(["not_started", "on_track", "at_risk"]).any():
+        if not goals["status"].isin(OPEN_GOAL_STATUSES).any():
             items.append(["Set the next goals of the success plan: every current goal is "
                           "closed."])
     if not items:

@@ -20,12 +20,13 @@ from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.health import account_measures, health_scores
-from cslib.metrics.outcomes import goal_progress
+from cslib.metrics.outcomes import goal_progress, goal_summary
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS, risk_flags
-from cslib.metrics.satisfaction import MIN_RESPONSES
+from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_summary, trailing_satisfaction
 from cslib.metrics.summary import metrics_frame
+from cslib.metrics.support import ticket_summary
 from cslib.periods import Period
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
 from cslib.present.formats import (
@@ -468,37 +469,33 @@ def qbr_kpis(report: Report) -> Kpis:
         h = health.loc[aid]
         items.append(Kpi("Health score", f"{h['health_score']:.0f}",
                          note=f"{h['health_band']} band"))
-    year_ago = report.as_of - pd.DateOffset(months=12)
-    nps = ds.get("nps")
-    if nps is not None:
-        scores = nps.loc[(nps["responded_on"] > year_ago) & (nps["responded_on"] <= report.as_of),
-                         "score"].astype(float)
-        if len(scores):
-            value = 100.0 * ((scores >= 9).mean() - (scores <= 6).mean())
-            items.append(Kpi("NPS", fmt_score(value, digits=0),
-                             note=f"{fmt_plural(len(scores), 'response')}, last 12 months"))
-    tickets = ds.get("tickets")
-    if tickets is not None and "csat" in tickets:
-        window = (tickets["closed_on"] > year_ago) & (tickets["closed_on"] <= report.as_of)
-        ratings = tickets.loc[window, "csat"].dropna().astype(float)
-        if len(ratings):
-            items.append(Kpi("Support satisfaction", fmt_percent((ratings >= 4).mean(), digits=0),
-                             note=f"{fmt_plural(len(ratings), 'rating')}, last 12 months"))
+    nps, tickets = ds.get("nps"), ds.get("tickets")
+    rated = tickets is not None and "csat" in tickets
+    if nps is not None or rated:
+        year = trailing_satisfaction(
+            nps=nps, tickets=tickets if rated else None, as_of=report.as_of, months=12
+        ).iloc[0]
+        if year["nps_responses"]:
+            items.append(Kpi("NPS", fmt_score(year["nps"], digits=0),
+                             note=f"{fmt_plural(year['nps_responses'], 'response')}, "
+                                  "last 12 months"))
+        if year["csat_responses"]:
+            items.append(Kpi("Support satisfaction", fmt_percent(year["csat"], digits=0),
+                             note=f"{fmt_plural(year['csat_responses'], 'rating')}, "
+                                  "last 12 months"))
     goals = ds.get("goals")
     if goals is not None and not goals.empty:
         p = report.period
-        due = goals[(goals["due_on"] >= p.first_day) & (goals["due_on"] <= p.last_day)]
-        open_goals = goals[goals["status"].isin(["not_started", "on_track", "at_risk"])]
-        on_track = int((open_goals["status"] == "on_track").sum())
-        note = (f"{on_track} of {len(open_goals)} open goals on track" if len(open_goals)
-                else "no open goals")
-        if len(due):
-            achieved = int((due["status"] == "achieved").sum())
-            items.append(Kpi(f"Goals due in {p.label}", f"{achieved} of {len(due)} achieved",
+        g = goal_summary(goals, period=p).iloc[0]
+        on_track, n_open = int(g["on_track"]), int(g["open_goals"])
+        note = f"{on_track} of {n_open} open goals on track" if n_open else "no open goals"
+        if g["goals_due"]:
+            items.append(Kpi(f"Goals due in {p.label}",
+                             f"{int(g['goals_achieved'])} of {int(g['goals_due'])} achieved",
                              note=note))
         else:
-            items.append(Kpi("Open goals", f"{on_track} of {len(open_goals)} on track"
-                             if len(open_goals) else "none", note=f"none due in {p.label}"))
+            items.append(Kpi("Open goals", f"{on_track} of {n_open} on track"
+                             if n_open else "none", note=f"none due in {p.label}"))
     renewal = ds.accounts["renewal_date"].iloc[0] if "renewal_date" in ds.accounts else None
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
@@ -627,20 +624,19 @@ def support_table(report: Report) -> Table | Callout | None:
     periods = [report.period.shift(-1), report.period]
     cols = []
     for p in periods:
-        lo, hi = p.first_day, p.last_day
-        opened = tickets[(tickets["opened_on"] >= lo) & (tickets["opened_on"] <= hi)]
-        closed = tickets[(tickets["closed_on"] >= lo) & (tickets["closed_on"] <= hi)]
-        days = (closed["closed_on"] - closed["opened_on"]).dt.days
-        csat = closed["csat"].dropna().astype(float) if "csat" in closed else pd.Series([])
-        ces = closed["ces"].dropna().astype(float) if "ces" in closed else pd.Series([])
+        volume = ticket_summary(tickets, period=p).iloc[0]
+        rated = satisfaction_summary(nps=None, tickets=tickets, period=p).iloc[0]
+        days = volume["median_days_to_close"]
         cols.append(
             (
-                fmt_count(len(opened)),
-                fmt_count(len(closed)),
-                f"{days.median():.0f}" if len(days) else DASH,
-                f"{fmt_percent((csat >= 4).mean(), digits=0)} of {fmt_plural(len(csat), 'rating')}"
-                if len(csat) else DASH,
-                f"{ces.mean():.1f} from {fmt_plural(len(ces), 'rating')}" if len(ces) else DASH,
+                fmt_count(volume["opened"]),
+                fmt_count(volume["closed"]),
+                f"{days:.0f}" if _isnum(days) else DASH,
+                f"{fmt_percent(rated['csat'], digits=0)} of "
+                f"{fmt_plural(rated['csat_responses'], 'rating')}"
+                if rated["csat_responses"] else DASH,
+                f"{rated['ces']:.1f} from {fmt_plural(rated['ces_responses'], 'rating')}"
+                if rated["ces_responses"] else DASH,
             )
         )
     labels = ("Tickets opened", "Tickets closed", "Median days to close",
