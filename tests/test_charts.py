@@ -69,7 +69,6 @@ def _charts(health_config: object, period: str = PERIOD) -> dict[str, Chart]:
             d, as_of=AS_OF, config=health_config
         ),
         "adoption": lambda d: charts.adoption_chart(d, period=PERIOD),
-        "seat_utilization": lambda d: charts.seat_utilization_chart(d, period=PERIOD),
         "relationship_coverage": lambda d: charts.relationship_coverage_chart(d, as_of=AS_OF),
         "goal_progress": lambda d: charts.goal_progress_chart(d, as_of=AS_OF),
     }
@@ -78,11 +77,11 @@ def _charts(health_config: object, period: str = PERIOD) -> dict[str, Chart]:
 CHART_NAMES = [
     "arr_bridge", "retention_trend", "cohort_heatmap", "cohort_heatmap_logo", "nps_breakdown",
     "nps_by_region", "satisfaction_trend", "health_distribution", "adoption",
-    "seat_utilization", "relationship_coverage", "goal_progress",
+    "relationship_coverage", "goal_progress",
 ]  # fmt: skip
 AS_OF_CHARTS = {"health_distribution", "relationship_coverage", "goal_progress"}
 QBR_CHARTS = [
-    "adoption", "seat_utilization", "relationship_coverage", "goal_progress", "nps_breakdown",
+    "adoption", "relationship_coverage", "goal_progress", "nps_breakdown",
     "satisfaction_trend", "arr_bridge", "health_distribution",
 ]  # fmt: skip
 
@@ -102,6 +101,16 @@ def _check_svg(svg: str, alt: str) -> ET.Element:
 
 
 # Every chart on the sample ------------------------------------------------------------
+
+
+def test_every_public_chart_is_drawn_by_a_notebook_or_a_template() -> None:
+    # fails before: seat_utilization_chart was public, tested, and drawn by no report
+    sources = [*(ROOT / "notebooks").glob("*.ipynb"),
+               *(ROOT / "cslib" / "authoring" / "templates").glob("*")]  # fmt: skip
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sources)
+    drawn = [name for name in charts.__all__ if name.endswith(("_chart", "_heatmap"))]
+    assert len(drawn) == 9
+    assert [name for name in drawn if f"charts.{name}(" not in text] == []
 
 
 @pytest.mark.parametrize("name", CHART_NAMES)
@@ -183,13 +192,6 @@ def revenue_only(sample) -> cslib.Dataset:
 NO_USAGE = (
     "No usage data (active users, licensed seats) in the dataset, so adoption cannot be shown."
 )
-
-
-def test_missing_optional_table_gives_a_callout(revenue_only, health_config) -> None:
-    block = _charts(health_config)["seat_utilization"](revenue_only)
-    assert isinstance(block, Callout)
-    assert block.tone == "info"
-    assert spans_text(block.spans) == NO_USAGE
 
 
 @pytest.mark.parametrize(
