@@ -25,6 +25,7 @@ from cslib.metrics.summary import metrics_frame
 from cslib.metrics.support import closed_in, ticket_summary
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
+from cslib.present.figures import compare_periods, headline_figures, health_frame, risk_frame
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -34,13 +35,7 @@ from cslib.present.formats import (
     fmt_score,
 )
 from cslib.present.report import Report
-from cslib.present.tables import (
-    FLAG_LABELS,
-    _compare,
-    headline_figures,
-    health_frame,
-    risk_frame,
-)
+from cslib.present.tables import FLAG_LABELS
 
 __all__ = [
     "adoption_summary",
@@ -187,7 +182,7 @@ def _driver(report: Report, nrr_change: float, prev: Period) -> str:
 def executive_summary(report: Report) -> Paragraph:
     """ARR growth, NRR with its change and driver, GRR, churned and new accounts."""
     now = headline_figures(report)
-    prev_p, _ = _compare(report)
+    prev_p, _ = compare_periods(report)
     prev = headline_figures(report, prev_p)
     p = report.period.label
     start, end = 12 * now["starting_mrr"], 12 * now["ending_mrr"]
@@ -261,7 +256,7 @@ def bridge_summary(report: Report) -> Paragraph:
 def retention_summary(report: Report) -> Paragraph:
     """NRR, GRR and logo retention against the same period a year before."""
     now = headline_figures(report)
-    _, year_p = _compare(report)
+    _, year_p = compare_periods(report)
     year = headline_figures(report, year_p)
     if year is None:
         return Paragraph.of(
@@ -327,7 +322,7 @@ def satisfaction_summary(report: Report) -> Paragraph | Callout:
             f"The data has {' and '.join(unrecorded)}, so satisfaction cannot be shown."
         )
     now = headline_figures(report)
-    _, year_p = _compare(report)
+    _, year_p = compare_periods(report)
     year = headline_figures(report, year_p)
     parts = []
     if now["nps_responses"]:
