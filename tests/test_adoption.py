@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cslib.metrics.adoption import account_adoption, seat_utilization
+from cslib.metrics.adoption import account_adoption, seat_utilization, seat_utilization_trend
 
 USAGE = pd.DataFrame(
     {
@@ -33,3 +33,23 @@ def test_seat_utilization_is_seat_weighted_and_groups_add_up() -> None:
     assert by.loc["SMB", "seat_utilization"] == pytest.approx(12 / 20)
     assert by["active_users"].sum() == total.loc["total", "active_users"]
     assert by["accounts"].sum() == 3
+
+
+def test_seat_utilization_trend_month_by_month() -> None:
+    months = pd.period_range("2026-06", "2026-09", freq="M")
+    t = seat_utilization_trend(USAGE, months=months)
+    assert t.index.name == "month" and list(t.index) == list(months)
+    # June: a 50/100 + b 10/20; July and August: no rows; September: a, b and c (0 seats)
+    assert t["active_users"].tolist() == [60.0, 0.0, 0.0, 52.0]
+    assert t["licensed_seats"].tolist() == [120.0, 0.0, 0.0, 120.0]
+    assert t["accounts"].tolist() == [2, 0, 0, 3]
+    assert t["seat_utilization"].tolist() == [0.5, None, None, pytest.approx(52 / 120)]
+    for month in (months[0], months[-1]):
+        one = seat_utilization(USAGE, month=month).loc["total"]
+        assert t.loc[month].tolist() == one.tolist()
+
+
+def test_seat_utilization_trend_reads_text_months_in_any_order() -> None:
+    text = USAGE.assign(month=USAGE["month"].astype(str))
+    t = seat_utilization_trend(text, months=[pd.Period("2026-09", "M"), pd.Period("2026-06", "M")])
+    assert t["seat_utilization"].tolist() == [pytest.approx(52 / 120), 0.5]

@@ -257,3 +257,23 @@ def test_periods_outside_the_data_have_no_comparison():
 def test_as_of_is_the_period_end_or_the_data_end():
     report = open_report("company", company="X", period="2026-10")
     assert report.as_of == pd.Timestamp("2026-10-31")
+
+
+@pytest.mark.parametrize(
+    "name", ["qbr_kpis", "health_drivers", "contacts_table", "subscription_table"]
+)
+def test_a_customer_table_on_a_company_report_says_what_it_needs(company, name):
+    # fails before: a bare ValueError ("this table is for a customer QBR ...")
+    with pytest.raises(ParameterError) as err:
+        getattr(tables, name)(company)
+    assert str(err.value) == (
+        f"`tables.{name}` shows one customer's figures, so it needs a customer report, got a "
+        "company report; open one with open_report('customer', account_id=...)."
+    )
+
+
+def test_tables_are_split_by_audience_and_importable_from_one_place():
+    from cslib.present.tables import company, customer
+
+    assert tables.qbr_kpis is customer.qbr_kpis and tables.headline_kpis is company.headline_kpis
+    assert set(company.__all__) | set(customer.__all__) <= set(tables.__all__)

@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 import cslib
 from cslib import Period
+from cslib.metrics.revenue import retention_trend
 
 MOVES = ["new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", "churned_mrr"]
 MONEY = ["starting_mrr", *MOVES, "ending_mrr"]
@@ -637,3 +638,46 @@ def test_group_totals_add_up(mrr, period, labels):
     for key in [*MONEY, "customers_start", "customers_end"]:
         assert by[key].sum() == pytest.approx(total[key], abs=1e-6), key
     assert by["customers_start"].dtype == np.int64
+
+
+# --------------------------------------------------------------------------
+# Retention of several periods at once (the trend the retention chart draws)
+# --------------------------------------------------------------------------
+
+
+def test_retention_trend_of_the_hand_computed_book():
+    periods = [Period.parse(p) for p in ("2026Q2", "2026Q3", "2026-08")]
+    t = retention_trend(BOOK, periods=periods)
+    assert t.index.name == "period" and list(t.index) == ["2026Q2", "2026Q3", "2026-08"]
+    # 2026Q2 (2026-03 vs 2026-06): nobody pays in 2026-03, so nothing is defined.
+    assert t.loc["2026Q2"].tolist() == [0.0, 0, None, None, None, None]
+    # 2026Q3: C = exp, con, chu, gap, onlystart, as in test_book_totals.
+    q3 = t.loc["2026Q3"]
+    assert (q3["starting_mrr"], q3["customers_start"]) == (680.0, 5)
+    assert q3["nrr"] == pytest.approx(360 / 680) and q3["grr"] == pytest.approx(290 / 680)
+    assert (q3["logo_retention"], q3["logo_churn"]) == pytest.approx((0.6, 0.4))
+    # 2026-08 (2026-07 vs 2026-08): C = exp 100, con 150, chu 300, new 50, flash 25 (625);
+    # ending 150 + 150 + 0 + 80 + 0 = 380, kept 100 + 150 + 0 + 50 + 0 = 300, 3 of 5 pay.
+    aug = t.loc["2026-08"]
+    assert (aug["nrr"], aug["grr"], aug["logo_retention"]) == pytest.approx((0.608, 0.48, 0.6))
+
+
+def test_retention_trend_of_no_period_and_no_row():
+    empty = retention_trend(BOOK, periods=[])
+    assert empty.empty and empty.index.name == "period"
+    t = retention_trend(BOOK.iloc[:0], periods=[Period.parse("2026Q3")])
+    assert t.loc["2026Q3"].tolist() == [0.0, 0, None, None, None, None]
+
+
+@settings(max_examples=100, deadline=None)
+@given(mrr=books(), periods=st.lists(st.sampled_from(PERIODS), min_size=1, max_size=4))
+def test_retention_trend_equals_the_naive_reference_of_each_period(mrr, periods):
+    periods = [Period.parse(p) for p in periods]
+    t = retention_trend(mrr, periods=periods)
+    assert len(t) == len(periods)
+    for i, period in enumerate(periods):
+        ref = naive_reference(mrr, period)
+        row = t.iloc[i]
+        for key in ("nrr", "grr", "logo_retention"):
+            assert close(row[key], ref[key]), (period.label, key)
+        assert row["customers_start"] == ref["customers_start"]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import cslib
 from cslib import Period
+from cslib.metrics.satisfaction import nps_breakdown, satisfaction_trend, trailing_satisfaction
 
 NAN = float("nan")
 
@@ -400,3 +401,174 @@ def test_total_matches_reference_ranges_and_group_sums(nps, tickets, label):
     by = cslib.satisfaction_summary(nps=nps_df, tickets=tickets_df, period=label, groups=GROUPS)
     for key in ("nps_responses", "csat_responses", "ces_responses"):
         assert by[key].sum() == t[key], key
+
+
+# --------------------------------------------------------------------------
+# One definition of the answer groups, exact on a threshold
+# --------------------------------------------------------------------------
+
+
+def test_an_nps_on_a_threshold_is_exactly_on_it():
+    # 7 promoters, 1 passive, 2 detractors: 100 x (7 - 2) / 10 = 50 exactly.
+    # fails before: 100 x (0.7 - 0.2) = 49.99999999999999, below a health threshold of 50.
+    scores = [9] * 7 + [7] + [0] * 2
+    assert cslib.net_promoter_score(scores) == 50.0
+    nps = nps_frame([("a", "2026-08-01", s) for s in scores])
+    total = cslib.satisfaction_summary(nps=nps, tickets=None, period="2026Q3").loc["total"]
+    assert total["nps"] == 50.0
+
+
+def test_the_answer_groups_are_defined_once_in_metrics():
+    # fails before: tables.qbr_kpis, narrative and charts compared scores with 9, 6 and 4
+    # themselves, and charts defined its own PROMOTER_MIN and DETRACTOR_MAX.
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(cslib.__file__).parent
+    home = root / "metrics" / "satisfaction.py"
+    rated = re.compile(r"score|csat|rating|^s$")
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == home or path == root / "data" / "sample.py":  # the data layer's generator
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [ast.unparse(t) for t in targets]
+                if any(re.search(r"PROMOTER|DETRACTOR|SATISFIED", n) for n in names):
+                    found.append(f"{path.relative_to(root)}:{node.lineno} defines {names}")
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                literal = any(isinstance(s, ast.Constant) and s.value in (4, 6, 9) for s in sides)
+                named = any(rated.search(ast.unparse(s)) for s in sides
+                            if not isinstance(s, ast.Constant))
+                if literal and named:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node)}")
+    assert not found, "answer groups written outside metrics/satisfaction.py:\n" + "\n".join(
+        found
+    )
+
+
+# --------------------------------------------------------------------------
+# Several periods at once (trends), a rolling window, the NPS breakdown
+# --------------------------------------------------------------------------
+
+QUARTERS = [Period.parse(q) for q in ("2026Q2", "2026Q3", "2026Q4")]
+
+
+def test_satisfaction_trend_hand_computed():
+    nps = nps_frame(
+        [
+            ("a", "2026-03-31", 10),  # before the first quarter: not counted
+            ("a", "2026-04-01", 10), ("b", "2026-06-30", 2),  # Q2: 1 - 1 of 2 = 0
+            ("a", "2026-07-01", 9), ("a", "2026-09-30", 9), ("b", "2026-08-01", 8),  # Q3: 2 of 3
+            ("a", "2027-01-01", 0),  # after the last quarter
+        ]
+    )  # fmt: skip
+    tickets = tickets_frame(
+        [
+            ("a", "2026-06-20", "2026-07-02", 5, 7),  # opened in Q2, closed in Q3: counts in Q3
+            ("a", "2026-07-10", "2026-09-30", 3, 4),  # Q3
+            ("b", "2026-07-10", None, 1, 1),  # still open: nowhere
+            ("b", "2026-10-01", "2026-12-31", 4, None),  # Q4, no CES answer
+        ]
+    )
+    t = satisfaction_trend(nps=nps, tickets=tickets, periods=QUARTERS)
+    assert t.index.name == "period" and list(t.index) == ["2026Q2", "2026Q3", "2026Q4"]
+    assert list(t.columns) == COLUMNS
+    assert t["nps"].tolist() == [0.0, pytest.approx(200 / 3), None]
+    assert t["nps_responses"].tolist() == [2, 3, 0]
+    assert t["csat"].tolist() == [None, 0.5, 1.0]
+    assert t["csat_responses"].tolist() == [0, 2, 1]
+    assert t["ces"].tolist() == [None, 5.5, None]
+    assert t["ces_responses"].tolist() == [0, 2, 0]
+    q3 = cslib.satisfaction_summary(nps=nps, tickets=tickets, period="2026Q3").loc["total"]
+    assert t.loc["2026Q3"].tolist() == q3.tolist()
+
+
+def test_satisfaction_trend_refuses_overlapping_periods():
+    periods = [Period.parse("2026Q3"), Period.parse("2026-08")]
+    with pytest.raises(cslib.ParameterError) as err:
+        satisfaction_trend(nps=None, tickets=None, periods=periods)
+    assert str(err.value) == (
+        "`periods` must not overlap, got 2026Q3 and 2026-08, which share 2026-08; pass periods "
+        "that follow each other."
+    )
+
+
+TRENDS = [
+    ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"],
+    ["2026Q2", "2026Q3", "2026Q4"],
+    ["2026-10", "2026Q3", "2026-06"],  # any order, any lengths, gaps allowed
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(nps=nps_rows, tickets=ticket_rows, labels=st.sampled_from(TRENDS))
+def test_satisfaction_trend_equals_the_reference_of_each_period(nps, tickets, labels):
+    nps_df, tickets_df = build(nps, tickets)
+    periods = [Period.parse(label) for label in labels]
+    t = satisfaction_trend(
+        nps=nps_df, tickets=tickets_df, periods=periods
+    )
+    assert list(t.index) == labels
+    for period in periods:
+        expected = naive_satisfaction(nps, tickets, period, lambda a: "total").get(
+            "total", {k: 0 for k in COLUMNS if k.endswith("_responses")}
+        )
+        for key, value in expected.items():
+            assert same(t.loc[period.label, key], value), (period.label, key)
+
+
+def test_trailing_satisfaction_counts_the_twelve_months_up_to_as_of():
+    nps = nps_frame(
+        [
+            ("a", "2025-10-31", 0),  # exactly twelve months before: outside
+            ("a", "2025-11-01", 10),
+            ("b", "2026-10-31", 9),  # on the as-of day: inside
+            ("b", "2026-11-01", 0),  # after: outside
+            ("c", "2026-04-30", 3),  # inside twelve months, outside six
+        ]
+    )
+    tickets = tickets_frame(
+        [("a", "2025-10-01", "2025-10-31", 1, 1), ("a", "2025-10-01", "2025-11-01", 5, 6)]
+    )
+    trailing = trailing_satisfaction
+    total = trailing(nps=nps, tickets=tickets, as_of="2026-10-31").loc["total"]
+    assert (total["nps_responses"], total["nps"]) == (3, pytest.approx(100 / 3))
+    assert (total["csat"], total["csat_responses"], total["ces"]) == (1.0, 1, 6.0)
+    six = trailing(nps=nps, tickets=None, as_of="2026-10-31", months=6).loc["total"]
+    assert (six["nps_responses"], six["nps"]) == (1, 100.0)
+    by = trailing(nps=nps, tickets=tickets, as_of="2026-10-31", groups=GROUPS)
+    assert by.index.name == "segment"
+    assert by.loc["Ent", "nps"] == 100.0 and by.loc["SMB", "nps"] == -100.0
+
+
+def test_nps_breakdown_hand_computed():
+    nps = nps_frame(
+        [("a", "2026-07-05", 10), ("a", "2026-07-05", 7), ("b", "2026-07-05", 6),
+         ("b", "2026-07-05", 9), ("c", "2026-07-05", 0), ("c", "2026-06-30", 10)]
+    )  # fmt: skip
+    breakdown = nps_breakdown
+    total = breakdown(nps, period="2026Q3").loc["total"]
+    counts = ["nps_responses", "promoters", "passives", "detractors"]
+    assert total[counts].tolist() == [5, 2, 1, 2]
+    assert total[["promoter_share", "passive_share", "detractor_share"]].tolist() == [
+        0.4, 0.2, 0.4,
+    ]  # fmt: skip
+    assert total["nps"] == 0.0
+    assert total["nps_margin"] == pytest.approx(1.96 * 100 * math.sqrt(0.8 / 5))
+    by = breakdown(nps, period="2026Q3", groups=GROUPS)
+    assert by.index.name == "segment" and list(by.index) == ["Ent", "SMB"]
+    assert by.loc["Ent", counts].tolist() == [4, 2, 1, 1]
+    assert by.loc["Ent", "nps"] == 25.0 and by.loc["SMB", "nps"] == -100.0
+    for group in by.index:
+        shares = by.loc[group, ["promoter_share", "passive_share", "detractor_share"]]
+        assert shares.sum() == pytest.approx(1.0)
+
+
+def test_nps_breakdown_without_responses():
+    total = nps_breakdown(None, period="2026Q3").loc["total"]
+    assert total[["nps_responses", "promoters", "passives", "detractors"]].tolist() == [0] * 4
+    assert np.isnan(total["promoter_share"]) and total["nps"] is None

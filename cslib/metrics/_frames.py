@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from cslib.periods import Period
+from cslib.errors import ParameterError
+from cslib.periods import Period, month_label
 
 
 def as_period(period: Period | str) -> Period:
     """Accept a :class:`Period` or a calendar-year label such as ``"2026Q3"``."""
     return Period.parse(period)
+
+
+def dated_in(dates: pd.Series, period: Period) -> pd.Series:
+    """Whether each date lies in ``period``: from its first day to the end of its last day.
+
+    A missing date (an open ticket's ``closed_on``) lies in no period.
+
+    Examples
+    --------
+    >>> days = pd.Series(pd.to_datetime(["2026-06-30 00:00", "2026-07-01 00:00",
+    ...                                  "2026-09-30 23:59", None]))
+    >>> dated_in(days, Period.parse("2026Q3")).tolist()
+    [False, True, True, False]
+    """
+    first, last = period.first_day, period.last_day
+    return dates.notna() & (dates >= first) & (dates < last + pd.Timedelta(days=1))
 
 
 def month_ordinals(months: pd.Series) -> np.ndarray:
@@ -19,6 +38,48 @@ def month_ordinals(months: pd.Series) -> np.ndarray:
         return np.asarray(months.array.asi8, dtype=np.int64)
     codes, uniques = pd.factorize(months.astype(str))
     return np.asarray(pd.PeriodIndex(uniques, freq="M").asi8, dtype=np.int64)[codes]
+
+
+def period_positions(months: np.ndarray, periods: Sequence[Period]) -> np.ndarray:
+    """Which of ``periods`` each month falls in: its position, or -1 when in none of them.
+
+    ``months`` are month ordinals (see :func:`month_ordinals`). One lookup
+    table over the periods' span, so the cost is one pass over the months
+    whatever their number.
+
+    Raises
+    ------
+    ParameterError
+        If two periods share a month (a month would count twice).
+
+    Examples
+    --------
+    >>> qs = [Period.parse("2026Q2"), Period.parse("2026Q3")]
+    >>> months = pd.PeriodIndex(["2026-03", "2026-04", "2026-09", "2026-10"], freq="M").asi8
+    >>> period_positions(months, qs).tolist()
+    [-1, 0, 1, -1]
+    """
+    months = np.asarray(months, dtype=np.int64)
+    out = np.full(len(months), -1, dtype=np.int64)
+    if not len(periods):
+        return out
+    firsts = np.array([p.first_month.ordinal for p in periods], dtype=np.int64)
+    lasts = np.array([p.last_month.ordinal for p in periods], dtype=np.int64)
+    lo, hi = int(firsts.min()), int(lasts.max())
+    table = np.full(hi - lo + 1, -1, dtype=np.int64)
+    for i, (first, last) in enumerate(zip(firsts - lo, lasts - lo + 1, strict=True)):
+        taken = np.flatnonzero(table[first:last] >= 0)
+        if taken.size:
+            other = periods[int(table[first + taken[0]])]
+            shared = pd.Period(periods[i].first_month) + int(taken[0])
+            raise ParameterError(
+                f"`periods` must not overlap, got {other.label} and {periods[i].label}, which "
+                f"share {month_label(shared)}; pass periods that follow each other."
+            )
+        table[first:last] = i
+    inside = (months >= lo) & (months <= hi)
+    out[inside] = table[months[inside] - lo]
+    return out
 
 
 def account_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:

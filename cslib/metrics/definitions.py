@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cslib.metrics.benchmarks import MIN_GROUP_SIZE, PEER_ROUNDING_POINTS
+from cslib.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
 
 if TYPE_CHECKING:
     from cslib.data.dataset import Dataset
@@ -72,13 +73,15 @@ DEFINITIONS: dict[str, Definition] = {
     ),
     "nps": Definition(
         "Net Promoter Score (NPS)",
-        "% promoters (9-10) - % detractors (0-6) of the responses in the period, in points "
+        f"% promoters ({PROMOTER_MIN}-10) - % detractors (0-{DETRACTOR_MAX}) of the responses in "
+        "the period, in points "
         "(-100..100); 95% margin of error 1.96 x 100 x sqrt((p + d - (p - d)^2) / n).",
         "Bain & Company / Satmetrix, NPS",
     ),
     "csat": Definition(
         "Customer satisfaction (CSAT)",
-        "Share of 4-5 answers on the 1-5 scale, counted in the period the ticket was closed.",
+        f"Share of {SATISFIED_MIN}-5 answers on the 1-5 scale, counted in the period the ticket "
+        "was closed.",
         "ACSI-style top-two-box CSAT",
     ),
     "ces": Definition(

@@ -21,8 +21,10 @@ import pandas as pd
 from cslib.data.dataset import Dataset
 from cslib.errors import ConfigError
 from cslib.metrics.adoption import account_adoption
+from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.risk import paying_accounts
+from cslib.metrics.satisfaction import trailing_satisfaction
 from cslib.settings import check_keys, number, read_yaml
 
 __all__ = [
@@ -195,23 +197,18 @@ def account_measures(dataset: Dataset, *, as_of: str | pd.Timestamp) -> pd.DataF
     if usage is not None:
         adoption = account_adoption(usage, month=month, lookback_months=3)
         out = out.join(adoption[["seat_utilization", "active_users_change"]])
-    year_ago = as_of - pd.DateOffset(months=12)
-    nps = dataset.get("nps")
-    if nps is not None:
-        r = nps[(nps["responded_on"] > year_ago) & (nps["responded_on"] <= as_of)]
-        s = r["score"].astype(float)
-        per = (
-            pd.DataFrame({"a": r["account_id"].astype(str), "p": s >= 9, "d": s <= 6, "n": 1})
-            .groupby("a")[["p", "d", "n"]]
-            .sum()
-        )
-        out["nps"] = (100.0 * (per["p"] - per["d"]) / per["n"]).reindex(out.index)
-    tickets = dataset.get("tickets")
-    if tickets is not None and "csat" in tickets:
-        t = tickets[(tickets["closed_on"] > year_ago) & (tickets["closed_on"] <= as_of)]
-        t = t[t["csat"].notna()]
-        per = (t["csat"].astype(float) >= 4).groupby(t["account_id"].astype(str)).mean()
-        out["csat"] = per.reindex(out.index)
+    nps, tickets = dataset.get("nps"), dataset.get("tickets")
+    rated = tickets is not None and "csat" in tickets
+    if nps is not None or rated:
+        per_account = pd.Series(out.index, index=out.index, name="account_id")
+        scores = trailing_satisfaction(
+            nps=nps, tickets=tickets if rated else None, as_of=as_of, months=12,
+            groups=per_account,
+        ).reindex(out.index)
+        if nps is not None:
+            out["nps"] = scores["nps"].astype(float)
+        if rated:
+            out["csat"] = scores["csat"].astype(float)
     if dataset.get("contacts") is not None:
         rel = relationship_summary(
             dataset.get("contacts"), dataset.get("activities"), account_ids=out.index, as_of=as_of
@@ -221,7 +218,7 @@ def account_measures(dataset: Dataset, *, as_of: str | pd.Timestamp) -> pd.DataF
         out = out.join(rel[keep])
     goals = dataset.get("goals")
     if goals is not None:
-        open_goals = goals[goals["status"].isin(["not_started", "on_track", "at_risk"])]
+        open_goals = goals[goals["status"].isin(OPEN_GOAL_STATUSES)]
         share = (
             (open_goals["status"] == "on_track")
             .groupby(open_goals["account_id"].astype(str))

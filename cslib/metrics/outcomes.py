@@ -14,7 +14,17 @@ from cslib.metrics._frames import (
 )
 from cslib.periods import Period
 
-__all__ = ["advocacy_summary", "goal_progress", "goal_summary", "renewal_rate"]
+__all__ = [
+    "OPEN_GOAL_STATUSES",
+    "advocacy_summary",
+    "goal_progress",
+    "goal_summary",
+    "renewal_rate",
+]
+
+#: Goal statuses (of the data contract's) that mean the goal is still open: it
+#: counts in the on-track share and is overdue once its due date has passed.
+OPEN_GOAL_STATUSES = ("not_started", "on_track", "at_risk")
 
 
 def renewal_rate(
@@ -113,16 +123,46 @@ def goal_summary(
 ) -> pd.DataFrame:
     """Success-plan goals: achieved share of those due in the period, on-track share of open ones.
 
+    ``achieved_rate = achieved / due`` over the goals whose ``due_on`` lies in
+    the period (first to last day, inclusive), whatever their status;
+    ``on_track_rate = on track / open`` over the open goals
+    (:data:`OPEN_GOAL_STATUSES`, as recorded), whatever their due date.
+
+    Parameters
+    ----------
+    goals : pandas.DataFrame
+        ``account_id``, ``due_on`` (datetime), ``status``.
+    period : Period or str
+        The period goals are due in.
+    groups : pandas.Series, optional
+        Maps ``account_id`` to a group label; without it, one row ``total``.
+
     Returns
     -------
     pandas.DataFrame
         Indexed by group: ``goals_due``, ``goals_achieved``, ``achieved_rate``
         (of goals due in the period), ``open_goals`` (status not started, on
-        track or at risk, as recorded), ``on_track`` and ``on_track_rate``.
+        track or at risk, as recorded), ``on_track`` and ``on_track_rate``
+        (proportions, ``None`` when nothing is due or open).
+
+    References
+    ----------
+    Definition key ``goals``.
+
+    Examples
+    --------
+    >>> goals = pd.DataFrame({"account_id": "a",
+    ...     "due_on": pd.to_datetime(["2026-07-01", "2026-09-30", "2026-12-31", "2026-08-01"]),
+    ...     "status": ["achieved", "missed", "on_track", "at_risk"]})
+    >>> g = goal_summary(goals, period="2026Q3")
+    >>> g[["goals_due", "goals_achieved", "open_goals", "on_track"]].iloc[0].tolist()
+    [3, 1, 2, 1]
+    >>> round(g["achieved_rate"].iloc[0], 4), g["on_track_rate"].iloc[0]
+    (0.3333, 0.5)
     """
     period = as_period(period)
     due = goals["due_on"].between(period.first_day, period.last_day)
-    is_open = goals["status"].isin(["not_started", "on_track", "at_risk"])
+    is_open = goals["status"].isin(OPEN_GOAL_STATUSES)
     parts = pd.DataFrame(
         {
             "group": group_labels(pd.Index(goals["account_id"].astype(str)), groups),

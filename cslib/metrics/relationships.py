@@ -7,9 +7,49 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["STRONG", "relationship_summary"]
+from cslib.data.contract import STRENGTHS
+
+__all__ = ["NOT_SET", "STRONG", "contact_strengths", "relationship_summary"]
 
 STRONG = ("strong", "very_strong")
+#: The strength of a contact whose strength is not recorded.
+NOT_SET = "(not set)"
+
+
+def contact_strengths(contacts: pd.DataFrame) -> pd.DataFrame:
+    """How many contacts of each role have each relationship strength.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        ``role`` (executive/user) and, optionally, ``strength``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``executive`` and ``user``, one column per strength of the data
+        contract, weakest first (:data:`cslib.data.contract.STRENGTHS`), then
+        :data:`NOT_SET` when some contact's strength is missing (or the table
+        has no ``strength`` column); counts.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"role": ["executive", "user", "user"],
+    ...                   "strength": ["strong", "weak", None]})
+    >>> contact_strengths(c).loc["user"].tolist()
+    [0, 1, 0, 0, 0, 1]
+    """
+    strength = (
+        contacts["strength"].astype("string").fillna(NOT_SET)
+        if "strength" in contacts
+        else pd.Series(NOT_SET, index=contacts.index)
+    )
+    levels = [*STRENGTHS, *([NOT_SET] if (strength == NOT_SET).any() else [])]
+    return (
+        pd.crosstab(contacts["role"].astype(str).to_numpy(), strength.to_numpy())
+        .reindex(index=["executive", "user"], columns=levels, fill_value=0)
+        .astype(int)
+    )
 
 
 def relationship_summary(

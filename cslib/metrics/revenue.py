@@ -8,6 +8,8 @@ movement is a whole-array operation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +40,7 @@ __all__ = [
     "monthly_movements",
     "net_revenue_retention",
     "quick_ratio",
+    "retention_trend",
     "revenue_summary",
 ]
 
@@ -219,6 +222,87 @@ def revenue_summary(
         summed["new_mrr"] + summed["expansion_mrr"],
         summed["contraction_mrr"] + summed["churned_mrr"],
     )
+    return out
+
+
+def retention_trend(mrr: pd.DataFrame, *, periods: Sequence[Period]) -> pd.DataFrame:
+    """NRR, GRR and logo retention of each of several periods (a trend), in one pass.
+
+    Each period compares its start book with its end book. With ``C`` the
+    accounts paying in the start book (``s_i`` their start MRR, ``e_i`` their
+    end MRR):
+
+    - ``NRR = sum_C e_i / sum_C s_i``;
+    - ``GRR = sum_C min(e_i, s_i) / sum_C s_i`` (<= 1);
+    - logo retention = share of ``C`` with ``e_i > 0``; logo churn = 1 - it.
+
+    The same numbers as :func:`revenue_summary` gives for each period alone
+    (they need only the two books, never the months between), read from one
+    accounts x books array instead of one pass per period.
+
+    Parameters
+    ----------
+    mrr : pandas.DataFrame
+        ``account_id``, ``month``, ``mrr`` (see :func:`account_movements`).
+    periods : sequence of Period
+        The periods, in the order the rows are wanted (for instance the eight
+        trailing quarters of a chart). They may overlap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period, in order, indexed by its label (index ``period``):
+        ``starting_mrr`` (of ``C``), ``customers_start`` (size of ``C``),
+        ``nrr``, ``grr``, ``logo_retention`` and ``logo_churn`` (proportions,
+        ``None`` when ``C`` is empty).
+
+    References
+    ----------
+    SaaS Capital, "Net revenue retention" and "Gross revenue retention";
+    definition keys ``nrr``, ``grr``, ``logo_retention``.
+
+    Examples
+    --------
+    >>> mrr = pd.DataFrame({"account_id": ["a", "b", "a", "c", "a", "c"],
+    ...     "month": ["2026-03", "2026-03", "2026-06", "2026-06", "2026-09", "2026-09"],
+    ...     "mrr": [100.0, 50, 130, 40, 120, 40]})
+    >>> qs = [Period.parse("2026Q2"), Period.parse("2026Q3")]
+    >>> t = retention_trend(mrr, periods=qs)
+    >>> [round(v, 4) for v in t["nrr"]], [round(v, 4) for v in t["grr"]]
+    ([0.8667, 0.9412], [0.6667, 0.9412])
+    >>> t["logo_retention"].tolist()
+    [0.5, 1.0]
+    """
+    codes, labels = account_codes(mrr["account_id"])
+    ords = month_ordinals(mrr["month"])
+    pairs = np.array(
+        [[p.start_book.ordinal, p.end_book.ordinal] for p in periods], dtype=np.int64
+    ).reshape(-1, 2)
+    books, which = np.unique(pairs, return_inverse=True)  # every book month once
+    which = which.reshape(-1, 2)
+    at = np.clip(np.searchsorted(books, ords), 0, max(len(books) - 1, 0))
+    inside = books[at] == ords if len(books) else np.zeros(len(ords), dtype=bool)
+    width = len(books)
+    grid = np.bincount(
+        codes[inside] * width + at[inside],
+        weights=mrr["mrr"].to_numpy(dtype=float)[inside],
+        minlength=len(labels) * width,
+    ).reshape(len(labels), width)  # grid[i, j]: account i's MRR in book month j
+    start, end = grid[:, which[:, 0]], grid[:, which[:, 1]]
+    cohort = start > 0
+    starting = np.where(cohort, start, 0.0).sum(axis=0)
+    kept = np.where(cohort, np.minimum(start, end), 0.0).sum(axis=0)
+    ending = np.where(cohort, end, 0.0).sum(axis=0)
+    customers = cohort.sum(axis=0)
+    retained = (cohort & (end > 0)).sum(axis=0)
+    out = pd.DataFrame(index=pd.Index([p.label for p in periods], name="period"))
+    out["starting_mrr"] = starting
+    out["customers_start"] = customers.astype(np.int64)
+    out["nrr"] = ratio_series(pd.Series(ending, index=out.index), out["starting_mrr"])
+    out["grr"] = ratio_series(pd.Series(kept, index=out.index), out["starting_mrr"])
+    kept_logos = pd.Series(retained, index=out.index)
+    out["logo_retention"] = ratio_series(kept_logos, out["customers_start"])
+    out["logo_churn"] = ratio_series(out["customers_start"] - kept_logos, out["customers_start"])
     return out
 
 

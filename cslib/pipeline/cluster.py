@@ -36,11 +36,11 @@ class WarmBuilds(WorkerPlugin):
     def __init__(self, backend: str = "builtin", quarto: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
         self.backend, self.quarto, self.timeout = backend, quarto, timeout
-        self._idle: queue.Queue[WarmProcess] = queue.Queue()
-        self._all: list[WarmProcess] = []
+        self._all: list[WarmProcess] = []  # made on the worker (setup), never pickled
 
     def setup(self, worker: Any) -> None:
         """Make (not yet start) one warm process per thread of ``worker``."""
+        self._idle: queue.Queue[WarmProcess] = queue.Queue()
         for _ in range(max(1, int(getattr(worker.state, "nthreads", 1)))):
             process = WarmProcess(backend=self.backend, quarto=self.quarto,
                                   timeout=self.timeout)

@@ -34,7 +34,6 @@ __all__ = [
     "KernelExecutor",
     "LocalExecutor",
     "Slices",
-    "build_remote",
     "make_executor",
 ]
 
@@ -84,32 +83,19 @@ class KernelExecutor(LocalExecutor):
     name: ClassVar[str] = "kernel"
 
 
-def build_remote(
-    job: Job, slices: Sequence[Dataset | None], backend: str, quarto: str | None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> Built:
-    """Run on a Dask worker: build ``job`` from its slices of data, return the bytes.
-
-    ``timeout`` bounds each cell (Papermill's cell timeout): a hung cell
-    fails its document only.
-    """
-    from cslib.pipeline.worker import build_job
-
-    return build_job(job, slices=slices, backend=backend, quarto=quarto, executor="kernel",
-                     timeout=timeout)
-
-
 @dataclass(frozen=True)
 class DaskExecutor:
     """One task per document on the Dask cluster at ``scheduler`` (``tcp://HOST:PORT``).
 
-    Each job travels with the slices of data its notebooks may see; a worker
-    builds it in a private temporary folder (so no report runs inside the
-    long-lived worker process itself); the bytes come back and the build's
-    process checks and writes them, as for the local executor. Workers need
-    the project (``cslib``, the notebooks) at the same paths as here; a board
-    pack also reads the dataset itself, so its data must be reachable from
-    the workers. A task whose worker died is ``crashed``.
+    Each job travels with the slices of data its notebooks may see; every
+    Dask worker keeps warm build processes (:mod:`cslib.pipeline.cluster`)
+    and builds each document in a fresh fork of one, as the local executor
+    does (no report runs inside the long-lived worker process itself); the
+    bytes come back and the build's process checks and writes them. Workers
+    need the project (``cslib``, the notebooks) at the same paths as here; a
+    board pack also reads the dataset itself, so its data must be reachable
+    from the workers. A task whose process died twice, or whose worker died,
+    is ``crashed``.
     """
 
     scheduler: str
@@ -128,6 +114,8 @@ class DaskExecutor:
         """
         from distributed import Client, as_completed
 
+        from cslib.pipeline.cluster import PLUGIN, WarmBuilds, build_remote
+
         if not self.scheduler:
             raise ParameterError("--executor dask needs --scheduler tcp://HOST:PORT.")
         try:
@@ -137,9 +125,11 @@ class DaskExecutor:
                 f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"
             ) from None
         with client:
+            client.register_plugin(WarmBuilds(self.backend, self.quarto, self.timeout),
+                                   name=PLUGIN)
             futures = {
-                client.submit(build_remote, job, slices(job), self.backend, self.quarto,
-                              self.timeout, pure=False, key=f"cslib-build-{job.key}"): job
+                client.submit(build_remote, job, slices(job), pure=False,
+                              key=f"cslib-build-{job.key}"): job
                 for job in jobs
             }
             for future in as_completed(futures):

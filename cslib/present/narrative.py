@@ -14,14 +14,18 @@ from typing import Any
 import pandas as pd
 
 from cslib.errors import PeriodError
+from cslib.metrics import satisfaction as satisfaction_metrics
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.definitions import lacks, recorded
+from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
-from cslib.metrics.satisfaction import MIN_RESPONSES
+from cslib.metrics.satisfaction import MIN_RESPONSES, SATISFIED_MIN
 from cslib.metrics.summary import metrics_frame
+from cslib.metrics.support import closed_in, ticket_summary
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
+from cslib.present.figures import compare_periods, headline_figures, health_frame, risk_frame
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -31,13 +35,7 @@ from cslib.present.formats import (
     fmt_score,
 )
 from cslib.present.report import Report
-from cslib.present.tables import (
-    FLAG_LABELS,
-    _compare,
-    headline_figures,
-    health_frame,
-    risk_frame,
-)
+from cslib.present.tables import FLAG_LABELS
 
 __all__ = [
     "adoption_summary",
@@ -184,7 +182,7 @@ def _driver(report: Report, nrr_change: float, prev: Period) -> str:
 def executive_summary(report: Report) -> Paragraph:
     """ARR growth, NRR with its change and driver, GRR, churned and new accounts."""
     now = headline_figures(report)
-    prev_p, _ = _compare(report)
+    prev_p, _ = compare_periods(report)
     prev = headline_figures(report, prev_p)
     p = report.period.label
     start, end = 12 * now["starting_mrr"], 12 * now["ending_mrr"]
@@ -258,7 +256,7 @@ def bridge_summary(report: Report) -> Paragraph:
 def retention_summary(report: Report) -> Paragraph:
     """NRR, GRR and logo retention against the same period a year before."""
     now = headline_figures(report)
-    _, year_p = _compare(report)
+    _, year_p = compare_periods(report)
     year = headline_figures(report, year_p)
     if year is None:
         return Paragraph.of(
@@ -324,7 +322,7 @@ def satisfaction_summary(report: Report) -> Paragraph | Callout:
             f"The data has {' and '.join(unrecorded)}, so satisfaction cannot be shown."
         )
     now = headline_figures(report)
-    _, year_p = _compare(report)
+    _, year_p = compare_periods(report)
     year = headline_figures(report, year_p)
     parts = []
     if now["nps_responses"]:
@@ -503,22 +501,24 @@ def support_summary(report: Report) -> Paragraph | Callout:
     if tickets.empty:
         return Callout.of("No support tickets are recorded for this account.")
     p = report.period
-    closed = tickets[(tickets["closed_on"] >= p.first_day) & (tickets["closed_on"] <= p.last_day)]
-    opened = tickets[(tickets["opened_on"] >= p.first_day) & (tickets["opened_on"] <= p.last_day)]
-    csat = closed["csat"].dropna().astype(float)
-    if opened.empty and closed.empty:
+    volume = ticket_summary(tickets, period=p).iloc[0]
+    opened, closed = int(volume["opened"]), int(volume["closed"])
+    if not opened and not closed:
         return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
     text = (
-        f"Your team opened {fmt_plural(len(opened), 'ticket')} and we closed "
-        f"{len(closed):,} in {p.label}"
+        f"Your team opened {fmt_plural(opened, 'ticket')} and we closed "
+        f"{closed:,} in {p.label}"
     )
-    if len(csat):
-        share = fmt_percent((csat >= 4).mean(), digits=0)
-        if len(csat) == 1:
-            verdict = "satisfied" if csat.iloc[0] >= 4 else "not satisfied"
-            text += f"; the one rating was {verdict} ({csat.iloc[0]:.0f} of 5)"
-        else:
-            text += f"; {share} of {len(csat)} ratings were satisfied (4-5 of 5)"
+    rated = satisfaction_metrics.satisfaction_summary(nps=None, tickets=tickets, period=p)
+    rated = rated.iloc[0]
+    if rated["csat_responses"] == 1:
+        rating = tickets.loc[closed_in(tickets, period=p), "csat"].dropna().iloc[0]
+        verdict = "satisfied" if rating >= SATISFIED_MIN else "not satisfied"
+        text += f"; the one rating was {verdict} ({rating:.0f} of 5)"
+    elif rated["csat_responses"]:
+        share = fmt_percent(rated["csat"], digits=0)
+        text += (f"; {share} of {rated['csat_responses']} ratings were satisfied "
+                 f"({SATISFIED_MIN}-5 of 5)")
     return Paragraph.of(text + ".", definitions=("csat",))
 
 
@@ -574,7 +574,7 @@ def recommendations(report: Report) -> Bullets:
         for _, g in goals[goals["status"] == "at_risk"].sort_values("due_on").head(3).iterrows():
             items.append(["Revisit the goal ", Span(str(g["title"]), "em"),
                           f" (at risk, due {g['due_on']:%Y-%m-%d})."])
-        if not goals["status"].isin(["not_started", "on_track", "at_risk"]).any():
+        if not goals["status"].isin(OPEN_GOAL_STATUSES).any():
             items.append(["Set the next goals of the success plan: every current goal is "
                           "closed."])
     if not items:

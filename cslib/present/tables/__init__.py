@@ -1,0 +1,52 @@
+"""Formatted report tables and headline figures (KPI cards).
+
+Each function takes a :class:`~cslib.present.report.Report` (its scoped
+dataset, period and settings), reads the figures :mod:`cslib.metrics`
+computes (through :mod:`cslib.present.figures` when a report shares them),
+and returns a :class:`~cslib.present.blocks.Table` or
+:class:`~cslib.present.blocks.Kpis` with every cell formatted in the house
+style ($1.2M, 104.3%, +2.1 pts), or a :class:`~cslib.present.blocks.Callout`
+that says plainly what data is missing. A table formats; it computes no metric.
+
+:mod:`~cslib.present.tables.company` holds the company's and a segment's
+tables, :mod:`~cslib.present.tables.customer` the customer QBR's; both are
+importable from here (``from cslib.present import tables; tables.qbr_kpis(report)``).
+"""
+
+from cslib.present.figures import headline_figures, health_frame, risk_frame
+from cslib.present.tables._cells import FLAG_LABELS
+from cslib.present.tables.company import (
+    account_list,
+    headline_kpis,
+    health_band_table,
+    segment_table,
+    top_expansions,
+    top_risks,
+)
+from cslib.present.tables.customer import (
+    contacts_table,
+    goals_table,
+    health_drivers,
+    qbr_kpis,
+    subscription_table,
+    support_table,
+)
+
+__all__ = [
+    "FLAG_LABELS",
+    "account_list",
+    "contacts_table",
+    "goals_table",
+    "headline_figures",
+    "headline_kpis",
+    "health_band_table",
+    "health_drivers",
+    "health_frame",
+    "qbr_kpis",
+    "risk_frame",
+    "segment_table",
+    "subscription_table",
+    "support_table",
+    "top_expansions",
+    "top_risks",
+]

@@ -1,0 +1,127 @@
+"""What the report tables share: reader-facing labels, cell formats, the KPI card rule."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from cslib.metrics.risk import RISK_FLAGS
+from cslib.present.blocks import Kpi
+from cslib.present.formats import DASH, fmt_points
+
+__all__ = [
+    "CUSTOMER_FLAG_LABELS",
+    "FLAG_LABELS",
+    "LEFT",
+    "MEASURE_LABELS",
+    "RIGHT",
+    "days_ago",
+    "flag_names",
+    "is_true",
+    "isnum",
+    "kpi",
+    "plain_number",
+    "shown_note",
+]
+
+#: Reader-facing names of the risk flags (params/risk.yaml has the thresholds).
+FLAG_LABELS = {
+    "renewal_at_risk": "Renewal at risk",
+    "single_threaded": "Single-threaded",
+    "build_a_champion": "Build a champion",
+    "emergency": "Emergency",
+}
+#: The same flags worded for the customer's own QBR (shared outside the company).
+CUSTOMER_FLAG_LABELS = {
+    "renewal_at_risk": "Plan the renewal together",
+    "single_threaded": "Broaden executive sponsorship",
+    "build_a_champion": "Name a product champion",
+    "emergency": "Recover adoption",
+}
+#: Reader-facing names of the health measures (the QBR's health-driver table).
+MEASURE_LABELS = {
+    "seat_utilization": "Seat utilization",
+    "active_users_change": "Active users, 3-month change",
+    "mrr_change": "Subscription, 3-month change",
+    "nps": "NPS, trailing 12 months",
+    "csat": "CSAT, trailing 12 months",
+    "strong_executives": "Strong executive relationships",
+    "strong_users": "Strong user relationships",
+    "days_since_executive_contact": "Days since executive contact",
+    "days_since_user_contact": "Days since user contact",
+    "goals_on_track": "Open goals on track",
+}
+#: Column alignments.
+RIGHT = "right"
+LEFT = "left"
+
+
+def isnum(value: Any) -> bool:
+    """Whether ``value`` is a number (not ``None``, not NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def is_true(value: Any) -> bool:
+    """Whether a flag is set (``None`` and ``pd.NA``, not evaluated, are not)."""
+    return value is not None and value is not pd.NA and bool(value)
+
+
+def kpi(
+    label: str,
+    now: float | None,
+    prev: float | None,
+    year: float | None,
+    fmt: Any,
+    *,
+    change: str = "points",
+    higher_is_better: bool = True,
+    year_label: str = "",
+) -> Kpi:
+    """A KPI card: ``now`` formatted, its change since ``prev`` and the value a year before.
+
+    ``change`` says how the change is written: ``"points"`` (percentage points
+    of a proportion), ``"score"`` (points of a score) or ``"percent"``
+    (relative change); the arrow is good when the change goes the way
+    ``higher_is_better`` says.
+    """
+    delta, trend, good = "", None, None
+    if isnum(now) and isnum(prev):
+        diff = float(now) - float(prev)  # type: ignore[arg-type]
+        if change == "points":
+            delta = fmt_points(diff)
+        elif change == "score":
+            delta = f"{diff:+.1f} pts"
+        elif prev:
+            delta = f"{100.0 * diff / abs(float(prev)):+.1f}%"  # type: ignore[arg-type]
+        trend = "flat" if abs(diff) < 1e-9 else ("up" if diff > 0 else "down")
+        good = None if trend == "flat" else (diff > 0) == higher_is_better
+    note = f"{year_label}: {fmt(year)}" if isnum(year) else ""
+    return Kpi(label, fmt(now), delta, trend, good, note)
+
+
+def flag_names(row: pd.Series) -> str:
+    """The reader-facing names of the flags set on an account's row, or a dash."""
+    names = [FLAG_LABELS[f] for f in RISK_FLAGS if is_true(row.get(f))]
+    return ", ".join(names) if names else DASH
+
+
+def shown_note(total: int, n: int | None) -> str:
+    """The end of a ranked table's caption: how many of ``total`` rows are shown."""
+    return f"; the {n} largest shown." if n is not None and total > n else "."
+
+
+def plain_number(value: Any) -> str:
+    """A goal's number as recorded: ``1,250``, ``3.30``, or a dash."""
+    if not isnum(value):
+        return DASH
+    v = float(value)
+    return f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
+
+
+def days_ago(days: float | None) -> str:
+    """``today``, ``yesterday``, ``12 days ago`` or ``no contact recorded``."""
+    if not isnum(days):
+        return "no contact recorded"
+    return {0: "today", 1: "yesterday"}.get(int(days), f"{days:.0f} days ago")

@@ -1,0 +1,320 @@
+"""The customer QBR's tables: at a glance, goals, health drivers, support, contacts, subscription.
+
+A QBR is shared with the customer: these tables show only the report's one
+account and words meant for the customer (see :data:`CUSTOMER_FLAG_LABELS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cslib.errors import ParameterError
+from cslib.metrics.adoption import account_adoption
+from cslib.metrics.definitions import recorded
+from cslib.metrics.outcomes import goal_progress, goal_summary
+from cslib.metrics.relationships import relationship_summary
+from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.satisfaction import satisfaction_summary, trailing_satisfaction
+from cslib.metrics.support import ticket_summary
+from cslib.present.blocks import Callout, Kpi, Kpis, Table
+from cslib.present.figures import health_frame, risk_frame
+from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
+from cslib.present.report import Report
+from cslib.present.tables._cells import (
+    CUSTOMER_FLAG_LABELS,
+    LEFT,
+    MEASURE_LABELS,
+    RIGHT,
+    days_ago,
+    is_true,
+    isnum,
+    kpi,
+    plain_number,
+)
+
+__all__ = [
+    "contacts_table",
+    "goals_table",
+    "health_drivers",
+    "qbr_kpis",
+    "subscription_table",
+    "support_table",
+]
+
+
+def _one(report: Report, table: str) -> str:
+    """The customer's account id; a clear error when ``report`` is not a customer's QBR."""
+    if report.kind != "customer":
+        raise ParameterError(
+            f"`tables.{table}` shows one customer's figures, so it needs a customer report, "
+            f"got a {report.kind} report; open one with open_report('customer', "
+            "account_id=...)."
+        )
+    return report.account_id
+
+
+def qbr_kpis(report: Report) -> Kpis:
+    """The customer's headline figures: adoption, health, satisfaction, goals, renewal."""
+    aid = _one(report, "qbr_kpis")
+    ds = report.dataset
+    month = report.period.last_month
+    items: list[Kpi] = []
+    usage = ds.get("usage")
+    if usage is not None and not usage.empty:
+        adoption = account_adoption(usage, month=month, lookback_months=3)
+        if aid in adoption.index:
+            a = adoption.loc[aid]
+            before = account_adoption(usage, month=month - 3, lookback_months=3)
+            prev = before["seat_utilization"].get(aid)
+            items.append(kpi("Seat utilization", a["seat_utilization"], prev, None,
+                              fmt_percent, year_label=""))
+            items.append(Kpi("Active users", fmt_count(a["active_users"]),
+                             f"{100 * a['active_users_change']:+.1f}% in 3 months"
+                             if isnum(a["active_users_change"]) else "",
+                             note=f"of {fmt_count(a['licensed_seats'])} seats"))
+    health = health_frame(report)
+    if aid in health.index and isnum(health.loc[aid, "health_score"]):
+        h = health.loc[aid]
+        items.append(Kpi("Health score", f"{h['health_score']:.0f}",
+                         note=f"{h['health_band']} band"))
+    nps, tickets = ds.get("nps"), ds.get("tickets")
+    rated = tickets is not None and "csat" in tickets
+    if nps is not None or rated:
+        year = trailing_satisfaction(
+            nps=nps, tickets=tickets if rated else None, as_of=report.as_of, months=12
+        ).iloc[0]
+        if year["nps_responses"]:
+            items.append(Kpi("NPS", fmt_score(year["nps"], digits=0),
+                             note=f"{fmt_plural(year['nps_responses'], 'response')}, "
+                                  "last 12 months"))
+        if year["csat_responses"]:
+            items.append(Kpi("Support satisfaction", fmt_percent(year["csat"], digits=0),
+                             note=f"{fmt_plural(year['csat_responses'], 'rating')}, "
+                                  "last 12 months"))
+    goals = ds.get("goals")
+    if goals is not None and not goals.empty:
+        p = report.period
+        g = goal_summary(goals, period=p).iloc[0]
+        on_track, n_open = int(g["on_track"]), int(g["open_goals"])
+        note = f"{on_track} of {n_open} open goals on track" if n_open else "no open goals"
+        if g["goals_due"]:
+            items.append(Kpi(f"Goals due in {p.label}",
+                             f"{int(g['goals_achieved'])} of {int(g['goals_due'])} achieved",
+                             note=note))
+        else:
+            items.append(Kpi("Open goals", f"{on_track} of {n_open} on track"
+                             if n_open else "none", note=f"none due in {p.label}"))
+    renewal = ds.accounts["renewal_date"].iloc[0] if "renewal_date" in ds.accounts else None
+    if renewal is not None and not pd.isna(renewal):
+        days = (pd.Timestamp(renewal) - report.as_of).days
+        ts = pd.Timestamp(renewal)
+        items.append(Kpi("Renewal", f"{ts:%b} {ts.day}, {ts.year}",
+                         note=f"in {days} days" if days >= 0 else f"{-days} days ago"))
+    return Kpis(
+        f"At a glance, {report.period.label}",
+        tuple(items),
+        definitions=recorded(ds, ("seat_utilization", "health_score", "nps", "csat", "goals")),
+    )
+
+
+_STATUS = {
+    "achieved": "Achieved",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "missed": "Missed",
+    "not_started": "Not started",
+}
+
+
+def goals_table(report: Report) -> Table | Callout:
+    """The customer's success plan: each goal, its target, progress, due date and status."""
+    goals = report.dataset.get("goals")
+    if goals is None:
+        return Callout.of("The data has no success-plan goals (no goals table), so the success "
+                          "plan cannot be shown.")
+    if goals.empty:
+        return Callout.of("No success-plan goals are recorded for this account yet.")
+    goals = goals.sort_values(["due_on", "goal_id"])
+    goals = goals.assign(progress=goal_progress(goals))
+    rows = []
+    for _, g in goals.iterrows():
+        base, target, cur = (g.get(k) for k in ("baseline", "target", "current"))
+        progress = fmt_percent(g["progress"], digits=0) if isnum(g["progress"]) else DASH
+        metric = str(g["metric"]) if "metric" in g and not pd.isna(g["metric"]) else ""
+        rows.append(
+            (
+                str(g["title"]),
+                metric or DASH,
+                f"{plain_number(base)} → {plain_number(target)}" if isnum(target) else DASH,
+                plain_number(cur),
+                progress,
+                f"{g['due_on']:%Y-%m-%d}",
+                _STATUS.get(str(g["status"]), str(g["status"])),
+            )
+        )
+    return Table(
+        f"Goals and progress on {report.as_of:%Y-%m-%d}",
+        ("Goal", "Measure", "Baseline → target", "Current", "Progress", "Due", "Status"),
+        tuple(rows),
+        align=(LEFT, LEFT, RIGHT, RIGHT, RIGHT, LEFT, LEFT),
+        definitions=("goals",),
+    )
+
+
+def _measure_value(name: str, value: float) -> str:
+    if not isnum(value):
+        return "no data"
+    if name in ("seat_utilization", "csat", "goals_on_track"):
+        return fmt_percent(value, digits=0)
+    if name in ("active_users_change", "mrr_change"):
+        return f"{100 * value:+.0f}%"
+    if name == "nps":
+        return fmt_score(value, digits=0)
+    return f"{value:.0f}"
+
+
+def health_drivers(report: Report) -> Table | Callout:
+    """The customer's health score broken down: each measure's value, score and weight."""
+    aid = _one(report, "health_drivers")
+    health = health_frame(report)
+    if aid not in health.index:
+        return Callout.of(
+            f"The account was not paying on {report.as_of:%Y-%m-%d}; no health score."
+        )
+    h = health.loc[aid]
+    weights = {m.name: m.weight for m in report.health_config.measures}
+    used = {m: w for m, w in weights.items() if isnum(h.get(f"score_{m}"))}
+    total = sum(used.values())
+    rows = []
+    for m in sorted(weights, key=lambda k: -weights[k]):
+        score = h.get(f"score_{m}")
+        rows.append(
+            (
+                MEASURE_LABELS.get(m, m),
+                _measure_value(m, h.get(m)),
+                fmt_score(score, digits=0) if isnum(score) else DASH,
+                fmt_percent(used[m] / total, digits=0) if m in used and total else "not counted",
+            )
+        )
+    rows.append(("Health score", h["health_band"] or DASH,
+                 fmt_score(h["health_score"], digits=0), "100%"))
+    return Table(
+        f"Health score drivers on {report.as_of:%Y-%m-%d}",
+        ("Measure", "Value", "Score (0-100)", "Weight"),
+        tuple(rows),
+        align=(LEFT, RIGHT, RIGHT, RIGHT),
+        total=True,
+        caption="Measures without data are not counted; the other weights are renormalized.",
+        definitions=("health_score",),
+    )
+
+
+def support_table(report: Report) -> Table | Callout | None:
+    """Tickets opened and closed, days to close, CSAT and CES: this period and the one before.
+
+    A rating the data never records (no ``csat`` or ``ces`` column in
+    ``tickets``) has no row. ``None`` (nothing displayed) when the data has no
+    tickets table: the section's summary
+    (:func:`cslib.present.narrative.support_summary`) already says so.
+    """
+    tickets = report.dataset.get("tickets")
+    if tickets is None:
+        return None
+    if tickets.empty:
+        return Callout.of("No support tickets are recorded for this account.")
+    periods = [report.period.shift(-1), report.period]
+    cols = []
+    for p in periods:
+        volume = ticket_summary(tickets, period=p).iloc[0]
+        rated = satisfaction_summary(nps=None, tickets=tickets, period=p).iloc[0]
+        days = volume["median_days_to_close"]
+        cols.append(
+            (
+                fmt_count(volume["opened"]),
+                fmt_count(volume["closed"]),
+                f"{days:.0f}" if isnum(days) else DASH,
+                f"{fmt_percent(rated['csat'], digits=0)} of "
+                f"{fmt_plural(rated['csat_responses'], 'rating')}"
+                if rated["csat_responses"] else DASH,
+                f"{rated['ces']:.1f} from {fmt_plural(rated['ces_responses'], 'rating')}"
+                if rated["ces_responses"] else DASH,
+            )
+        )
+    labels = ("Tickets opened", "Tickets closed", "Median days to close",
+              "Satisfied (4-5 of 5)", "Ease of resolution (1-7)")
+    recorded_in_data = (True, True, True, "csat" in tickets, "ces" in tickets)
+    rows = tuple((label, cols[0][i], cols[1][i]) for i, label in enumerate(labels)
+                 if recorded_in_data[i])
+    return Table(
+        f"Support, {periods[0].label} and {periods[1].label}",
+        ("", periods[0].label, periods[1].label),
+        rows,
+        align=(LEFT, RIGHT, RIGHT),
+        definitions=recorded(report.dataset, ("csat", "ces")),
+    )
+
+
+def contacts_table(report: Report) -> Table | Callout:
+    """Relationship coverage of the customer: contacts and strong ties by role, last contact."""
+    aid = _one(report, "contacts_table")
+    contacts = report.dataset.get("contacts")
+    if contacts is None:
+        return Callout.of("The data has no contacts (no contacts table), so relationships "
+                          "cannot be shown.")
+    if contacts.empty:
+        return Callout.of("No contacts are recorded for this account.")
+    rel = relationship_summary(
+        contacts, report.dataset.get("activities"), account_ids=pd.Index([aid]),
+        as_of=report.as_of,
+    ).loc[aid]
+    rows = []
+    for role, label in (("executive", "Executives"), ("user", "Users")):
+        plural = "executives" if role == "executive" else "users"
+        days = rel.get(f"days_since_{role}_contact")
+        rows.append(
+            (
+                label,
+                fmt_count(rel.get(plural, 0)),
+                fmt_count(rel.get(f"strong_{plural}", 0)),
+                days_ago(days),
+            )
+        )
+    return Table(
+        f"Relationships on {report.as_of:%Y-%m-%d}",
+        ("Role", "Contacts", "Strong relationships", "Last contact"),
+        tuple(rows),
+        align=(LEFT, RIGHT, RIGHT, LEFT),
+        definitions=("relationship_coverage",),
+    )
+
+
+def subscription_table(report: Report) -> Table:
+    """The customer's subscription: plan, seats, renewal date and what needs attention."""
+    aid = _one(report, "subscription_table")
+    acc = report.dataset.accounts.iloc[0]
+    rows = [("Plan", str(acc.get("plan")) if not pd.isna(acc.get("plan", np.nan)) else DASH)]
+    usage = report.dataset.get("usage")
+    if usage is not None and not usage.empty:
+        a = account_adoption(usage, month=report.period.last_month, lookback_months=3)
+        if aid in a.index:
+            rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
+    renewal = acc.get("renewal_date")
+    if renewal is not None and not pd.isna(renewal):
+        days = (pd.Timestamp(renewal) - report.as_of).days
+        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({when})"))
+    flags = risk_frame(report)
+    assessed = not (aid in flags.index and flags.loc[aid, list(RISK_FLAGS)].isna().all())
+    if not assessed:
+        rows.append(("Focus areas", "not assessed: no usage or contact data"))
+    elif aid in flags.index:
+        fired = [CUSTOMER_FLAG_LABELS[f] for f in RISK_FLAGS if is_true(flags.loc[aid].get(f))]
+        rows.append(("Focus areas", "; ".join(fired) if fired else "None at the moment"))
+    return Table(
+        "Subscription and renewal",
+        ("Item", "Detail"),
+        tuple(rows),
+        align=(LEFT, LEFT),
+        definitions=("focus_areas",) if assessed else (),
+    )
