@@ -1,14 +1,18 @@
 """Benchmark the batch engine: customer QBRs (HTML and PDF) from the sample data.
 
 Builds N QBRs with `cslib build`'s engine (warm workers, a fresh fork per
-report, in-process rendering), then a subset the plain way (one `papermill`
-and one `jupyter nbconvert --to html --no-input` command per customer, as the
-notebooks would be run by hand), then rebuilds the N with nothing changed.
-Prints seconds per report, the speed-up, the no-change rebuild time and the
-peak memory of the whole process tree. One run; the machine is shared, so
-read the ratio rather than the absolute figures.
+report, in-process rendering, HTML and PDF) and rebuilds them with nothing
+changed; then, on the first ``--pool`` of the same customers, what a competent
+user would script (papermill's Python API in a pool of ``--jobs`` processes,
+nbconvert's HTMLExporter in-process, HTML only); then a few the plain way (one
+`papermill` and one `jupyter nbconvert --to html --no-input` command per
+customer); then (``--dask``) the same N on a local Dask cluster (a scheduler and
+``--jobs`` worker processes). Prints seconds per report, the ratios, the
+no-change rebuild time and the peak memory of the whole process tree. One run;
+the machine is shared, so read the ratios rather than the absolute figures.
 
-    python bench/bench_reports.py [--reports 140] [--plain 4] [--jobs N] [--accounts 1300]
+    python bench/bench_reports.py [--reports 140] [--pool 24] [--plain 4] [--jobs N]
+        [--accounts 1300] [--dask]
 
 With ``--accounts`` a larger company is generated (same generator as the
 sample) so that ``--reports 1000`` builds 1,000 distinct QBRs.
@@ -79,10 +83,56 @@ def plain_way(accounts: list[str], work: Path, data: str) -> list[float]:
     return times
 
 
+def _papermill_one(job: tuple[str, str, str]) -> float:
+    """One QBR the scripted way: papermill's Python API, then nbconvert's HTMLExporter."""
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    account, data, out = job
+    start = time.perf_counter()
+    nb = papermill.execute_notebook(str(QBR), None, parameters={"account_id": account,
+                                    "data": data}, cwd=str(QBR.parent), progress_bar=False,
+                                    log_output=False)
+    html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.from_dict(nb))
+    Path(out).write_text(html, encoding="utf-8")
+    return time.perf_counter() - start
+
+
+def pool_way(accounts: list[str], work: Path, data: str, jobs: int) -> float:
+    """Wall seconds for ``accounts`` built by a pool of ``jobs`` processes (the scripted way)."""
+    import multiprocessing
+
+    tasks = [(a, data, str(work / f"pool-{a}.html")) for a in accounts]
+    start = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        pool.map(_papermill_one, tasks, chunksize=1)
+    return time.perf_counter() - start
+
+
+def dask_way(plan: object, jobs: int) -> tuple[float, int]:
+    """Wall seconds and documents built for ``plan`` on a local Dask cluster of ``jobs``."""
+    from distributed import LocalCluster
+
+    from cslib.pipeline.build import build_plan
+
+    with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        start = time.perf_counter()
+        result = build_plan(plan, period="2026Q3", executor="dask", force=True,
+                            scheduler=cluster.scheduler_address, echo=lambda line: None)
+        seconds = time.perf_counter() - start
+    return seconds, sum(o.status == "built" for o in result.outcomes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=140, help="QBRs built by the engine")
     parser.add_argument("--plain", type=int, default=4, help="QBRs built the plain way")
+    parser.add_argument("--pool", type=int, default=24,
+                        help="QBRs built by the scripted papermill pool")
+    parser.add_argument("--dask", action="store_true",
+                        help="also build the N on a local Dask cluster")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="engine workers")
     parser.add_argument("--accounts", type=int, default=0,
                         help="generate a company this large instead of the 400-account sample")
@@ -131,12 +181,25 @@ def main() -> None:
     print(f"no-change rebuild: {rebuild:.1f} s ({sum(o.reused for o in again.outcomes)} of "
           f"{len(again.outcomes)} up to date)")
 
+    pool_accounts = unique[: args.pool]
+    pool_wall = pool_way(pool_accounts, work, data, args.jobs)
+    pool_per = pool_wall / len(pool_accounts)
+    print(f"scripted pool (papermill API in {args.jobs} processes + nbconvert HTMLExporter, "
+          f"HTML only): {pool_wall:.1f} s for {len(pool_accounts)} = {pool_per:.2f} s per "
+          f"report -> engine (HTML + PDF) is {pool_per / per_report:.1f}x faster")
+
     plain = plain_way(unique[: args.plain], work, data)
     plain_per = statistics.median(plain)
     print(f"plain way (papermill + jupyter nbconvert, HTML only, one at a time): median "
           f"{plain_per:.2f} s per report over {len(plain)}")
     print(f"speed-up per report: {plain_per / per_report:.1f}x "
           f"(plain median / engine wall time per report)")
+    if args.dask:
+        dask_wall, dask_built = dask_way(plan, args.jobs)
+        dask_per = dask_wall / max(dask_built, 1)
+        print(f"dask (local cluster, {args.jobs} worker processes): {dask_wall:.1f} s for "
+              f"{dask_built} reports = {dask_per:.2f} s per report = "
+              f"{dask_per / per_report:.2f}x the local executor")
     if len(unique) < 1000:
         print(f"1,000 QBRs at this rate: about {1000 * per_report / 60:.1f} min")
 

@@ -17,8 +17,8 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.leaks import html_text, pdf_text
 from cslib.pipeline.plan import load_plan
 
-FIXTURES = Path(__file__).parent / "fixtures"
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CSLIB = [sys.executable, "-m", "cslib.cli"]
 
 

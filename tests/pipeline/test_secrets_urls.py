@@ -14,8 +14,8 @@ import pytest
 from cslib.execute.parameters import secret_parameters
 from cslib.secrets import credentials, mask_parameters, mask_text, mask_url
 
-FIXTURES = Path(__file__).parent / "fixtures"
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CSLIB = [sys.executable, "-m", "cslib.cli"]
 PG_URL = os.environ.get("CSLIB_TEST_POSTGRES_URL", "")
 

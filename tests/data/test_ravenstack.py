@@ -51,7 +51,7 @@ from cslib.present import charts, narrative, tables
 from cslib.present.blocks import Callout, Figure
 from cslib.present.report import open_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "ravenstack_mini"
 REAL = ROOT.parent / "shared" / "datasets" / "ravenstack"  # the Makefile's RAVENSTACK
 COMMITTED = ROOT / "data" / "ravenstack"

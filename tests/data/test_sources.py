@@ -36,7 +36,7 @@ from cslib.pipeline.build import render_notebook
 from cslib.pipeline.leaks import html_text
 from cslib.present.report import open_report, report_slice
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 QBR = ROOT / "notebooks" / "customer_qbr.ipynb"
 PG_URL = os.environ.get("CSLIB_TEST_POSTGRES_URL", "")

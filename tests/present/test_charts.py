@@ -32,7 +32,7 @@ from cslib.present.style import (
     to_svg,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2026Q3"
 AS_OF = "2026-10-31"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -198,7 +198,7 @@ NO_USAGE = (
     "name", ["nps_breakdown", "satisfaction_trend", "adoption", "relationship_coverage"]
 )
 def test_a_table_the_data_never_had_draws_nothing(revenue_only, health_config, name) -> None:
-    # the section's first block says so (tests/test_present.py); no second note, no empty chart
+    # the section's first block says so (test_present.py); no second note, no empty chart
     assert _charts(health_config)[name](revenue_only) is None
 
 

@@ -19,7 +19,7 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 from cslib.present.formats import fmt_money, fmt_percent
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2026Q3"
 
 

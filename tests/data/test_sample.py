@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cslib.data import sample
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 AS_OF = pd.Timestamp(sample.AS_OF)
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB")
 STRONG = ("strong", "very_strong")

@@ -10,7 +10,7 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.output import write_atomic
 from cslib.pipeline.plan import load_plan
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def test_a_failing_document_does_not_stop_the_others(tmp_path):
@@ -61,7 +61,7 @@ def test_write_atomic_leaves_no_temporary_file_and_readable_permissions(tmp_path
 
 def test_warm_executor_starts_every_report_from_a_clean_state(tmp_path):
     """A report plants state everywhere it can; the next report on the same worker sees none."""
-    probe = Path(__file__).parent / "fixtures" / "isolation_probe.ipynb"
+    probe = Path(__file__).parents[1] / "fixtures" / "isolation_probe.ipynb"
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(f"""company: Acme
 output: out
@@ -85,7 +85,7 @@ def test_the_isolation_probe_detects_state_left_in_a_shared_process():
     clean-start test above can fail)."""
     import multiprocessing
 
-    probe = Path(__file__).parent / "fixtures" / "isolation_probe.ipynb"
+    probe = Path(__file__).parents[1] / "fixtures" / "isolation_probe.ipynb"
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
         texts = pool.apply(_run_probe_twice_in_one_process, (str(probe),))
@@ -163,7 +163,7 @@ documents:
     first = build_plan(plan, period="2026Q3", echo=lambda line: None)
     assert [o.status for o in first.outcomes] == ["failed", "built"]
     # Fix the cause (the missing settings file), then retry the failure only.
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     (tmp_path / "health.yaml").write_text((root / "params" / "health.yaml").read_text())
     retried = build_plan(plan, period="2026Q3", retry_failed=True, echo=lambda line: None)
     assert [o.status for o in retried.outcomes] == ["built", "built"]

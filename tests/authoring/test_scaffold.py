@@ -30,7 +30,7 @@ from cslib.execute.qmd import qmd_to_notebook
 from cslib.periods import Period
 from cslib.pipeline.plan import AccountFilter, load_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 PLAN = """\
 # A small plan for the tests: its comments must survive `cslib new`.

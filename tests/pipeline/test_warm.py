@@ -11,7 +11,7 @@ from cslib.pipeline.scope import Slicer
 from cslib.pipeline.warm import WarmProcess
 from cslib.present.report import resolve_data
 
-PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
+PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
 
 
 def _job(account: str, fault: str = "") -> tuple[Job, tuple]:

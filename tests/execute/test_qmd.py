@@ -25,7 +25,7 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 from cslib.render.quarto import INSTALL_HINT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 DOC = """\
 ---

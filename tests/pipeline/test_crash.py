@@ -13,8 +13,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from conftest import communicate_or_dump
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
 CSLIB = [sys.executable, "-m", "cslib.cli"]
 N = 16
 

@@ -26,7 +26,7 @@ from cslib.render import render_document
 from cslib.render.pptx import rasterize_svgs, render_pptx
 from cslib.render.pptx_template import write_template
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script> #set $x$ *bold* \\ ' \" \u202eRTL 😀"
 LONG_NAME = "Zeta" + "".join(chr(ord("a") + i % 26) for i in range(296))
 SVG = (
@@ -40,7 +40,7 @@ HEADLINES = {
     "Health": "The health score sums up adoption, growth, satisfaction and goals.",
 }
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "params" / "qbr-template.pptx"
+TEMPLATE = Path(__file__).resolve().parents[2] / "params" / "qbr-template.pptx"
 
 
 def _p(text: str, **extra: Any) -> dict[str, Any]:

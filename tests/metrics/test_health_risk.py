@@ -14,7 +14,7 @@ from cslib.metrics.risk import RiskSettings, load_risk_settings, risk_flags
 from cslib.settings import read_yaml
 
 AS_OF = "2026-09-30"
-PARAMS = Path(__file__).resolve().parents[1] / "params"
+PARAMS = Path(__file__).resolve().parents[2] / "params"
 
 
 def _dataset(**drop: bool) -> cslib.Dataset:

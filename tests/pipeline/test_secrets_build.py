@@ -11,7 +11,7 @@ import pytest
 
 from cslib.execute.parameters import secret_parameters
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SECRET = "sk_live_9f8e7d6c5b4a3210"
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import communicate_or_dump
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PROBE = Path(__file__).resolve().parent / "fixtures" / "fault_probe.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
 CSLIB = [sys.executable, "-m", "cslib.cli"]
 IDS = ["A0001", "A0002", "A0003", "A0004", "A0005", "A0006"]
 

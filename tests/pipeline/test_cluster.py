@@ -10,7 +10,7 @@ from cslib.errors import ParameterError
 from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def _plan(tmp_path: Path, name: str) -> Path:

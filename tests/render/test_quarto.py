@@ -430,7 +430,7 @@ def test_cslib_render_goes_through_quarto_when_chosen(fake, tmp_path):
     """The whole path: papermill executes a real QBR, the executed notebook goes to quarto."""
     from cslib.pipeline.build import render_notebook
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     outcome = render_notebook(
         root / "notebooks" / "customer_qbr.ipynb",
         {"account_id": "A0001"},
@@ -453,7 +453,7 @@ def test_cslib_build_surfaces_quarto_errors(fake, tmp_path, monkeypatch):
     from cslib.pipeline.build import render_notebook
 
     monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     with pytest.raises(CslibError) as err:
         render_notebook(root / "notebooks" / "customer_qbr.ipynb", {"account_id": "A0001"},
                         formats=("html",), out_dir=tmp_path / "out", backend="quarto")

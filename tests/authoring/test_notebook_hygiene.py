@@ -37,7 +37,7 @@ import pytest
 from nbformat import v4
 from nbval.plugin import find_comment_markers, find_metadata_tags
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Notebook metadata that is content; anything else (widgets, papermill, toc...) is noise.
 NOTEBOOK_METADATA = {"kernelspec", "language_info"}

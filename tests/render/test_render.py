@@ -644,14 +644,14 @@ def test_minimal_and_empty_documents_render() -> None:
 
 def test_same_bytes_in_a_fresh_process() -> None:
     code = (
-        "import hashlib, sys; sys.path.insert(0, 'tests'); "
+        "import hashlib, sys; sys.path[:0] = ['tests', 'tests/render']; "
         "from test_render import make_document; "
         "from cslib.render.html import render_html; from cslib.render.pdf import render_pdf; "
         "d = make_document(); "
         "print(hashlib.sha256(render_html(d).encode()).hexdigest(), "
         "hashlib.sha256(render_pdf(d)).hexdigest())"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from papermill.cli import papermill
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 LINE = re.compile(r"^(\w+): (\w+) = (.+?)  # (.+)$")
 
 

@@ -25,10 +25,10 @@ from cslib.pipeline.leaks import html_text, pdf_text, words
 from cslib.pipeline.plan import expand, load_plan
 from cslib.present.report import resolve_data
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # The longest name the data contract allows (longer names, tabs and line breaks in names
-# are refused when the data is loaded: tests/test_load.py); a long run of one letter.
+# are refused when the data is loaded: tests/data/test_load.py); a long run of one letter.
 LONG = "Z" * TEXT_LIMITS["text"]
 NAMES = {
     "a1": '<script>alert("pwned")</script> Acme',
