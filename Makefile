@@ -19,11 +19,13 @@ BY       ?= segment
 REPORTS_N ?=
 # PLAN: the report plan `make reports` builds (which notebooks, over what, which formats).
 PLAN     ?= $(ROOT)/params/quarterly.yaml
+# TEST_JOBS: pytest processes (pytest-xdist); auto = one per core.
+TEST_JOBS ?= auto
 # LAB_PORT: the port `make lab` serves JupyterLab on (127.0.0.1 only; the next free one if taken).
 LAB_PORT ?= 8888
 # RAVENSTACK: the public RavenStack CSV folder `make ravenstack` imports (not in this repository).
 RAVENSTACK ?= $(abspath $(ROOT)/../shared/datasets/ravenstack)
-.PHONY: help env test lint reports notebooks sample bench clean lab ravenstack
+.PHONY: help env test test-fast lint reports notebooks sample bench clean lab ravenstack
 
 ## help: list the targets
 help:
@@ -50,7 +52,11 @@ test: $(STAMP)
 	url=$$(bash $(ROOT)/.ci/postgres.sh start "$$pgdir") || exit 1; \
 	echo "PostgreSQL for the tests: $$url (statements logged in $$pgdir/server.log)"; \
 	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
-		$(BIN)/python -m pytest -q
+		$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup
+
+## test-fast: the unit tier for the edit loop (no document builds, no database; under a minute)
+test-fast: $(STAMP)
+	cd $(ROOT) && $(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow" cslib tests
 
 ## lint: ruff check (style, imports, docstrings)
 lint: $(STAMP)

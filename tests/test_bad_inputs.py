@@ -22,6 +22,8 @@ from conftest import write_dataset
 from cslib.cli import main
 from cslib.pipeline.leaks import html_text
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 

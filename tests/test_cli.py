@@ -21,6 +21,8 @@ import pytest
 from cslib import METRIC_KEYS, load
 from cslib.cli import main
 
+pytestmark = pytest.mark.slow
+
 CSLIB = Path(sys.executable).with_name("cslib")
 MRR = "account_id,month,mrr\n"
 

@@ -17,6 +17,8 @@ import pytest
 
 from cslib.present.blocks import BLOCK_MIME
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 PAPERMILL = Path(sys.executable).with_name("papermill")
 

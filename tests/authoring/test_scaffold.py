@@ -30,6 +30,8 @@ from cslib.execute.qmd import qmd_to_notebook
 from cslib.periods import Period
 from cslib.pipeline.plan import AccountFilter, load_plan
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PLAN = """\

@@ -51,6 +51,8 @@ from cslib.present import charts, narrative, tables
 from cslib.present.blocks import Callout, Figure
 from cslib.present.report import open_report
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "ravenstack_mini"
 REAL = ROOT.parent / "shared" / "datasets" / "ravenstack"  # the Makefile's RAVENSTACK

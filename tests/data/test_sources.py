@@ -36,6 +36,8 @@ from cslib.pipeline.build import render_notebook
 from cslib.pipeline.leaks import html_text
 from cslib.present.report import open_report, report_slice
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 QBR = ROOT / "notebooks" / "customer_qbr.ipynb"

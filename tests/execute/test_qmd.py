@@ -25,6 +25,8 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 from cslib.render.quarto import INSTALL_HINT
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 DOC = """\

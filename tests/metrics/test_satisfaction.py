@@ -430,7 +430,7 @@ def test_the_answer_groups_are_defined_once_in_metrics():
     rated = re.compile(r"score|csat|rating|^s$")
     found = []
     for path in sorted(root.rglob("*.py")):
-        if path == home or path == root / "data" / "sample.py":  # the data layer's generator
+        if path == home or root / "data" / "sample" in path.parents:  # the data generator
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Assign | ast.AnnAssign):

@@ -19,6 +19,8 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 from cslib.present.formats import fmt_money, fmt_percent
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2026Q3"
 

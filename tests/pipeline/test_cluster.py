@@ -10,6 +10,8 @@ from cslib.errors import ParameterError
 from cslib.pipeline.build import build_plan
 from cslib.pipeline.plan import load_plan
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 

@@ -11,7 +11,10 @@ import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from conftest import communicate_or_dump
+
+pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
@@ -42,9 +45,15 @@ documents:
 
 def _start(plan: Path) -> subprocess.Popen[str]:
     # A session of its own, as a terminal's foreground job: signals go to the whole group.
+    # Ctrl-C as a terminal delivers it: a test run started in the background (where the
+    # shell makes programs ignore SIGINT) must not pass that on to the build.
     return subprocess.Popen([*CSLIB, "build", str(plan), "--period", "2026Q3", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_documents(out: Path, proc: subprocess.Popen[str], at_least: int) -> None:

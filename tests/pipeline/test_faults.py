@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import communicate_or_dump
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
 CSLIB = [sys.executable, "-m", "cslib.cli"]

@@ -17,6 +17,8 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.leaks import html_text, pdf_text
 from cslib.pipeline.plan import load_plan
 
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CSLIB = [sys.executable, "-m", "cslib.cli"]

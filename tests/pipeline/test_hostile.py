@@ -25,6 +25,8 @@ from cslib.pipeline.leaks import html_text, pdf_text, words
 from cslib.pipeline.plan import expand, load_plan
 from cslib.present.report import resolve_data
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # The longest name the data contract allows (longer names, tabs and line breaks in names

@@ -18,6 +18,8 @@ from cslib.pipeline.scope import Slicer
 from cslib.present import narrative, tables
 from cslib.present.report import open_report, resolve_data
 
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 MONTH = pd.Period("2026-09", freq="M")

@@ -8,6 +8,8 @@ import pytest
 
 from cslib.pipeline.leaks import LeakScanner, words
 
+pytestmark = pytest.mark.slow
+
 ACCOUNTS = pd.DataFrame({
     "account_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
     "name": ["Acme Inc", "Société Générale", "Initech", "Globex", "Modem Works", "Loo"],

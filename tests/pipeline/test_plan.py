@@ -10,6 +10,8 @@ from cslib.periods import Period
 from cslib.pipeline.plan import AccountFilter, expand, load_plan, slugify
 from cslib.present.report import resolve_data
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAN = ROOT / "params" / "quarterly.yaml"
 

@@ -5,10 +5,13 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from cslib.pipeline.build import build_plan
 from cslib.pipeline.output import write_atomic
 from cslib.pipeline.plan import load_plan
+
+pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 

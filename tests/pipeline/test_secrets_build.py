@@ -11,6 +11,8 @@ import pytest
 
 from cslib.execute.parameters import secret_parameters
 
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SECRET = "sk_live_9f8e7d6c5b4a3210"
 

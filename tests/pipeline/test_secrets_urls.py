@@ -14,6 +14,8 @@ import pytest
 from cslib.execute.parameters import secret_parameters
 from cslib.secrets import credentials, mask_parameters, mask_text, mask_url
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CSLIB = [sys.executable, "-m", "cslib.cli"]

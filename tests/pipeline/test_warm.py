@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from cslib.pipeline.plan import Job
 from cslib.pipeline.scope import Slicer
 from cslib.pipeline.warm import WarmProcess
 from cslib.present.report import resolve_data
+
+pytestmark = pytest.mark.slow
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "fault_probe.ipynb"
 

@@ -29,7 +29,10 @@ from cslib.render.quarto import (
 )
 from cslib.secrets import mask_text as mask_secrets
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script")
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script"),
+    pytest.mark.slow,
+]
 
 SECRET = "s3cr3t-pw"
 TABLE_MD = "| Metric | Value |\n| :--- | ---: |\n| NRR | 104.3% |"
