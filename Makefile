@@ -52,7 +52,7 @@ test: $(STAMP)
 	url=$$(bash $(ROOT)/.ci/postgres.sh start "$$pgdir") || exit 1; \
 	echo "PostgreSQL for the tests: $$url (statements logged in $$pgdir/server.log)"; \
 	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
-		$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup
+		$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope
 
 ## test-fast: the unit tier for the edit loop (no document builds, no database; under a minute)
 test-fast: $(STAMP)

@@ -228,6 +228,25 @@ def write_database(dataset, url: str, *, names: dict[str, str] | None = None) ->
             out.to_sql(name, conn, index=False, if_exists="replace")
 
 
+def postgres_database(url: str, name: str) -> str:
+    """A new, empty database ``name`` on the test server at ``url``; its URL.
+
+    Test modules that write tables use their own database, so they can run in
+    parallel (pytest-xdist) without replacing each other's tables.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 def communicate_or_dump(proc, timeout: float) -> tuple[str, str]:
     """``proc.communicate(timeout)``; if it hangs, its stacks (SIGUSR1) go in the failure."""
     import signal

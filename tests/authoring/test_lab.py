@@ -54,15 +54,27 @@ def test_make_lab_installs_the_kernel_then_serves_the_project_on_loopback():
     assert re.search(r"^  make lab: open JupyterLab", _make("help"), re.M)
 
 
-def _get(url: str, token: str | None) -> tuple[int, dict]:
+def _get(url: str, token: str | None, *, patience: float = 30.0) -> tuple[int, dict]:
+    """GET ``url``; a refused connection is tried again for ``patience`` seconds.
+
+    The server prints its URL a moment before it accepts connections, longer on a
+    busy machine: a refusal then means "not yet", not "broken".
+    """
     request = urllib.request.Request(url)
     if token:
         request.add_header("Authorization", f"token {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        return exc.code, {}
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, {}
+        except urllib.error.URLError as exc:
+            refused = isinstance(exc.reason, ConnectionRefusedError)
+            if not refused or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups and bash")

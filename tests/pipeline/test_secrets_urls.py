@@ -14,7 +14,7 @@ import pytest
 from cslib.execute.parameters import secret_parameters
 from cslib.secrets import credentials, mask_parameters, mask_text, mask_url
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -88,15 +88,16 @@ def test_the_command_line_never_prints_the_password(tmp_path, password):
 def test_a_build_from_a_database_writes_its_password_nowhere(tmp_path):
     """The throwaway server trusts loopback, so a password with every hard character connects;
     one document fails on purpose, so a notebook is kept under _failed/ too."""
-    from conftest import write_database
+    from conftest import postgres_database, write_database
 
     from cslib.data.load import load
     from cslib.pipeline.leaks import pdf_text
 
-    write_database(load(NOTEBOOKS.parent / "data" / "sample"), PG_URL)
+    own = postgres_database(PG_URL, "cslib_secrets")
+    write_database(load(NOTEBOOKS.parent / "data" / "sample"), own)
     password = "p/ss w#rd:x%2F%40y"
-    url = PG_URL.replace("postgresql://cslib@", f"postgresql://cslib:{password}@")
-    assert url != PG_URL
+    url = own.replace("postgresql://cslib@", f"postgresql://cslib:{password}@")
+    assert url != own
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"""company: Larkspur Analytics
 data: "{url}"
