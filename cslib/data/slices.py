@@ -53,11 +53,16 @@ def customer_slice(
     account_id: str,
     *,
     benchmarks: Mapping[str, Any],
+    figures: Mapping[str, Any] | None = None,
+    rows: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Dataset:
     """``full`` cut down to one customer's rows, carrying its peer benchmarks.
 
     ``benchmarks`` come from :func:`cslib.metrics.benchmarks.peer_benchmarks`
-    (computed by the caller: a build sorts each segment's figures once).
+    (computed by the caller: a build sorts each segment's figures once);
+    ``figures``, the customer's own rows of figures computed for the whole
+    book (see :class:`cslib.data.dataset.Scope`); ``rows``, the full
+    dataset's :meth:`~cslib.data.dataset.Dataset.rows_by_account` (faster cuts).
 
     Raises
     ------
@@ -65,8 +70,8 @@ def customer_slice(
         If the account is not in ``full``.
     """
     account(full, account_id)
-    part = full.subset([account_id])
-    return part.scoped(Scope("customer", account_id, dict(benchmarks)))
+    part = full.subset([account_id], rows=rows)
+    return part.scoped(Scope("customer", account_id, dict(benchmarks), dict(figures or {})))
 
 
 def segment_slice(full: Dataset, segment: str) -> Dataset:

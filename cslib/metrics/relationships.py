@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -85,23 +83,7 @@ def relationship_summary(
     """
     as_of = pd.Timestamp(as_of)
     index = pd.Index(account_ids.astype(str), name="account_id")
-    # A report asks for the same summary several times (health, risk flags, the contacts
-    # table, the coverage chart): the last answer is kept, keyed on the very same frames.
-    key = (contacts, activities, as_of, tuple(index))
-    last = _LAST[0]
-    if (
-        last is not None
-        and all(a is b for a, b in zip(key[:2], last[0][:2], strict=True))
-        and key[2:] == last[0][2:]
-    ):
-        return last[1].copy()
-    out = _summary(contacts, activities, index, as_of)
-    _LAST[0] = (key, out)
-    return out.copy()
-
-
-#: The last (key, summary) computed; see relationship_summary.
-_LAST: list[Any] = [None]
+    return _summary(contacts, activities, index, as_of)
 
 
 def _summary(
@@ -110,41 +92,56 @@ def _summary(
     index: pd.Index,
     as_of: pd.Timestamp,
 ) -> pd.DataFrame:
+    # Positions and bincounts rather than merge/groupby: a report asks for this on
+    # one account several times (health, risk flags, contacts table, coverage chart),
+    # where pandas' per-operation cost, not the rows, is the time.
+    n = len(index)
     out = pd.DataFrame(index=index)
     cols = ("executives", "users", "strong_executives", "strong_users")
     if contacts is None:
         for col in (*cols, "days_since_executive_contact", "days_since_user_contact"):
             out[col] = np.nan
         return out
-    c = contacts.assign(account_id=contacts["account_id"].astype(str))
-    strong = c["strength"].isin(STRONG) if "strength" in c else pd.Series(False, index=c.index)
-    is_exec = c["role"] == "executive"
-    counts = (
-        pd.DataFrame(
-            {
-                "account_id": c["account_id"],
-                "executives": is_exec.astype(np.int64),
-                "users": (~is_exec).astype(np.int64),
-                "strong_executives": (is_exec & strong).astype(np.int64),
-                "strong_users": (~is_exec & strong).astype(np.int64),
-            }
-        )
-        .groupby("account_id")
-        .sum()
-    )
-    out = out.join(counts).fillna({col: 0 for col in cols})
-    for col in cols:
-        out[col] = out[col].astype(np.int64)
+    at = index.get_indexer(contacts["account_id"].astype(str).to_numpy())  # -1: not reported
+    is_exec = (contacts["role"] == "executive").to_numpy(dtype=bool, na_value=False)
+    strong = (contacts["strength"].isin(STRONG).to_numpy(dtype=bool)
+              if "strength" in contacts else np.zeros(len(contacts), dtype=bool))
+    mine = at >= 0
+    for col, mask in (("executives", is_exec), ("users", ~is_exec),
+                      ("strong_executives", is_exec & strong),
+                      ("strong_users", ~is_exec & strong)):  # fmt: skip
+        out[col] = np.bincount(at[mine & mask], minlength=n).astype(np.int64)
     out["days_since_executive_contact"] = np.nan
     out["days_since_user_contact"] = np.nan
-    if activities is not None and "contact_id" in activities:
-        a = activities[activities["occurred_on"] <= as_of]
-        a = a[a["contact_id"].notna()][["contact_id", "occurred_on"]]
-        a = a.merge(c[["contact_id", "account_id", "role"]], on="contact_id", how="inner")
-        last = a.groupby(["account_id", "role"])["occurred_on"].max().unstack("role")
-        for role, col in (("executive", "days_since_executive_contact"),
-                          ("user", "days_since_user_contact")):  # fmt: skip
-            if role in last:
-                days = (as_of - last[role]).dt.days.astype(float)
-                out[col] = days.reindex(index)
+    if activities is None or "contact_id" not in activities:
+        return out
+    contact_ids = pd.Index(contacts["contact_id"].astype(str).to_numpy())
+    done = (activities["occurred_on"] <= as_of).to_numpy(dtype=bool, na_value=False)
+    named = activities["contact_id"].notna().to_numpy(dtype=bool)
+    a_ids = activities["contact_id"].to_numpy()[done & named].astype(str)
+    when = activities["occurred_on"].to_numpy(dtype="datetime64[ns]")[done & named]
+    if contact_ids.is_unique:
+        who = contact_ids.get_indexer(a_ids)
+        row, day = who[who >= 0], when[who >= 0]
+    else:  # one activity per matching contact row, as a join would give
+        pairs = pd.DataFrame({"k": a_ids, "i": np.arange(len(a_ids))}).merge(
+            pd.DataFrame({"k": contact_ids.to_numpy(), "row": np.arange(len(contact_ids))}),
+            on="k")
+        row, day = pairs["row"].to_numpy(), when[pairs["i"].to_numpy()]
+    acc = at[row]
+    as_of64 = np.datetime64(as_of.to_datetime64(), "ns")
+    for exec_role, col in ((True, "days_since_executive_contact"),
+                           (False, "days_since_user_contact")):  # fmt: skip
+        # Roles other than executive and user (none in the contract) count for neither.
+        role = is_exec[row] if exec_role else (contacts["role"] == "user").to_numpy(
+            dtype=bool, na_value=False)[row]
+        keep = role & (acc >= 0)
+        if not keep.any():
+            continue
+        latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(latest, acc[keep], day[keep].astype(np.int64))
+        seen = latest != np.iinfo(np.int64).min
+        days = np.full(n, np.nan)
+        days[seen] = (as_of64 - latest[seen].astype("datetime64[ns]")) // np.timedelta64(1, "D")
+        out[col] = days
     return out

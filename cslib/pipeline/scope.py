@@ -5,6 +5,14 @@ job gets (:mod:`cslib.data.slices`): a customer's rows and its peer
 benchmarks, a segment's accounts, or (for a company report) nothing, meaning
 the whole dataset; and says which account ids a document may name, for the
 leak scan (:mod:`cslib.pipeline.guard`).
+
+Computed once, fanned out: each table's rows are grouped by account once per
+build, so a customer's slice is a few array takes; health (measures, scores,
+band) and risk flags are computed for every account of the book in one
+vectorized pass per snapshot day and settings, and each customer's slice
+carries its own row (:class:`cslib.data.dataset.Scope`); the report uses it
+when its day and settings are the same (:mod:`cslib.present.figures`), and
+computes them from the slice otherwise (a test holds both equal).
 """
 
 from __future__ import annotations
@@ -17,8 +25,13 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.data.slices import account, customer_slice, segment_slice
+from cslib.errors import CslibError
 from cslib.metrics.benchmarks import MIN_GROUP_SIZE, peer_benchmarks, segment_peers
+from cslib.metrics.health import account_measures, health_scores
+from cslib.metrics.risk import risk_flags
+from cslib.periods import period_or_latest
 from cslib.pipeline.plan import Job
+from cslib.present.report import report_settings
 
 __all__ = ["Slicer"]
 
@@ -36,6 +49,52 @@ class Slicer:
     month: pd.Period
     min_group_size: int = MIN_GROUP_SIZE
     _peers: dict[str, pd.Series] = field(default_factory=dict)
+    _book: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    _rows: dict[str, dict[str, Any]] | None = None
+
+    def book_figures(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Health and risk flags of every account, for the day and settings ``params`` give.
+
+        Computed once per (snapshot day, settings files) and kept for the
+        build; ``{}`` when the parameters do not resolve (the notebook then
+        reports the error itself).
+        """
+        try:
+            period = period_or_latest(str(params.get("period", "") or ""), self.full.last_month,
+                                      fiscal_year_start_month=int(params.get("fiscal_year_start",
+                                                                             1) or 1))
+            paths = (str(params.get("health_config", "") or ""),
+                     str(params.get("risk_config", "") or ""))
+        except (CslibError, TypeError, ValueError):
+            return {}
+        as_of = min(period.last_day, self.full.as_of)
+        key = (as_of, *paths)
+        if key not in self._book:
+            try:
+                health, risk = report_settings(*paths)
+            except CslibError:
+                self._book[key] = {}
+                return {}
+            measures = account_measures(self.full, as_of=as_of)
+            self._book[key] = {
+                "as_of": as_of,
+                "health_config": health,
+                "risk_settings": risk,
+                "health": measures.join(health_scores(measures, config=health)),
+                "risk": risk_flags(self.full, as_of=as_of, settings=risk),
+            }
+        return self._book[key]
+
+    def _own_figures(self, params: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+        """The customer's own rows of :meth:`book_figures` (never another account's)."""
+        book = self.book_figures(params)
+        if not book:
+            return {}
+        own = dict(book)
+        for name in ("health", "risk"):
+            frame = book[name]
+            own[name] = frame[frame.index == account_id].copy()
+        return own
 
     def for_parameters(self, params: Mapping[str, Any]) -> Dataset | None:
         """The slice for a notebook run with ``params`` (``None``: the whole dataset)."""
@@ -46,7 +105,10 @@ class Slicer:
                 self._peers[segment] = segment_peers(self.full, segment, month=self.month)
             benchmarks = peer_benchmarks(self._peers[segment], account_id, segment=segment,
                                          min_group_size=self.min_group_size)
-            return customer_slice(self.full, account_id, benchmarks=benchmarks)
+            if self._rows is None:
+                self._rows = self.full.rows_by_account()
+            return customer_slice(self.full, account_id, benchmarks=benchmarks,
+                                  figures=self._own_figures(params, account_id), rows=self._rows)
         if params.get("segment"):
             return segment_slice(self.full, str(params["segment"]))
         return None

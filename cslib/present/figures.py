@@ -3,7 +3,10 @@
 Tables, narrative and KPI cards of one report read the same numbers; each is
 computed on first use through :meth:`cslib.present.report.Report.memo` and
 kept on the report (never in a global cache), so a section never recomputes
-what another section already has.
+what another section already has. A customer's slice cut by a build carries
+its own rows of health and risk, computed once for the whole book
+(:mod:`cslib.pipeline.scope`); they are used when they hold for the report's
+snapshot day and settings, and are the same figures the slice would give.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import pandas as pd
 
 from cslib.errors import PeriodError
+from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.risk import risk_flags
 from cslib.metrics.summary import metrics_frame
 from cslib.periods import Period
 from cslib.present.report import Report
 
-__all__ = ["compare_periods", "headline_figures", "health_frame", "risk_frame"]
+__all__ = ["adoption_frame", "compare_periods", "headline_figures", "health_frame", "risk_frame"]
 
 
 def _periods_per_year(period: Period) -> int:
@@ -52,10 +56,25 @@ def compare_periods(report: Report) -> tuple[Period, Period]:
     return p.shift(-1), p.shift(-_periods_per_year(p))
 
 
+def _from_book(report: Report, name: str, setting: str) -> pd.DataFrame | None:
+    """The slice's precomputed ``name`` frame, if it holds for this report's day and settings."""
+    scope = report.dataset.scope
+    figures = scope.figures if scope is not None else {}
+    if (
+        name in figures
+        and figures.get("as_of") == report.as_of
+        and figures.get(setting) == getattr(report, setting)
+    ):
+        return figures[name].copy()
+    return None
+
+
 def health_frame(report: Report) -> pd.DataFrame:
     """Measures, per-measure scores, health score and band of each paying account."""
 
     def compute() -> pd.DataFrame:
+        if (book := _from_book(report, "health", "health_config")) is not None:
+            return book
         measures = account_measures(report.dataset, as_of=report.as_of)
         return measures.join(health_scores(measures, config=report.health_config))
 
@@ -64,7 +83,24 @@ def health_frame(report: Report) -> pd.DataFrame:
 
 def risk_frame(report: Report) -> pd.DataFrame:
     """The risk flags of every paying account on the report's snapshot day."""
-    return report.memo(
-        "risk",
-        lambda: risk_flags(report.dataset, as_of=report.as_of, settings=report.risk_settings),
-    )
+
+    def compute() -> pd.DataFrame:
+        if (book := _from_book(report, "risk", "risk_settings")) is not None:
+            return book
+        return risk_flags(report.dataset, as_of=report.as_of, settings=report.risk_settings)
+
+    return report.memo("risk", compute)
+
+
+def adoption_frame(report: Report, month: pd.Period | None = None) -> pd.DataFrame | None:
+    """Each account's adoption in ``month`` (the period's last by default), computed once.
+
+    :func:`cslib.metrics.adoption.account_adoption` with a 3-month lookback;
+    ``None`` when the data has no usage rows.
+    """
+    month = month if month is not None else report.period.last_month
+    usage = report.dataset.get("usage")
+    if usage is None or usage.empty:
+        return None
+    return report.memo(f"adoption:{month}",
+                       lambda: account_adoption(usage, month=month, lookback_months=3))

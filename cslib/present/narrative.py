@@ -15,7 +15,6 @@ import pandas as pd
 
 from cslib.errors import PeriodError
 from cslib.metrics import satisfaction as satisfaction_metrics
-from cslib.metrics.adoption import account_adoption
 from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.revenue import account_movements
@@ -25,7 +24,13 @@ from cslib.metrics.summary import metrics_frame
 from cslib.metrics.support import closed_in, ticket_summary
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
-from cslib.present.figures import compare_periods, headline_figures, health_frame, risk_frame
+from cslib.present.figures import (
+    adoption_frame,
+    compare_periods,
+    headline_figures,
+    health_frame,
+    risk_frame,
+)
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
@@ -417,10 +422,9 @@ def risk_summary(report: Report) -> Paragraph | Callout:
 
 # Customer QBR ------------------------------------------------------------
 def _adoption(report: Report) -> pd.Series | None:
-    usage = report.dataset.get("usage")
-    if usage is None or usage.empty:
+    a = adoption_frame(report)
+    if a is None:
         return None
-    a = account_adoption(usage, month=report.period.last_month, lookback_months=3)
     return a.loc[report.account_id] if report.account_id in a.index else None
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "choose",
     "open_report",
     "register_dataset",
+    "report_settings",
     "report_slice",
     "resolve_data",
 ]
@@ -169,7 +170,7 @@ def choose(value: str, options: list[str], *, name: str) -> str:
     raise ParameterError(f"`{name}` must be one of {shown}; got {value!r}.{did}")
 
 
-def _settings(health_config: str, risk_config: str) -> tuple[HealthConfig, RiskSettings]:
+def report_settings(health_config: str, risk_config: str) -> tuple[HealthConfig, RiskSettings]:
     """The settings files named, else the built-in defaults (``params/*.yaml`` hold the same)."""
     health = (load_health_config(Path(health_config).expanduser()) if health_config
               else HealthConfig.default())
@@ -384,7 +385,7 @@ def open_report(
         )
     p = period_or_latest(str(period), full.last_month, fiscal_year_start_month=fiscal_year_start)
     check_period(full, p)
-    health, risk = _settings(health_config, risk_config)
+    health, risk = report_settings(health_config, risk_config)
     as_of = min(p.last_day, full.as_of)
     # A slice shows where it was cut from (its source), not the build's private folder.
     shown_data = full.source if scope is not None else str(data)

@@ -80,6 +80,49 @@ def test_relationship_summary_counts_and_recency() -> None:
     assert rel.loc["gone", "executives"] == 0
 
 
+def _reference_summary(contacts, activities, index, as_of) -> pd.DataFrame:
+    """The summary written with joins and group-bys: what the position-based code must equal."""
+    out = pd.DataFrame(index=pd.Index(index.astype(str), name="account_id"))
+    c = contacts.assign(account_id=contacts["account_id"].astype(str))
+    strong = c["strength"].isin(("strong", "very_strong"))
+    is_exec = c["role"] == "executive"
+    counts = pd.DataFrame({"account_id": c["account_id"],
+                           "executives": is_exec.astype(np.int64),
+                           "users": (~is_exec).astype(np.int64),
+                           "strong_executives": (is_exec & strong).astype(np.int64),
+                           "strong_users": (~is_exec & strong).astype(np.int64)}
+                          ).groupby("account_id").sum()
+    cols = ["executives", "users", "strong_executives", "strong_users"]
+    out = out.join(counts).fillna({col: 0 for col in cols}).astype({col: np.int64 for col in cols})
+    a = activities[(activities["occurred_on"] <= as_of) & activities["contact_id"].notna()]
+    a = a[["contact_id", "occurred_on"]].merge(c[["contact_id", "account_id", "role"]],
+                                              on="contact_id")
+    last = a.groupby(["account_id", "role"])["occurred_on"].max().unstack("role")
+    for role in ("executive", "user"):
+        col = f"days_since_{role}_contact"
+        out[col] = ((as_of - last[role]).dt.days.astype(float).reindex(out.index)
+                    if role in last else np.nan)
+    return out
+
+
+def test_relationship_summary_equals_the_join_and_group_by_reference() -> None:
+    """On the sample company (every account, a few days) and on one customer's slice."""
+    from cslib.data.load import load
+
+    sample = load(Path(__file__).resolve().parents[2] / "data" / "sample")
+    contacts, activities = sample.get("contacts"), sample.get("activities")
+    everyone = pd.Index(sample.accounts["account_id"].astype(str)).append(pd.Index(["nobody"]))
+    for day in ("2025-01-15", "2026-06-30", "2026-09-30"):
+        as_of = pd.Timestamp(day)
+        got = relationship_summary(contacts, activities, account_ids=everyone, as_of=as_of)
+        want = _reference_summary(contacts, activities, everyone, as_of)
+        pd.testing.assert_frame_equal(got, want, check_names=False)
+    one = pd.Index(["A0004"])
+    pd.testing.assert_frame_equal(
+        relationship_summary(contacts, activities, account_ids=one, as_of=as_of),
+        _reference_summary(contacts, activities, one, as_of), check_names=False)
+
+
 def test_risk_flags_fire_as_defined() -> None:
     flags = risk_flags(_dataset(), as_of=AS_OF)
     assert list(flags.index) == ["e1", "e2", "s1", "s2"]  # paying accounts only

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from cslib.errors import ParameterError
-from cslib.metrics.adoption import account_adoption
 from cslib.metrics.definitions import recorded
 from cslib.metrics.outcomes import goal_progress, goal_summary
 from cslib.metrics.relationships import relationship_summary
@@ -18,7 +17,7 @@ from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import satisfaction_summary, trailing_satisfaction
 from cslib.metrics.support import ticket_summary
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
-from cslib.present.figures import health_frame, risk_frame
+from cslib.present.figures import adoption_frame, health_frame, risk_frame
 from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
@@ -60,19 +59,18 @@ def qbr_kpis(report: Report) -> Kpis:
     ds = report.dataset
     month = report.period.last_month
     items: list[Kpi] = []
-    usage = ds.get("usage")
-    if usage is not None and not usage.empty:
-        adoption = account_adoption(usage, month=month, lookback_months=3)
-        if aid in adoption.index:
-            a = adoption.loc[aid]
-            before = account_adoption(usage, month=month - 3, lookback_months=3)
-            prev = before["seat_utilization"].get(aid)
-            items.append(kpi("Seat utilization", a["seat_utilization"], prev, None,
-                              fmt_percent, year_label=""))
-            items.append(Kpi("Active users", fmt_count(a["active_users"]),
-                             f"{100 * a['active_users_change']:+.1f}% in 3 months"
-                             if isnum(a["active_users_change"]) else "",
-                             note=f"of {fmt_count(a['licensed_seats'])} seats"))
+    adoption = adoption_frame(report, month)
+    if adoption is not None and aid in adoption.index:
+        a = adoption.loc[aid]
+        before = adoption_frame(report, month - 3)
+        assert before is not None
+        prev = before["seat_utilization"].get(aid)
+        items.append(kpi("Seat utilization", a["seat_utilization"], prev, None,
+                          fmt_percent, year_label=""))
+        items.append(Kpi("Active users", fmt_count(a["active_users"]),
+                         f"{100 * a['active_users_change']:+.1f}% in 3 months"
+                         if isnum(a["active_users_change"]) else "",
+                         note=f"of {fmt_count(a['licensed_seats'])} seats"))
     health = health_frame(report)
     if aid in health.index and isnum(health.loc[aid, "health_score"]):
         h = health.loc[aid]
@@ -294,11 +292,9 @@ def subscription_table(report: Report) -> Table:
     aid = _one(report, "subscription_table")
     acc = report.dataset.accounts.iloc[0]
     rows = [("Plan", str(acc.get("plan")) if not pd.isna(acc.get("plan", np.nan)) else DASH)]
-    usage = report.dataset.get("usage")
-    if usage is not None and not usage.empty:
-        a = account_adoption(usage, month=report.period.last_month, lookback_months=3)
-        if aid in a.index:
-            rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
+    a = adoption_frame(report)
+    if a is not None and aid in a.index:
+        rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
