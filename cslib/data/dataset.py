@@ -33,8 +33,8 @@ class Scope:
         accounts (a customer's segment), never rows of other accounts.
     figures : Mapping[str, Any]
         The customer's own rows of figures a build computed once for the whole
-        book (``health``, ``risk``), with the ``as_of`` day and the settings
-        (``health_config``, ``risk_settings``) they hold for; a report uses
+        book (``health``, ``risk``), with the ``as_of`` day and the ``repr`` of
+        the settings (``health_config``, ``risk_settings``) they hold for; a report uses
         them only when its own day and settings are the same
         (:mod:`cslib.present.figures`). Empty for a slice read from disk.
     """

@@ -78,8 +78,9 @@ class Slicer:
             measures = account_measures(self.full, as_of=as_of)
             self._book[key] = {
                 "as_of": as_of,
-                "health_config": health,
-                "risk_settings": risk,
+                # Settings by their repr: equal settings, equal text (and it pickles).
+                "health_config": repr(health),
+                "risk_settings": repr(risk),
                 "health": measures.join(health_scores(measures, config=health)),
                 "risk": risk_flags(self.full, as_of=as_of, settings=risk),
             }

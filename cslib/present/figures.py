@@ -63,7 +63,7 @@ def _from_book(report: Report, name: str, setting: str) -> pd.DataFrame | None:
     if (
         name in figures
         and figures.get("as_of") == report.as_of
-        and figures.get(setting) == getattr(report, setting)
+        and figures.get(setting) == repr(getattr(report, setting))
     ):
         return figures[name].copy()
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,9 @@ def test_a_slice_carries_only_its_own_rows_of_the_books_figures(slicer):
     own = part.scope.figures
     assert own["health"].index.tolist() == ["A0003"] == own["risk"].index.tolist()
     assert own["as_of"] == pd.Timestamp("2026-09-30")
+    # Slices travel pickled to the warm workers and to Dask: the figures with them.
+    again = pickle.loads(pickle.dumps(part))
+    pd.testing.assert_frame_equal(again.scope.figures["health"], own["health"])
     # The book itself stays in the build's process: every account, once per day and settings.
     book = slicer.book_figures({"period": "2026Q3"})
     assert len(book["health"]) > 300 and book is slicer.book_figures({"period": "2026Q3"})
