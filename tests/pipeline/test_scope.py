@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cslib.pipeline.fork import build_job_forked
-from cslib.pipeline.plan import Job
 from cslib.pipeline.scope import Slicer
 from cslib.present import figures
 from cslib.present.report import open_report, resolve_data
@@ -87,21 +88,46 @@ def test_the_books_figures_equal_each_slices_own(company, slicer, period):
                                       figures.risk_frame(computed), obj=account_id)
 
 
-def test_a_qbr_is_byte_identical_with_or_without_the_carried_figures(slicer, monkeypatch):
-    """The documents did not change: the same HTML and PDF bytes either way."""
-    job = Job(key="qbr/A0004", document="qbr", title="QBR",
-              parts=((QBR, {"account_id": "A0004", "period": "2026Q3",
-                            "company": "Larkspur Analytics"}),),
-              formats=("html", "pdf"))
-    part = slicer.for_parameters(job.parts[0][1])
-    # In a fork, as the warm executor builds: the slice reaches the notebook in memory.
-    # The fork inherits this patch: the notebook must take the carried figures.
-    with monkeypatch.context() as patch:
-        patch.setattr(figures, "account_measures", None)
-        fast = build_job_forked(job, slices=(part,))
-        refused = build_job_forked(job, slices=(_without_figures(part),))
-    assert refused.outcome.status == "failed"  # the patch does bite when it computes
-    slow = build_job_forked(job, slices=(_without_figures(part),))
-    assert fast.outcome.status == slow.outcome.status == "built", fast.outcome.error
-    assert fast.files["html"] == slow.files["html"]
-    assert fast.files["pdf"] == slow.files["pdf"]
+_BOTH_WAYS = """
+import dataclasses, hashlib, json, sys
+from pathlib import Path
+import pandas as pd
+from cslib.pipeline.fork import build_job_forked
+from cslib.pipeline.plan import Job
+from cslib.pipeline.scope import Slicer
+from cslib.present import figures
+from cslib.present.report import resolve_data
+
+params = {"account_id": "A0004", "period": "2026Q3", "company": "Larkspur Analytics"}
+job = Job(key="qbr/A0004", document="qbr", title="QBR", parts=((Path(sys.argv[1]), params),),
+          formats=("html", "pdf"))
+part = Slicer(resolve_data("sample"), pd.Period("2026-09", freq="M")).for_parameters(params)
+bare = dataclasses.replace(part, scope=dataclasses.replace(part.scope, figures={}))
+out = {}
+computes = figures.account_measures
+figures.account_measures = None  # each fork inherits this: computing would fail
+out["carried"] = build_job_forked(job, slices=(part,))
+out["refused"] = build_job_forked(job, slices=(bare,))
+figures.account_measures = computes
+out["computed"] = build_job_forked(job, slices=(bare,))
+print(json.dumps({k: [b.outcome.status, {f: hashlib.sha256(v).hexdigest()
+                                         for f, v in b.files.items()}]
+                  for k, b in out.items()}))
+"""
+
+
+def test_a_qbr_is_byte_identical_with_or_without_the_carried_figures():
+    """The documents did not change: the same HTML and PDF bytes either way.
+
+    Built in forks as the warm executor does (the slice reaches the notebook in
+    memory), from a fresh single-threaded process: forking the test process
+    itself (pytest-xdist runs threads in it) can deadlock.
+    """
+    done = subprocess.run([sys.executable, "-c", _BOTH_WAYS, str(QBR)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["refused"][0] == "failed"  # the patch does bite when the report computes
+    assert got["carried"][0] == got["computed"][0] == "built"
+    assert set(got["carried"][1]) == {"html", "pdf"}
+    assert got["carried"][1] == got["computed"][1]
