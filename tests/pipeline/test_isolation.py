@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def test_a_segment_slice_holds_its_segments_accounts_only(company):
 def test_a_slice_round_trips_through_its_folder(company, tmp_path):
     part = customer_slice(company, "A0003", month=MONTH)
     back = load(write_slice(part, tmp_path / "slice"))
-    assert back.scope == part.scope
+    # The book's figures travel in memory only; a report read from a folder computes its own.
+    assert part.scope.figures and not back.scope.figures
+    assert back.scope == dataclasses.replace(part.scope, figures={})
     assert (back.source, back.fingerprint, back.coverage) == (
         part.source, part.fingerprint, part.coverage)
     assert set(back.tables) == set(part.tables)
