@@ -56,11 +56,14 @@ def init_worker() -> None:
         importlib.import_module(name)
     from IPython.core.interactiveshell import InteractiveShell
 
-    from cslib.render import compiler, pptx
+    from cslib.document import assemble
+    from cslib.render import compiler, html, pptx
     from cslib.render.fonts import font_face_css
 
     compiler.warm_up()  # fonts loaded and the compiler built once, shared by every fork
     pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
+    html.warm_up()  # the page template compiled once
+    assemble.warm_up()  # the markdown parser's scanners compiled once
     font_face_css()
     InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
     # Freeze everything loaded so far: the garbage collector of a fork then never walks

