@@ -262,3 +262,13 @@ def communicate_or_dump(proc, timeout: float) -> tuple[str, str]:
             proc.kill()
             _, err = proc.communicate()
         raise AssertionError(f"still running after {timeout} s; its stacks:\n{err}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``first`` are collected first (the order is otherwise kept).
+
+    Under pytest-xdist (``--dist loadscope``) their module then starts at once
+    and the other process works through the rest beside it, instead of the
+    400-QBR sweep starting last and running alone at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)

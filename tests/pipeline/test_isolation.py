@@ -259,6 +259,7 @@ def test_a_long_name_broken_to_fit_a_column_is_still_found():
         assert [leak.account_id for leak in scanner.scan({"doc": text}, {"A1"})] == ["A2"]
 
 
+@pytest.mark.first
 def test_every_sample_qbr_names_no_other_customer(tmp_path):
     """A QBR for each of the sample company's 400 accounts (churned ones too), HTML and
     PDF, through the build's leak scan (which fails any document naming another account)."""
