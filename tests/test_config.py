@@ -159,6 +159,7 @@ def test_health_numbers_are_finite(tmp_path, measure, message):
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
+@pytest.mark.slow
 def test_a_build_pointed_at_a_secrets_file_or_a_folder_never_shows_the_secret(
     capsys, tmp_path, make_dataset
 ):

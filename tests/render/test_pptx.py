@@ -439,6 +439,7 @@ def test_cache_key_follows_the_template_bytes() -> None:
     assert key() != before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["builtin", "quarto"])
 def test_render_a_sample_qbr_to_pptx(tmp_path: Path, monkeypatch: Any, backend: str) -> None:
     """The whole path: a real QBR executed, assembled, rendered as a deck and leak-scanned."""
