@@ -31,7 +31,7 @@ from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.risk import risk_flags
 from cslib.periods import period_or_latest
 from cslib.pipeline.plan import Job
-from cslib.present.report import report_settings
+from cslib.present.report import report_settings, snapshot_day
 
 __all__ = ["Slicer"]
 
@@ -67,7 +67,7 @@ class Slicer:
                      str(params.get("risk_config", "") or ""))
         except (CslibError, TypeError, ValueError):
             return {}
-        as_of = min(period.last_day, self.full.as_of)
+        as_of = snapshot_day(period, self.full)
         key = (as_of, *paths)
         if key not in self._book:
             try:

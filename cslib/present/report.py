@@ -47,6 +47,7 @@ __all__ = [
     "report_settings",
     "report_slice",
     "resolve_data",
+    "snapshot_day",
 ]
 
 #: The kinds of report: the company (board pack), one segment, one customer.
@@ -168,6 +169,14 @@ def choose(value: str, options: list[str], *, name: str) -> str:
     did = did_you_mean(value, options)
     shown = ", ".join(repr(o) for o in options[:12]) + (" …" if len(options) > 12 else "")
     raise ParameterError(f"`{name}` must be one of {shown}; got {value!r}.{did}")
+
+
+def snapshot_day(period: Period, dataset: Dataset) -> pd.Timestamp:
+    """The day a report's health, flags and contacts are read on.
+
+    The period's last day, or the data's as-of date when the period ends after it.
+    """
+    return min(period.last_day, dataset.as_of)
 
 
 def report_settings(health_config: str, risk_config: str) -> tuple[HealthConfig, RiskSettings]:
@@ -386,7 +395,7 @@ def open_report(
     p = period_or_latest(str(period), full.last_month, fiscal_year_start_month=fiscal_year_start)
     check_period(full, p)
     health, risk = report_settings(health_config, risk_config)
-    as_of = min(p.last_day, full.as_of)
+    as_of = snapshot_day(p, full)
     # A slice shows where it was cut from (its source), not the build's private folder.
     shown_data = full.source if scope is not None else str(data)
     parameters: dict[str, Any] = {"period": p.label, "data": shown_data, "company": company}
