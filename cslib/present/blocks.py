@@ -351,8 +351,9 @@ class Table(Block):
 class Figure(Block):
     """A chart rendered once to SVG (text as paths, so it looks the same everywhere).
 
-    Made by the functions of :mod:`cslib.present.charts`; the matplotlib
-    figure is drawn and released on construction, so no figure stays open.
+    Made by the functions of :mod:`cslib.present.charts` (through matplotlib,
+    whose figure is drawn and released on construction, so no figure stays
+    open, or straight to SVG); ``texts`` holds every text drawn in it.
     """
 
     title: str

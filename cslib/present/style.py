@@ -13,6 +13,8 @@ reviews and the customer QBRs look alike:
 - SVG output with text as paths and fixed ids, so the same input gives
   byte-identical SVG (:func:`to_svg`).
 
+The customer QBR's three charts are drawn straight to SVG with these colours,
+font and sizes (:mod:`cslib.present.charts._svg`); the others with matplotlib.
 Charts are drawn with matplotlib's object API only (``matplotlib.figure.Figure``,
 never ``pyplot``): no global figure state, nothing left open. The style is
 applied through :func:`house_style` (a ``matplotlib.rc_context``), never by

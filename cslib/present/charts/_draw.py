@@ -17,12 +17,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from cslib.present.blocks import Callout, Figure
+from cslib.present.charts._svg import Canvas
 from cslib.present.formats import fmt_money, fmt_score
 from cslib.present.style import PALETTE, drawable_text, drawn_text, to_svg
 
 ChartBlock = Figure | Callout
 
 WIDTH_IN = 6.5  # a report column at 100%
+WIDTH_PT = 72.0 * WIDTH_IN
 
 
 # Text --------------------------------------------------------------------------------
@@ -190,6 +192,20 @@ def bar_labels(
 
 
 # The report block ----------------------------------------------------------------------
+
+
+def canvas_block(
+    canvas: Canvas, *, title: str, alt: str, caption: str, definitions: Sequence[str]
+) -> Figure:
+    """A chart drawn straight to SVG (:mod:`._svg`) as a report block, as :func:`figure_block`."""
+    return Figure(
+        title=title,
+        svg=canvas.svg(alt),
+        alt=alt,
+        caption=caption,
+        definitions=tuple(definitions),
+        texts=tuple(canvas.texts),
+    )
 
 
 def figure_block(

@@ -9,18 +9,23 @@ from cslib.data.dataset import Dataset
 from cslib.metrics.adoption import seat_utilization_trend
 from cslib.periods import Period, month_label
 from cslib.present.blocks import Callout
-from cslib.present.charts._draw import (
-    WIDTH_IN,
-    ChartBlock,
-    as_float,
-    end_labels,
-    figure_block,
-    label_gap,
-    label_room,
-)
+from cslib.present.charts._draw import WIDTH_PT, ChartBlock, as_float, canvas_block, spread
 from cslib.present.charts._periods import after_data, month_tick_labels
+from cslib.present.charts._svg import (
+    LABEL_PAD,
+    LABEL_SIZE,
+    PAD,
+    TICK,
+    TICK_PAD,
+    TICK_SIZE,
+    Canvas,
+    Frame,
+    face,
+    nice_ticks,
+    text_height,
+)
 from cslib.present.formats import fmt_count, fmt_percent
-from cslib.present.style import PALETTE, count_axis, house_style, new_figure
+from cslib.present.style import PALETTE
 
 __all__ = ["adoption_chart"]
 
@@ -84,46 +89,72 @@ def adoption_chart(
     seats = rows["licensed_seats"].to_numpy(float)
     util = as_float(rows["seat_utilization"].iloc[-1])
 
-    with house_style():
-        fig, ax = new_figure(WIDTH_IN, 2.8)
-        x = np.arange(len(span))
-        ax.plot(x, seats, color=PALETTE.muted, linestyle=(0, (4, 2)), marker="s", markersize=3)
-        ax.plot(x, active, color=PALETTE.primary, marker="o", markersize=3.5)
-        ax.fill_between(x, 0, active, color=PALETTE.primary, alpha=0.10, linewidth=0)
-        ax.set_ylim(0, max(seats.max(), active.max()) * 1.12)
-        texts = [f"Licensed seats {fmt_count(seats[-1])}", f"Active users {fmt_count(active[-1])}"]
-        ys = end_labels(ax, fig, x[-1] + 0.3, [seats[-1], active[-1]], texts,
-                        [PALETTE.muted, PALETTE.primary], gap_points=11)  # fmt: skip
-        ax.text(
-            x[-1] + 0.3,
-            min(ys) - label_gap(ax, fig, 12),
-            f"{fmt_percent(util)} utilization",
-            va="center",
-            ha="left",
-            fontsize=8.5,
-            color=PALETTE.text,
-        )
-        ax.set_xlim(-0.4, len(span) - 1 + label_room(texts, len(span)))
-        ax.spines["bottom"].set_bounds(0, len(span) - 1)
-        ax.set_xticks(x, month_tick_labels(span))
-        ax.set_ylabel("Users / seats")
-        count_axis(ax)
-        alt = (
-            f"Active users and licensed seats from {month_label(span[0])} to "
-            f"{month_label(span[-1])}: in {month_label(span[-1])} {fmt_count(active[-1])} "
-            f"active users on {fmt_count(seats[-1])} licensed seats, {fmt_percent(util)} "
-            "utilization."
-        )
-        caption = (
-            "Summed over the accounts in this report; seat utilization = active users / "
-            "licensed seats."
-        )
-        if len(span) < months:
-            caption += f" Only {len(span)} months are inside the data."
-        return figure_block(
-            fig,
-            title=f"Active users and licensed seats, {len(span)} months to {p.label}",
-            alt=alt,
-            caption=caption,
-            definitions=("seat_utilization",),
-        )
+    canvas = _draw_adoption(active, seats, util, month_tick_labels(span))
+    alt = (
+        f"Active users and licensed seats from {month_label(span[0])} to "
+        f"{month_label(span[-1])}: in {month_label(span[-1])} {fmt_count(active[-1])} "
+        f"active users on {fmt_count(seats[-1])} licensed seats, {fmt_percent(util)} "
+        "utilization."
+    )
+    caption = (
+        "Summed over the accounts in this report; seat utilization = active users / "
+        "licensed seats."
+    )
+    if len(span) < months:
+        caption += f" Only {len(span)} months are inside the data."
+    return canvas_block(
+        canvas,
+        title=f"Active users and licensed seats, {len(span)} months to {p.label}",
+        alt=alt,
+        caption=caption,
+        definitions=("seat_utilization",),
+    )
+
+
+def _draw_adoption(active: np.ndarray, seats: np.ndarray, util: float,
+                   months: list[str]) -> Canvas:
+    """Licensed seats (dashed, squares) and active users (solid, dots, shaded) by month.
+
+    Each line is labelled at its end, with the utilization under them; the
+    x axis leaves room right of the last month for the widest label.
+    """
+    height = 72.0 * 2.8
+    n = len(active)
+    canvas = Canvas(WIDTH_PT, height)
+    texts = [f"Licensed seats {fmt_count(seats[-1])}", f"Active users {fmt_count(active[-1])}"]
+    top_value = max(float(seats.max()), float(active.max())) * 1.12
+    lines = max(label.count("\n") + 1 for label in months)
+    bottom = height - PAD - text_height(lines) - TICK_PAD - TICK
+    ticks = nice_ticks(0.0, top_value, bottom - PAD - 4.0, horizontal=False, integer=True)
+    tick_labels = [fmt_count(round(t)) for t in ticks]
+    left = (PAD + text_height(size=LABEL_SIZE) + LABEL_PAD
+            + max(face().width(t, TICK_SIZE) for t in tick_labels) + TICK_PAD + TICK)
+    right = WIDTH_PT - PAD
+    label_w = max(face(bold=True).width(t, 8.5) for t in texts)
+    per_month = (right - left - label_w - 4.0) / (n - 1 + 0.7)
+    frame = Frame(canvas, left=left, top=PAD + 4.0, right=right, bottom=bottom, x0=-0.4,
+                  x1=-0.4 + (right - left) / per_month, y0=0.0, y1=top_value)
+    frame.grid_y(ticks)
+    xs = [frame.x(i) for i in range(n)]
+    ya = [frame.y(v) for v in active]
+    canvas.polygon([(xs[0], frame.y(0)), *zip(xs, ya, strict=True), (xs[-1], frame.y(0))],
+                   PALETTE.primary, opacity=0.10)
+    ys = [frame.y(v) for v in seats]
+    canvas.line(list(zip(xs, ys, strict=True)), PALETTE.muted, 1.8, dash=(7.2, 3.6))
+    for x, y in zip(xs, ys, strict=True):
+        canvas.marker(x, y, "s", 3.0, PALETTE.muted)
+    canvas.line(list(zip(xs, ya, strict=True)), PALETTE.primary, 1.8)
+    for x, y in zip(xs, ya, strict=True):
+        canvas.marker(x, y, "o", 3.5, PALETTE.primary)
+    at = frame.x(n - 1 + 0.3)
+    label_ys = spread([ys[-1], ya[-1]], 11.0)
+    for y, text, colour in zip(label_ys, texts, (PALETTE.muted, PALETTE.primary), strict=True):
+        canvas.text(at, y, text, size=8.5, bold=True, colour=colour)
+    canvas.text(at, max(label_ys) + 12.0, f"{fmt_percent(util)} utilization", size=8.5)
+    frame.left_spine()
+    frame.bottom_spine(0.0, n - 1.0)
+    frame.x_ticks(list(range(n)), months)
+    widest = frame.y_ticks(ticks, tick_labels)
+    canvas.text(frame.left - TICK - TICK_PAD - widest - LABEL_PAD, (frame.top + frame.bottom) / 2,
+                "Users / seats", size=LABEL_SIZE, ha="center", va="bottom", rotate=True)
+    return canvas

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from cslib.data.dataset import Dataset
 from cslib.metrics.outcomes import OPEN_GOAL_STATUSES, goal_progress
-from cslib.present.charts._draw import (
-    WIDTH_IN,
-    ChartBlock,
-    as_day,
-    figure_block,
-    hbar_axes,
-    top_legend,
-    truncate,
+from cslib.present.charts._draw import WIDTH_PT, ChartBlock, as_day, canvas_block, truncate
+from cslib.present.charts._svg import (
+    LABEL_PAD,
+    LABEL_SIZE,
+    PAD,
+    TICK,
+    TICK_PAD,
+    Canvas,
+    Frame,
+    face,
+    legend,
+    text_height,
 )
 from cslib.present.formats import fmt_count, fmt_percent
-from cslib.present.style import PALETTE, house_style, new_figure, percent_axis
+from cslib.present.style import PALETTE
 
 __all__ = ["GOAL_STATUS_COLOURS", "goal_progress_chart"]
 
@@ -75,38 +77,31 @@ def goal_progress_chart(
     g = g.head(max(int(limit), 1))
     n = len(g)
 
-    with house_style():
-        fig, ax = new_figure(WIDTH_IN, 0.85 + 0.44 * n)
-        _draw_goals(ax, g, _goal_labels(dataset, g, day))
-        handles = [
-            Patch(color=c, label=s.replace("_", " ").capitalize())
-            for s, c in GOAL_STATUS_COLOURS.items()
-        ]
-        top_legend(fig, handles)
-        status_counts = g["status"].value_counts()
-        parts = [
-            f"{status_counts[s]} {s.replace('_', ' ')}"
-            for s in GOAL_STATUS_COLOURS
-            if s in status_counts
-        ]
-        alt = (
-            f"Success-plan goals on {when}: {n} goal{'s' if n != 1 else ''} shown, "
-            + ", ".join(parts)
-            + "."
-        )
-        caption = (
-            "Progress = (current − baseline) / (target − baseline), clipped to 0–100%; goals "
-            "without a numeric target show their status only. Statuses as recorded."
-        )
-        if n_all > n:
-            caption += f" Showing the {n} goals with the latest due dates of {fmt_count(n_all)}."
-        return figure_block(
-            fig,
-            title=f"Success-plan goals on {when}",
-            alt=alt,
-            caption=caption,
-            definitions=("goals",),
-        )
+    canvas = _draw_goals(g, _goal_labels(dataset, g, day), height_pt=72.0 * (0.85 + 0.44 * n))
+    status_counts = g["status"].value_counts()
+    parts = [
+        f"{status_counts[s]} {s.replace('_', ' ')}"
+        for s in GOAL_STATUS_COLOURS
+        if s in status_counts
+    ]
+    alt = (
+        f"Success-plan goals on {when}: {n} goal{'s' if n != 1 else ''} shown, "
+        + ", ".join(parts)
+        + "."
+    )
+    caption = (
+        "Progress = (current − baseline) / (target − baseline), clipped to 0–100%; goals "
+        "without a numeric target show their status only. Statuses as recorded."
+    )
+    if n_all > n:
+        caption += f" Showing the {n} goals with the latest due dates of {fmt_count(n_all)}."
+    return canvas_block(
+        canvas,
+        title=f"Success-plan goals on {when}",
+        alt=alt,
+        caption=caption,
+        definitions=("goals",),
+    )
 
 
 def _goal_labels(dataset: Dataset, g: pd.DataFrame, day: pd.Timestamp) -> list[str]:
@@ -127,41 +122,41 @@ def _goal_labels(dataset: Dataset, g: pd.DataFrame, day: pd.Timestamp) -> list[s
     return labels
 
 
-def _draw_goals(ax: Axes, g: pd.DataFrame, labels: list[str]) -> None:
-    """A grey 0-100% track per goal, its progress over it in the status colour, the status."""
+def _draw_goals(g: pd.DataFrame, labels: list[str], *, height_pt: float) -> Canvas:
+    """A grey 0-100% track per goal, its progress over it in the status colour, the status.
+
+    Goals top to bottom, each labelled left with its title over its due date;
+    the legend of statuses above; the x axis in percent (0-100%) with room
+    right of 100% for the longest "75% · on track" label.
+    """
     n = len(g)
-    y = np.arange(n)[::-1].astype(float)
+    canvas = Canvas(WIDTH_PT, height_pt)
+    top = legend(canvas, [(c, s.replace("_", " ").capitalize(), None)
+                                for s, c in GOAL_STATUS_COLOURS.items()]) + 6.0
+    ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+    tick_labels = [fmt_percent(t, digits=0) for t in ticks]
+    label_w = max(face().width(line, 8.0) for label in labels for line in label.split("\n"))
+    bottom = height_pt - PAD - text_height(size=LABEL_SIZE) - LABEL_PAD - text_height() \
+        - TICK_PAD - TICK
+    frame = Frame(canvas, left=PAD + label_w + TICK_PAD, top=top, right=WIDTH_PT - PAD,
+                  bottom=bottom, x0=0.0, x1=1.4, y0=-0.6, y1=n - 0.4)
+    frame.grid_x(ticks)
     progress = g["progress"].to_numpy(float)
-    colours = [GOAL_STATUS_COLOURS.get(s, PALETTE.neutral) for s in g["status"]]
-    ax.barh(y, np.ones(n), height=0.55, color=PALETTE.light)  # the 0-100% track
-    ax.barh(y, np.nan_to_num(progress), height=0.55, color=colours)
-    for yi, pr, status in zip(y, progress, g["status"], strict=True):
+    half = frame.y(0) - frame.y(0.275)  # bars 0.55 of a row high
+    for i, (pr, status, label) in enumerate(zip(progress, g["status"], labels, strict=True)):
+        yi = frame.y(n - 1 - i)
+        colour = GOAL_STATUS_COLOURS.get(status, PALETTE.neutral)
+        canvas.rect(frame.x(0), yi - half, frame.x(1) - frame.x(0), 2 * half, PALETTE.light)
         status_text = str(status).replace("_", " ")
         if np.isfinite(pr):
-            ax.text(
-                pr + 0.015,
-                yi,
-                f"{fmt_percent(pr, digits=0)} · {status_text}",
-                va="center",
-                ha="left",
-                fontsize=8,
-            )
+            canvas.rect(frame.x(0), yi - half, frame.x(pr) - frame.x(0), 2 * half, colour)
+            canvas.text(frame.x(pr + 0.015), yi, f"{fmt_percent(pr, digits=0)} · {status_text}",
+                        size=8.0)
         else:
-            ax.text(
-                0.015,
-                yi,
-                f"{status_text} (no numeric target)",
-                va="center",
-                ha="left",
-                fontsize=8,
-                color=GOAL_STATUS_COLOURS.get(status, PALETTE.muted),
-                fontweight="bold",
-            )
-    ax.set_yticks(y, labels, fontsize=8)
-    hbar_axes(ax)
-    ax.set_xlim(0, 1.4)
-    ax.set_ylim(-0.6, n - 0.4)
-    ax.spines["bottom"].set_bounds(0, 1)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-    percent_axis(ax, axis="x")
-    ax.set_xlabel("Progress from baseline to target (%)")
+            canvas.text(frame.x(0.015), yi, f"{status_text} (no numeric target)", size=8.0,
+                        colour=GOAL_STATUS_COLOURS.get(status, PALETTE.muted), bold=True)
+        canvas.text(frame.left - TICK_PAD, yi, label, size=8.0, ha="right")
+    frame.left_spine()
+    frame.bottom_spine(0.0, 1.0)
+    frame.x_label("Progress from baseline to target (%)", frame.x_ticks(ticks, tick_labels))
+    return canvas

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from cslib.data.contract import STRENGTHS
 from cslib.data.dataset import Dataset
 from cslib.metrics.relationships import NOT_SET, contact_strengths, relationship_summary
 from cslib.present.blocks import Callout
-from cslib.present.charts._draw import (
-    WIDTH_IN,
-    ChartBlock,
-    as_day,
-    bar_labels,
-    figure_block,
-    hbar_axes,
-    top_legend,
+from cslib.present.charts._draw import WIDTH_PT, ChartBlock, as_day, canvas_block
+from cslib.present.charts._svg import (
+    LABEL_PAD,
+    LABEL_SIZE,
+    PAD,
+    TICK,
+    TICK_PAD,
+    TICK_SIZE,
+    Canvas,
+    Frame,
+    face,
+    legend,
+    nice_ticks,
+    text_height,
 )
 from cslib.present.formats import fmt_count
-from cslib.present.style import PALETTE, count_axis, house_style, new_figure, text_colour_on
+from cslib.present.style import PALETTE, text_colour_on
 
 __all__ = ["relationship_coverage_chart"]
 
@@ -82,28 +86,25 @@ def relationship_coverage_chart(
         for n, plural in zip(strong, ("executives", "users"), strict=True)
     ]
 
-    with house_style():
-        fig, ax = new_figure(WIDTH_IN, 2.0)
-        _draw_strengths(ax, counts, notes)
-        top_legend(fig, ax.get_legend_handles_labels()[0])
-        totals = counts.sum(axis=1).to_numpy(float)
-        alt = (
-            f"Relationship coverage on {when}: {fmt_count(totals[0])} executive contacts, "
-            f"{fmt_count(strong[0])} strong or very strong; {fmt_count(totals[1])} user "
-            f"contacts, {fmt_count(strong[1])} strong or very strong."
-        )
-        caption = (
-            f"Contacts on record by role and relationship strength; strong = strong or very "
-            f"strong. Days since contact: to {when}, from the latest activity with a contact "
-            "of that role."
-        )
-        return figure_block(
-            fig,
-            title=f"Relationship coverage on {when}",
-            alt=alt,
-            caption=caption,
-            definitions=("relationship_coverage",),
-        )
+    canvas = _draw_strengths(counts, notes)
+    totals = counts.sum(axis=1).to_numpy(float)
+    alt = (
+        f"Relationship coverage on {when}: {fmt_count(totals[0])} executive contacts, "
+        f"{fmt_count(strong[0])} strong or very strong; {fmt_count(totals[1])} user "
+        f"contacts, {fmt_count(strong[1])} strong or very strong."
+    )
+    caption = (
+        f"Contacts on record by role and relationship strength; strong = strong or very "
+        f"strong. Days since contact: to {when}, from the latest activity with a contact "
+        "of that role."
+    )
+    return canvas_block(
+        canvas,
+        title=f"Relationship coverage on {when}",
+        alt=alt,
+        caption=caption,
+        definitions=("relationship_coverage",),
+    )
 
 
 def _recency(rel: pd.DataFrame, plural: str, *, one: bool) -> str:
@@ -117,46 +118,43 @@ def _recency(rel: pd.DataFrame, plural: str, *, one: bool) -> str:
     return f"median {with_role.median():.0f} days since contact"
 
 
-def _draw_strengths(ax: Axes, counts: pd.DataFrame, notes: list[str]) -> None:
+def _draw_strengths(counts: pd.DataFrame, notes: list[str]) -> Canvas:
     """Two stacked bars (executives, users), a count in each wide segment, a note at the end."""
-    y = np.array([1.0, 0.0])
+    height = 72.0 * 2.0
+    canvas = Canvas(WIDTH_PT, height)
+    top = legend(canvas, [(_COLOURS[level], _NAMES[level],
+                                 PALETTE.edge if level == NOT_SET else None)
+                                for level in counts.columns]) + 6.0
     totals = counts.sum(axis=1).to_numpy(float)
     xmax = max(float(totals.max()), 1.0)
-    left = np.zeros(2)
-    for level in counts.columns:
-        w = counts[level].to_numpy(float)
-        colour = _COLOURS[level]
-        ax.barh(
-            y,
-            w,
-            left=left,
-            height=0.6,
-            color=colour,
-            label=_NAMES[level],
-            edgecolor=PALETTE.edge if level == NOT_SET else "none",
-            linewidth=0.6 if level == NOT_SET else 0,
-        )
-        bar_labels(ax, y, left, w, [fmt_count(wi) for wi in w], text_colour_on(colour),
-                   show=[wi > 0 and wi >= xmax * 0.045 for wi in w])  # fmt: skip
-        left = left + w
-    for yi, total, note in zip(y, totals, notes, strict=True):
-        ax.text(
-            total + xmax * 0.02,
-            yi,
-            note,
-            va="center",
-            ha="left",
-            fontsize=8,
-            color=PALETTE.text,
-            # gridlines run behind the note, not through it
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
-        )
-    ax.set_yticks(y, [f"Executives ({fmt_count(totals[0])})", f"Users ({fmt_count(totals[1])})"])
-    hbar_axes(ax)
-    ax.set_xlim(0, xmax * 1.9)
-    ax.set_ylim(-0.55, 1.55)
-    count_axis(ax, axis="x")
-    ticks = [t for t in ax.get_xticks() if 0 <= t <= xmax]
-    ax.set_xticks(ticks)
-    ax.spines["bottom"].set_bounds(0, ticks[-1] if ticks else xmax)
-    ax.set_xlabel("Contacts")
+    labels = [f"Executives ({fmt_count(totals[0])})", f"Users ({fmt_count(totals[1])})"]
+    left = PAD + max(face().width(t, TICK_SIZE) for t in labels) + TICK_PAD
+    bottom = height - PAD - text_height(size=LABEL_SIZE) - LABEL_PAD - text_height() \
+        - TICK_PAD - TICK
+    right = WIDTH_PT - PAD
+    ticks = nice_ticks(0.0, xmax * 1.9, right - left, horizontal=True, integer=True)
+    ticks = [t for t in ticks if 0 <= t <= xmax]
+    frame = Frame(canvas, left=left, top=top, right=right, bottom=bottom, x0=0.0,
+                  x1=xmax * 1.9, y0=-0.55, y1=1.55)
+    frame.grid_x(ticks)
+    half = frame.y(0) - frame.y(0.3)  # bars 0.6 high
+    for yi, row in zip((1.0, 0.0), range(2), strict=True):
+        y = frame.y(yi)
+        start = 0.0
+        for level in counts.columns:
+            w = float(counts[level].iloc[row])
+            colour = _COLOURS[level]
+            canvas.rect(frame.x(start), y - half, frame.x(start + w) - frame.x(start), 2 * half,
+                        colour, stroke=PALETTE.edge if level == NOT_SET else None,
+                        stroke_width=0.6)
+            if w > 0 and w >= xmax * 0.045:
+                canvas.text(frame.x(start + w / 2), y, fmt_count(w), size=8.0, ha="center",
+                            colour=text_colour_on(colour))
+            start += w
+        canvas.text(frame.x(totals[row] + xmax * 0.02), y, notes[row], size=8.0,
+                    background="white")  # gridlines run behind the note, not through it
+        canvas.text(frame.left - TICK_PAD, y, labels[row], ha="right")
+    frame.left_spine()
+    frame.bottom_spine(0.0, ticks[-1] if ticks else xmax)
+    frame.x_label("Contacts", frame.x_ticks(ticks, [fmt_count(round(t)) for t in ticks]))
+    return canvas
