@@ -17,11 +17,20 @@ from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.risk import risk_flags
+from cslib.metrics.satisfaction import satisfaction_summary
 from cslib.metrics.summary import metrics_frame
+from cslib.metrics.support import ticket_summary
 from cslib.periods import Period
 from cslib.present.report import Report
 
-__all__ = ["adoption_frame", "compare_periods", "headline_figures", "health_frame", "risk_frame"]
+__all__ = [
+    "adoption_frame",
+    "compare_periods",
+    "headline_figures",
+    "health_frame",
+    "risk_frame",
+    "support_figures",
+]
 
 
 def _periods_per_year(period: Period) -> int:
@@ -104,3 +113,20 @@ def adoption_frame(report: Report, month: pd.Period | None = None) -> pd.DataFra
         return None
     return report.memo(f"adoption:{month}",
                        lambda: account_adoption(usage, month=month, lookback_months=3))
+
+
+def support_figures(report: Report, period: Period) -> tuple[pd.Series, pd.Series]:
+    """Tickets (opened, closed, days to close) and their ratings in ``period``, computed once.
+
+    :func:`cslib.metrics.support.ticket_summary` and
+    :func:`cslib.metrics.satisfaction.satisfaction_summary` (ratings only)
+    over the report's accounts: the support section's sentence and its table
+    read the same figures. Needs the ``tickets`` table.
+    """
+    tickets = report.dataset.tables["tickets"]
+
+    def compute() -> tuple[pd.Series, pd.Series]:
+        return (ticket_summary(tickets, period=period).iloc[0],
+                satisfaction_summary(nps=None, tickets=tickets, period=period).iloc[0])
+
+    return report.memo(f"support:{period.label}", compute)

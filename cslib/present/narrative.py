@@ -14,14 +14,13 @@ from typing import Any
 import pandas as pd
 
 from cslib.errors import PeriodError
-from cslib.metrics import satisfaction as satisfaction_metrics
 from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import MIN_RESPONSES, SATISFIED_MIN
 from cslib.metrics.summary import metrics_frame
-from cslib.metrics.support import closed_in, ticket_summary
+from cslib.metrics.support import closed_in
 from cslib.periods import Period
 from cslib.present.blocks import Bullets, Callout, Paragraph, Span
 from cslib.present.figures import (
@@ -30,6 +29,7 @@ from cslib.present.figures import (
     headline_figures,
     health_frame,
     risk_frame,
+    support_figures,
 )
 from cslib.present.formats import (
     fmt_count,
@@ -505,7 +505,7 @@ def support_summary(report: Report) -> Paragraph | Callout:
     if tickets.empty:
         return Callout.of("No support tickets are recorded for this account.")
     p = report.period
-    volume = ticket_summary(tickets, period=p).iloc[0]
+    volume, rated = support_figures(report, p)
     opened, closed = int(volume["opened"]), int(volume["closed"])
     if not opened and not closed:
         return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
@@ -513,8 +513,6 @@ def support_summary(report: Report) -> Paragraph | Callout:
         f"Your team opened {fmt_plural(opened, 'ticket')} and we closed "
         f"{closed:,} in {p.label}"
     )
-    rated = satisfaction_metrics.satisfaction_summary(nps=None, tickets=tickets, period=p)
-    rated = rated.iloc[0]
     if rated["csat_responses"] == 1:
         rating = tickets.loc[closed_in(tickets, period=p), "csat"].dropna().iloc[0]
         verdict = "satisfied" if rating >= SATISFIED_MIN else "not satisfied"

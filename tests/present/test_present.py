@@ -277,3 +277,19 @@ def test_tables_are_split_by_audience_and_importable_from_one_place():
 
     assert tables.qbr_kpis is customer.qbr_kpis and tables.headline_kpis is company.headline_kpis
     assert set(company.__all__) | set(customer.__all__) <= set(tables.__all__)
+
+
+def test_the_support_sentence_and_table_share_one_computation(monkeypatch):
+    # the sentence and the table read one computation per period (each made its own before)
+    from cslib.present import figures
+
+    calls: list[str] = []
+    real = figures.ticket_summary
+    monkeypatch.setattr(figures, "ticket_summary",
+                        lambda tickets, *, period: calls.append(period.label) or real(
+                            tickets, period=period))
+    qbr = open_report("customer", company="Larkspur", period="2026Q3", account_id="A0004")
+    sentence, table = narrative.support_summary(qbr), tables.support_table(qbr)
+    assert sorted(calls) == ["2026Q2", "2026Q3"]
+    assert "Your team opened 2 tickets and we closed 2 in 2026Q3" in sentence.text()
+    assert [row[0] for row in table.rows][:2] == ["Tickets opened", "Tickets closed"]

@@ -14,10 +14,9 @@ from cslib.metrics.definitions import recorded
 from cslib.metrics.outcomes import goal_progress, goal_summary
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.risk import RISK_FLAGS
-from cslib.metrics.satisfaction import satisfaction_summary, trailing_satisfaction
-from cslib.metrics.support import ticket_summary
+from cslib.metrics.satisfaction import trailing_satisfaction
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
-from cslib.present.figures import adoption_frame, health_frame, risk_frame
+from cslib.present.figures import adoption_frame, health_frame, risk_frame, support_figures
 from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
@@ -224,8 +223,7 @@ def support_table(report: Report) -> Table | Callout | None:
     periods = [report.period.shift(-1), report.period]
     cols = []
     for p in periods:
-        volume = ticket_summary(tickets, period=p).iloc[0]
-        rated = satisfaction_summary(nps=None, tickets=tickets, period=p).iloc[0]
+        volume, rated = support_figures(report, p)
         days = volume["median_days_to_close"]
         cols.append(
             (
