@@ -17,7 +17,8 @@ import pytest
 CSLIB = Path(__file__).resolve().parents[1] / "cslib"
 #: Layers, lowest first. Foundation modules are leaves every layer may use.
 LAYERS = [
-    ("foundation", ("errors", "periods", "settings", "secrets", "terminal", "export", "names")),
+    ("foundation", ("errors", "periods", "settings", "secrets", "terminal", "export", "names",
+                    "typeface")),
     ("data", ("data",)),
     ("metrics", ("metrics",)),
     ("document", ("document",)),

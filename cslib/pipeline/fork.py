@@ -56,8 +56,8 @@ def init_worker() -> None:
         importlib.import_module(name)
     from IPython.core.interactiveshell import InteractiveShell
 
+    from cslib import typeface
     from cslib.document import assemble
-    from cslib.present.charts import _svg
     from cslib.render import compiler, html, pptx
     from cslib.render.fonts import font_face_css
 
@@ -66,7 +66,7 @@ def init_worker() -> None:
     html.warm_up()  # the page template compiled once
     assemble.warm_up()  # the markdown parser's scanners compiled once
     font_face_css()
-    _svg.warm_up()  # both weights of the chart font and its common glyph outlines
+    typeface.warm_up()  # both weights of the house font and its common glyph outlines
     InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
     # Freeze everything loaded so far: the garbage collector of a fork then never walks
     # (and so never copies) the parent's objects; about 25% off each report.

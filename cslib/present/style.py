@@ -48,6 +48,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter, FuncFormatter
 
+from cslib import typeface
 from cslib.present.formats import fmt_count, fmt_money, fmt_percent
 
 __all__ = [
@@ -69,7 +70,7 @@ __all__ = [
     "to_svg",
 ]
 
-FONT = "DejaVu Sans"
+FONT = typeface.FONT
 
 #: The eight Okabe-Ito colours (Okabe & Ito, "Color Universal Design", 2008).
 OKABE_ITO: dict[str, str] = {

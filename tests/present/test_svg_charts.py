@@ -14,6 +14,7 @@ from matplotlib._text_helpers import layout as raqm_layout
 import cslib
 from cslib.present import charts
 from cslib.present.charts import _svg
+from cslib.typeface import face
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-10-31"
@@ -48,26 +49,26 @@ def _draw(dataset: cslib.Dataset) -> dict[str, object]:
 ])  # fmt: skip
 def test_left_to_right_layout_matches_matplotlib_libraqm(bold: bool, text: str) -> None:
     # the fast path (advances + kerning pairs) places every glyph where libraqm does
-    face = _svg.face(bold)
-    mine, width = face.layout(text)
+    f = face(bold)
+    mine, width = f.layout(text)
     theirs = [(f"{i.ft_object.postscript_name}-{i.glyph_index:x}", i.x)
-              for i in raqm_layout(text, face.font)]  # fmt: skip
+              for i in raqm_layout(text, f.font)]  # fmt: skip
     assert [g for g, _ in mine] == [g for g, _ in theirs]
     assert max(abs(a - b) for (_, a), (_, b) in zip(mine, theirs, strict=True)) < 0.1
     assert width > mine[-1][1]
 
 
 def test_text_that_needs_shaping_goes_through_libraqm() -> None:
-    face = _svg.face()
+    f = face()
     arabic = "مرحبا"
-    shaped, width = face.layout(arabic)
-    isolated = [f"{face.name}-{face.font.get_char_index(ord(c)):x}" for c in arabic]
+    shaped, width = f.layout(arabic)
+    isolated = [f"{f.name}-{f.font.get_char_index(ord(c)):x}" for c in arabic]
     assert width > 0 and len(shaped) == len(arabic)
     assert [g for g, _ in shaped] != isolated  # joined forms, not the isolated letters
-    hebrew, _ = face.layout("שלום")
+    hebrew, _ = f.layout("שלום")
     xs = [x for _, x in hebrew]
     assert xs == sorted(xs)  # laid out visually, as libraqm does
-    assert all(g in face.paths for g, _ in shaped + hebrew)  # outlines kept for <defs>
+    assert all(g in f.paths for g, _ in shaped + hebrew)  # outlines kept for <defs>
 
 
 def test_every_glyph_used_is_defined_once_and_nothing_else(sample) -> None:

@@ -20,12 +20,12 @@ from cslib.present.charts._svg import (
     TICK_SIZE,
     Canvas,
     Frame,
-    face,
     nice_ticks,
     text_height,
 )
 from cslib.present.formats import fmt_count, fmt_percent
 from cslib.present.style import PALETTE
+from cslib.typeface import text_width
 
 __all__ = ["adoption_chart"]
 
@@ -128,9 +128,9 @@ def _draw_adoption(active: np.ndarray, seats: np.ndarray, util: float,
     ticks = nice_ticks(0.0, top_value, bottom - PAD - 4.0, horizontal=False, integer=True)
     tick_labels = [fmt_count(round(t)) for t in ticks]
     left = (PAD + text_height(size=LABEL_SIZE) + LABEL_PAD
-            + max(face().width(t, TICK_SIZE) for t in tick_labels) + TICK_PAD + TICK)
+            + max(text_width(t, TICK_SIZE) for t in tick_labels) + TICK_PAD + TICK)
     right = WIDTH_PT - PAD
-    label_w = max(face(bold=True).width(t, 8.5) for t in texts)
+    label_w = max(text_width(t, 8.5, bold=True) for t in texts)
     per_month = (right - left - label_w - 4.0) / (n - 1 + 0.7)
     frame = Frame(canvas, left=left, top=PAD + 4.0, right=right, bottom=bottom, x0=-0.4,
                   x1=-0.4 + (right - left) / per_month, y0=0.0, y1=top_value)

@@ -16,12 +16,12 @@ from cslib.present.charts._svg import (
     TICK_PAD,
     Canvas,
     Frame,
-    face,
     legend,
     text_height,
 )
 from cslib.present.formats import fmt_count, fmt_percent
 from cslib.present.style import PALETTE
+from cslib.typeface import text_width
 
 __all__ = ["GOAL_STATUS_COLOURS", "goal_progress_chart"]
 
@@ -135,7 +135,7 @@ def _draw_goals(g: pd.DataFrame, labels: list[str], *, height_pt: float) -> Canv
                                 for s, c in GOAL_STATUS_COLOURS.items()]) + 6.0
     ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
     tick_labels = [fmt_percent(t, digits=0) for t in ticks]
-    label_w = max(face().width(line, 8.0) for label in labels for line in label.split("\n"))
+    label_w = max(text_width(line, 8.0) for label in labels for line in label.split("\n"))
     bottom = height_pt - PAD - text_height(size=LABEL_SIZE) - LABEL_PAD - text_height() \
         - TICK_PAD - TICK
     frame = Frame(canvas, left=PAD + label_w + TICK_PAD, top=top, right=WIDTH_PT - PAD,

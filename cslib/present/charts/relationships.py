@@ -18,13 +18,13 @@ from cslib.present.charts._svg import (
     TICK_SIZE,
     Canvas,
     Frame,
-    face,
     legend,
     nice_ticks,
     text_height,
 )
 from cslib.present.formats import fmt_count
 from cslib.present.style import PALETTE, text_colour_on
+from cslib.typeface import text_width
 
 __all__ = ["relationship_coverage_chart"]
 
@@ -128,7 +128,7 @@ def _draw_strengths(counts: pd.DataFrame, notes: list[str]) -> Canvas:
     totals = counts.sum(axis=1).to_numpy(float)
     xmax = max(float(totals.max()), 1.0)
     labels = [f"Executives ({fmt_count(totals[0])})", f"Users ({fmt_count(totals[1])})"]
-    left = PAD + max(face().width(t, TICK_SIZE) for t in labels) + TICK_PAD
+    left = PAD + max(text_width(t, TICK_SIZE) for t in labels) + TICK_PAD
     bottom = height - PAD - text_height(size=LABEL_SIZE) - LABEL_PAD - text_height() \
         - TICK_PAD - TICK
     right = WIDTH_PT - PAD
