@@ -25,7 +25,10 @@ contents (on the cover page when it has 12 entries or fewer), then the body
 with a running header (company · title · subtitle · period) and a footer
 (as-of date, fingerprint, "Page N of M", counted from the first body page).
 Headings are PDF bookmarks; in a long report with three or more level-1
-sections, each of those opens a new page.
+sections, each of those opens a new page. A short table stays whole on one
+page and a long one breaks between rows with its header repeated; a table
+known to be short from its text widths (:func:`_quick_table`) is placed
+without Typst measuring it first, which halves a QBR's compile time.
 """
 
 from __future__ import annotations
@@ -38,10 +41,14 @@ from cslib.document.model import Document
 from cslib.present.style import drawable_text
 from cslib.render.compiler import TEMPLATES, compile_typst
 from cslib.render.text import isolate_bidi, joined, long_run_pieces, normalized
+from cslib.typeface import text_width
 
 __all__ = ["render_pdf"]
 
 _ZWSP = "\u200b"
+_BODY_WIDTH = 72.0 * (8.5 - 2 * 0.85)  # US Letter less the side margins (report.typ)
+_TABLE_SIZE = 8.5  # table text (report.typ's data-table)
+_CELL_INSET = 2 * 6.0  # left and right padding of a cell
 
 
 def _clean(text: str) -> str:
@@ -74,6 +81,30 @@ def _estimated_pages(blocks: list[dict[str, Any]]) -> float:
     return pages
 
 
+def _quick_table(b: dict[str, Any]) -> bool:
+    """Whether a table certainly fits on one page without wrapping, so Typst need not measure it.
+
+    The template keeps a short table whole on one page and lets a long one
+    break between rows; telling them apart means laying each table out twice
+    (``measure`` in a ``context``), which costs Typst more than the rest of a
+    QBR. A table is *quick* when every cell fits on one line at its natural
+    width (the columns' widest texts, measured with the house font, fit the
+    body width with room to spare, so Typst's automatic columns wrap nothing)
+    and it has at most 15 lines, a short title and caption: at most ~5.5 in
+    tall, never more than a page. Other tables are measured as before.
+    """
+    lines = sum(max((str(c).count("\n") + 1 for c in row), default=1) for row in b["rows"])
+    if lines > 15 or len(b["title"]) > 150 or len(b["caption"]) > 600:
+        return False
+    widths = [text_width(str(c), _TABLE_SIZE, bold=True) for c in b["columns"]]
+    last = len(b["rows"]) - 1
+    for i, row in enumerate(b["rows"]):
+        bold = b["total"] and i == last
+        for j, cell in enumerate(row):
+            widths[j] = max(widths[j], text_width(str(cell), _TABLE_SIZE, bold=bold))
+    return sum(w + _CELL_INSET for w in widths) <= 0.95 * _BODY_WIDTH
+
+
 def _shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis (header and footer lines)."""
     text = " ".join(text.split())
@@ -101,10 +132,13 @@ def _running(meta: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _payload(doc: Document) -> str:
+def _payload(doc: Document, *, quick_tables: bool = True) -> str:
     """The JSON handed to the template: normalized blocks, meta, running lines, options."""
     data = normalized(doc, clean=_clean)
     blocks = data["blocks"]
+    for b in blocks:
+        if b["type"] == "table":
+            b["quick"] = quick_tables and _quick_table(b)
     headings = [b for b in blocks if b["type"] == "heading"]
     sections = sum(1 for b in headings if b["level"] == 1)
     data["running"] = _running(doc.meta)

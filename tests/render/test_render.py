@@ -813,3 +813,61 @@ def test_pdf_long_tokens_wrap_inside_the_page() -> None:
 
 def test_pdf_is_deterministic() -> None:
     assert render_pdf(make_document()) == _pdf("board")
+
+
+def _tall_few_rows() -> Document:
+    """Twelve rows of long text: wraps, taller than a page, so it must break between rows."""
+    doc = make_document(big=False)
+    doc.blocks.append({
+        "type": "table", "title": "Definitions", "columns": ["Term", "Definition"],
+        "align": ["left", "left"], "caption": "", "total": False,
+        "rows": [[f"Term {i}", " ".join(["retention"] * 60)] for i in range(12)],
+    })
+    return doc
+
+
+@pytest.mark.parametrize("kind", ["board", "hostile", "long", "qbr", "tall"])
+def test_quick_tables_print_exactly_as_measured_ones(kind: str) -> None:
+    # A table the renderer knows to be short skips Typst's measuring; the PDF is the same
+    # bytes as when every table is measured (the template's general path).
+    from cslib.render.compiler import compile_typst
+    from cslib.render.pdf import _payload, _template
+
+    doc = _tall_few_rows() if kind == "tall" else {
+        "board": make_document, "hostile": hostile_document, "long": long_document,
+        "qbr": lambda: make_document(audience="customer", big=False),
+    }[kind]()
+    measured = compile_typst(_template(), format="pdf",
+                             sys_inputs={"data": _payload(doc, quick_tables=False)})
+    assert render_pdf(doc) == bytes(measured)
+    import json
+
+    quick = [b["quick"] for b in json.loads(_payload(doc))["blocks"] if b["type"] == "table"]
+    assert any(quick) and (kind not in ("long", "tall") or not all(quick))  # both paths ran
+
+
+def test_which_tables_are_quick() -> None:
+    from cslib.render.pdf import _quick_table
+
+    def table(rows: list[list[str]], **extra: Any) -> dict[str, Any]:
+        return {"title": "T", "caption": "", "columns": ["Name", "Value"], "total": False,
+                "rows": rows, **extra}
+
+    assert _quick_table(table([["Seat utilization", "65%"]] * 15))
+    assert not _quick_table(table([["Seat utilization", "65%"]] * 16))  # could be long
+    assert not _quick_table(table([["Seat utilization", "x" * 120]]))  # would wrap
+    assert not _quick_table(table([["a\nb\nc", "1"]] * 6))  # 18 lines
+    assert not _quick_table(table([["a", "1"]], caption="c" * 601))
+    # the tall table above is measured, and breaks across pages
+    doc = _tall_few_rows()
+    assert not _quick_table(normalized_table(doc))
+    pages = _pages(render_pdf(doc))
+    assert sum("Term 11" in p for p in pages) == 1 and sum("Term 0" in p for p in pages) == 1
+    assert "Term 0" not in next(p for p in pages if "Term 11" in p)
+
+
+def normalized_table(doc: Document) -> dict[str, Any]:
+    from cslib.render.text import normalized
+
+    return next(b for b in normalized(doc)["blocks"] if b["type"] == "table"
+                and b["title"] == "Definitions")
