@@ -27,6 +27,7 @@ from cslib.metrics.summary import METRIC_KEYS, period_metrics
 from cslib.periods import period_or_latest
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
 from cslib.secrets import credentials, mask_text
+from cslib.startup import lean_imports
 from cslib.terminal import discard_output, echo, flush, terminal_text
 
 FORMATS = ("json", "csv", "table")
@@ -475,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     When the reader of the output goes away (``| head -1``), the command ends
     quietly with :data:`EXIT_PIPE_CLOSED`: no message, no traceback.
     """
+    lean_imports()  # before any command imports nbformat (see cslib.startup)
     try:
         try:
             return _main(argv)

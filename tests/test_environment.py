@@ -51,3 +51,13 @@ def test_direct_dependencies_are_in_the_pinned_set() -> None:
     for dep in project["dependencies"]:
         name = re.split(r"[<>=\[;~! ]", dep, maxsplit=1)[0].lower()
         assert name in pinned, f"pyproject dependency {name} is not pinned in requirements.txt"
+
+
+def test_everything_installed_is_pinned() -> None:
+    # fails before: jupyter-events' jsonschema[format-nongpl] pulled rfc3987-syntax in unpinned
+    from importlib.metadata import distributions
+
+    pinned = _requirements()
+    installed = {re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() for d in distributions()}
+    tools = {"pip", "setuptools", "wheel", "cslib"}
+    assert sorted(installed - set(pinned) - tools) == []

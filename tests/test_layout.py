@@ -18,7 +18,7 @@ CSLIB = Path(__file__).resolve().parents[1] / "cslib"
 #: Layers, lowest first. Foundation modules are leaves every layer may use.
 LAYERS = [
     ("foundation", ("errors", "periods", "settings", "secrets", "terminal", "export", "names",
-                    "typeface")),
+                    "typeface", "startup")),
     ("data", ("data",)),
     ("metrics", ("metrics",)),
     ("document", ("document",)),

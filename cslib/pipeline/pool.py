@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from cslib.data.dataset import Dataset
 from cslib.errors import CslibError
+from cslib.pipeline.boot import pool_worker
 from cslib.pipeline.fork import build_job_forked, init_worker
 from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.plan import DEFAULT_TIMEOUT, Job
@@ -123,7 +124,7 @@ class _Pool:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
-            target=_worker_main, args=(child, self.mode, self.backend, self.quarto, self.timeout),
+            target=pool_worker, args=(child, self.mode, self.backend, self.quarto, self.timeout),
             name="cslib-build-worker", daemon=True,
         )
         process.start()

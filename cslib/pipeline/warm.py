@@ -3,8 +3,9 @@
 The local executor's workers (:mod:`cslib.pipeline.pool`) are
 ``multiprocessing`` children; a Dask worker is a daemon process and may not
 start those. :class:`WarmProcess` starts the same warm worker as an ordinary
-subprocess (``python -m cslib.pipeline.warm``): it imports what reports need
-once (:func:`cslib.pipeline.fork.init_worker`) and then builds one document
+subprocess (``python -m cslib.pipeline.boot``, which runs :func:`main`): it
+imports what reports need once (:func:`cslib.pipeline.fork.init_worker`) and
+then builds one document
 per request in a fresh fork (:func:`cslib.pipeline.fork.build_job_forked`),
 exactly as the local executor does. Requests and results travel as
 length-prefixed pickles over its stdin and stdout (the child's own prints go
@@ -84,7 +85,7 @@ class WarmProcess:
 
     def _start(self) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cslib.pipeline.warm", self.backend, self.quarto or ""],
+            [sys.executable, "-m", "cslib.pipeline.boot", self.backend, self.quarto or ""],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=False,
         )
         assert proc.stdout is not None
