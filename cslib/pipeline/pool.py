@@ -40,11 +40,9 @@ from typing import TYPE_CHECKING, Any
 from cslib.data.dataset import Dataset
 from cslib.errors import CslibError
 from cslib.pipeline.boot import pool_worker
-from cslib.pipeline.fork import build_job_forked, init_worker
 from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.plan import DEFAULT_TIMEOUT, Job
-from cslib.pipeline.signals import Terminated, die_with_parent
-from cslib.pipeline.worker import build_job
+from cslib.pipeline.signals import Terminated
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -58,38 +56,6 @@ CRASH_RETRIES = 1
 START_TIMEOUT = 300.0
 #: Seconds a stopped worker gets to end its kernel before it is killed.
 GRACE = 3.0
-
-
-# The worker process ---------------------------------------------------------------------
-def _exit_on_sigterm(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _worker_main(conn: Connection, mode: str, backend: str, quarto: str | None,
-                 timeout: float) -> None:
-    """A worker: warm up, then build one document per message until told to stop."""
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
-    if mode == "local":
-        init_worker()
-    else:
-        # SIGTERM ends the kernel first (papermill's own clean-up), then the worker.
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    conn.send(("ready", None))
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        job, slices = message
-        if mode == "local":
-            built = build_job_forked(job, slices=slices, backend=backend, quarto=quarto)
-        else:
-            built = build_job(job, slices=slices, backend=backend, quarto=quarto,
-                              executor="kernel", timeout=timeout)
-        conn.send(("done", built))
 
 
 # The pool ---------------------------------------------------------------------------------
