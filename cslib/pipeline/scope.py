@@ -8,11 +8,12 @@ leak scan (:mod:`cslib.pipeline.guard`).
 
 Computed once, fanned out: each table's rows are grouped by account once per
 build, so a customer's slice is a few array takes; health (measures, scores,
-band) and risk flags are computed for every account of the book in one
-vectorized pass per snapshot day and settings, and each customer's slice
-carries its own row (:class:`cslib.data.dataset.Scope`); the report uses it
-when its day and settings are the same (:mod:`cslib.present.figures`), and
-computes them from the slice otherwise (a test holds both equal).
+band), risk flags, support (tickets and ratings, this period and the last)
+and trailing satisfaction are computed for every account of the book in one
+vectorized pass per snapshot day, period and settings, and each customer's
+slice carries its own rows (:class:`cslib.data.dataset.Scope`); the report
+uses them when its day and settings are the same (:mod:`cslib.present.figures`),
+and computes them from the slice otherwise (a test holds both equal).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.risk import risk_flags
 from cslib.periods import period_or_latest
 from cslib.pipeline.plan import Job
+from cslib.present.figures import per_account_figures
 from cslib.present.report import report_settings, snapshot_day
 
 __all__ = ["Slicer"]
@@ -53,9 +55,12 @@ class Slicer:
     _rows: dict[str, dict[str, Any]] | None = None
 
     def book_figures(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Health and risk flags of every account, for the day and settings ``params`` give.
+        """Health, risk flags, support and satisfaction of every account, for ``params``.
 
-        Computed once per (snapshot day, settings files) and kept for the
+        Health and flags for the snapshot day and settings the parameters give,
+        support and satisfaction for their period
+        (:func:`cslib.present.figures.per_account_figures`). Computed once per
+        (snapshot day, period, settings files) and kept for the
         build; ``{}`` when the parameters do not resolve (the notebook then
         reports the error itself).
         """
@@ -68,7 +73,7 @@ class Slicer:
         except (CslibError, TypeError, ValueError):
             return {}
         as_of = snapshot_day(period, self.full)
-        key = (as_of, *paths)
+        key = (as_of, period.label, *paths)
         if key not in self._book:
             try:
                 health, risk = report_settings(*paths)
@@ -83,6 +88,7 @@ class Slicer:
                 "risk_settings": repr(risk),
                 "health": measures.join(health_scores(measures, config=health)),
                 "risk": risk_flags(self.full, as_of=as_of, settings=risk),
+                **per_account_figures(self.full, period, as_of),
             }
         return self._book[key]
 
@@ -91,11 +97,8 @@ class Slicer:
         book = self.book_figures(params)
         if not book:
             return {}
-        own = dict(book)
-        for name in ("health", "risk"):
-            frame = book[name]
-            own[name] = frame[frame.index == account_id].copy()
-        return own
+        return {name: value[value.index == account_id].copy()
+                if isinstance(value, pd.DataFrame) else value for name, value in book.items()}
 
     def for_parameters(self, params: Mapping[str, Any]) -> Dataset | None:
         """The slice for a notebook run with ``params`` (``None``: the whole dataset)."""

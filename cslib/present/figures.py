@@ -11,13 +11,16 @@ snapshot day and settings, and are the same figures the slice would give.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
+from cslib.data.dataset import Dataset
 from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import account_measures, health_scores
 from cslib.metrics.risk import risk_flags
-from cslib.metrics.satisfaction import satisfaction_summary
+from cslib.metrics.satisfaction import satisfaction_summary, trailing_satisfaction
 from cslib.metrics.summary import metrics_frame
 from cslib.metrics.support import ticket_summary
 from cslib.periods import Period
@@ -28,7 +31,9 @@ __all__ = [
     "compare_periods",
     "headline_figures",
     "health_frame",
+    "per_account_figures",
     "risk_frame",
+    "satisfaction_ttm",
     "support_figures",
 ]
 
@@ -115,6 +120,72 @@ def adoption_frame(report: Report, month: pd.Period | None = None) -> pd.DataFra
                        lambda: account_adoption(usage, month=month, lookback_months=3))
 
 
+def _support(dataset: Dataset, period: Period,
+             groups: pd.Series | None = None) -> dict[str, pd.DataFrame]:
+    tickets = dataset.tables["tickets"]
+    return {f"tickets:{period.label}": ticket_summary(tickets, period=period, groups=groups),
+            f"ratings:{period.label}": satisfaction_summary(nps=None, tickets=tickets,
+                                                            period=period, groups=groups)}
+
+
+def _ttm(dataset: Dataset, as_of: pd.Timestamp,
+         groups: pd.Series | None = None) -> dict[str, pd.DataFrame]:
+    nps, tickets = dataset.get("nps"), dataset.get("tickets")
+    rated = tickets if tickets is not None and "csat" in tickets else None
+    return {"satisfaction_ttm": trailing_satisfaction(nps=nps, tickets=rated, as_of=as_of,
+                                                      months=12, groups=groups)}
+
+
+def _figures(dataset: Dataset, period: Period, as_of: pd.Timestamp,
+             groups: pd.Series | None = None) -> dict[str, pd.DataFrame]:
+    """A QBR's support and satisfaction figures, for the total or for each group."""
+    out: dict[str, pd.DataFrame] = {}
+    if dataset.get("tickets") is not None:
+        for p in (period.shift(-1), period):
+            out |= _support(dataset, p, groups)
+    if dataset.get("nps") is not None or dataset.get("tickets") is not None:
+        out |= _ttm(dataset, as_of, groups)
+    return out
+
+
+def per_account_figures(dataset: Dataset, period: Period,
+                        as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The support and satisfaction figures of every account's QBR, in one pass each.
+
+    For the period and the one before: tickets (opened, closed, median days to
+    close) and their ratings (CSAT, CES); over the 12 months to ``as_of``: NPS
+    and CSAT. One row per account of ``dataset``: an account without rows gets
+    the row the metric gives for no data, so each row equals what
+    :func:`support_figures` and :func:`satisfaction_ttm` compute from that
+    account's slice (tested). A build computes them once for the book
+    (:mod:`cslib.pipeline.scope`) and carries each customer's rows in its slice.
+    """
+    ids = dataset.accounts["account_id"].astype(str).to_numpy()
+    frames = _figures(dataset, period, as_of, pd.Series(ids, index=ids))
+    empty = _figures(dataset.subset([]), period, as_of)
+    out = {}
+    for name, frame in frames.items():
+        missing = [i for i in ids if i not in frame.index]
+        if missing:
+            fill = pd.DataFrame([empty[name].iloc[0]] * len(missing), index=missing)
+            frame = pd.concat([frame, fill.astype(frame.dtypes.to_dict())])
+        out[name] = frame.loc[ids]
+    return out
+
+
+def _row(report: Report, name: str, compute: Callable[[], dict[str, pd.DataFrame]]) -> pd.Series:
+    """The report's row of figure ``name``: carried by its slice, else computed once."""
+
+    def one() -> pd.Series:
+        scope = report.dataset.scope
+        carried = scope.figures if scope is not None else {}
+        if name in carried and carried.get("as_of") == report.as_of and len(carried[name]) == 1:
+            return carried[name].iloc[0]
+        return compute()[name].iloc[0]
+
+    return report.memo(f"row:{name}", one)
+
+
 def support_figures(report: Report, period: Period) -> tuple[pd.Series, pd.Series]:
     """Tickets (opened, closed, days to close) and their ratings in ``period``, computed once.
 
@@ -123,10 +194,17 @@ def support_figures(report: Report, period: Period) -> tuple[pd.Series, pd.Serie
     over the report's accounts: the support section's sentence and its table
     read the same figures. Needs the ``tickets`` table.
     """
-    tickets = report.dataset.tables["tickets"]
+    def frames() -> dict[str, pd.DataFrame]:
+        return report.memo(f"support:{period.label}", lambda: _support(report.dataset, period))
 
-    def compute() -> tuple[pd.Series, pd.Series]:
-        return (ticket_summary(tickets, period=period).iloc[0],
-                satisfaction_summary(nps=None, tickets=tickets, period=period).iloc[0])
+    return (_row(report, f"tickets:{period.label}", frames),
+            _row(report, f"ratings:{period.label}", frames))
 
-    return report.memo(f"support:{period.label}", compute)
+
+def satisfaction_ttm(report: Report) -> pd.Series:
+    """NPS, CSAT and CES of the report's accounts over the 12 months to its snapshot day.
+
+    :func:`cslib.metrics.satisfaction.trailing_satisfaction` (CSAT only when
+    the tickets record it). Needs an ``nps`` or ``tickets`` table.
+    """
+    return _row(report, "satisfaction_ttm", lambda: _ttm(report.dataset, report.as_of))

@@ -60,11 +60,16 @@ def test_the_report_uses_the_carried_figures_instead_of_computing(slicer, monkey
     def refuse(*args, **kwargs):
         raise AssertionError("computed again from the slice")
 
-    monkeypatch.setattr(figures, "account_measures", refuse)
-    monkeypatch.setattr(figures, "risk_flags", refuse)
+    for name in ("account_measures", "risk_flags", "ticket_summary", "satisfaction_summary",
+                 "trailing_satisfaction"):
+        monkeypatch.setattr(figures, name, refuse)
     report = _report(part, "A0004")
     assert figures.health_frame(report).index.tolist() == ["A0004"]
     assert figures.risk_frame(report).index.tolist() == ["A0004"]
+    tickets, ratings = figures.support_figures(report, report.period)
+    assert tickets["opened"] == 2 and ratings["csat_responses"] == 1
+    assert figures.support_figures(report, report.period.shift(-1))[0]["opened"] == 1
+    assert figures.satisfaction_ttm(report)["csat_responses"] == 4
     # A report for another day than the figures hold computes its own (and so calls them).
     earlier = _report(part, "A0004", period="2026Q2")
     with pytest.raises(AssertionError, match="computed again"):
@@ -73,11 +78,17 @@ def test_the_report_uses_the_carried_figures_instead_of_computing(slicer, monkey
 
 @pytest.mark.parametrize("period", ["2026Q3", "2025Q4"])
 def test_the_books_figures_equal_each_slices_own(company, slicer, period):
-    """Every 13th account and eight churned ones: health (measures, scores, band) and flags."""
+    """Every 13th account, eight churned ones and four without tickets: every carried figure.
+
+    Health (measures, scores, band), flags, support (tickets and ratings, the
+    period and the one before) and the trailing year's satisfaction.
+    """
     ids = company.accounts["account_id"].astype(str).tolist()
     churned = set(ids) - set(company.mrr.loc[company.mrr["month"] == MONTH, "account_id"]
                              .astype(str))
-    for account_id in sorted(set(ids[::13]) | set(sorted(churned)[:8])):
+    quiet = sorted(set(ids) - set(company.get("tickets")["account_id"].astype(str)))[:4]
+    assert quiet  # accounts with no ticket: their rows are the metric's "no data" row
+    for account_id in sorted(set(ids[::13]) | set(sorted(churned)[:8]) | set(quiet)):
         part = slicer.for_parameters({"account_id": account_id, "period": period})
         carried, computed = _report(part, account_id, period), _report(
             _without_figures(part), account_id, period)
@@ -86,6 +97,13 @@ def test_the_books_figures_equal_each_slices_own(company, slicer, period):
                                       figures.health_frame(computed), obj=account_id)
         pd.testing.assert_frame_equal(figures.risk_frame(carried),
                                       figures.risk_frame(computed), obj=account_id)
+        for p in (carried.period.shift(-1), carried.period):
+            for mine, theirs in zip(figures.support_figures(carried, p),
+                                    figures.support_figures(computed, p), strict=True):
+                pd.testing.assert_series_equal(mine, theirs, check_names=False, obj=account_id)
+        pd.testing.assert_series_equal(figures.satisfaction_ttm(carried),
+                                       figures.satisfaction_ttm(computed), check_names=False,
+                                       obj=account_id)
 
 
 _BOTH_WAYS = """

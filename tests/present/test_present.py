@@ -286,8 +286,8 @@ def test_the_support_sentence_and_table_share_one_computation(monkeypatch):
     calls: list[str] = []
     real = figures.ticket_summary
     monkeypatch.setattr(figures, "ticket_summary",
-                        lambda tickets, *, period: calls.append(period.label) or real(
-                            tickets, period=period))
+                        lambda tickets, *, period, groups=None: calls.append(period.label) or real(
+                            tickets, period=period, groups=groups))
     qbr = open_report("customer", company="Larkspur", period="2026Q3", account_id="A0004")
     sentence, table = narrative.support_summary(qbr), tables.support_table(qbr)
     assert sorted(calls) == ["2026Q2", "2026Q3"]

@@ -14,9 +14,14 @@ from cslib.metrics.definitions import recorded
 from cslib.metrics.outcomes import goal_progress, goal_summary
 from cslib.metrics.relationships import relationship_summary
 from cslib.metrics.risk import RISK_FLAGS
-from cslib.metrics.satisfaction import trailing_satisfaction
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
-from cslib.present.figures import adoption_frame, health_frame, risk_frame, support_figures
+from cslib.present.figures import (
+    adoption_frame,
+    health_frame,
+    risk_frame,
+    satisfaction_ttm,
+    support_figures,
+)
 from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
@@ -78,9 +83,7 @@ def qbr_kpis(report: Report) -> Kpis:
     nps, tickets = ds.get("nps"), ds.get("tickets")
     rated = tickets is not None and "csat" in tickets
     if nps is not None or rated:
-        year = trailing_satisfaction(
-            nps=nps, tickets=tickets if rated else None, as_of=report.as_of, months=12
-        ).iloc[0]
+        year = satisfaction_ttm(report)
         if year["nps_responses"]:
             items.append(Kpi("NPS", fmt_score(year["nps"], digits=0),
                              note=f"{fmt_plural(year['nps_responses'], 'response')}, "
