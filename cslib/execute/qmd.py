@@ -35,12 +35,14 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import yaml
 
 from cslib.errors import QmdError
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = [
     "NOTEBOOK_SUFFIXES",
@@ -119,6 +121,8 @@ def _code_cell(body: list[str], source: str, line: int) -> nbformat.NotebookNode
     # Option lines that only carried tags are dropped (the tags are now metadata);
     # any other option stays in the cell, where Quarto reads it.
     keep = body if set(options) - {"tags"} else body[n:]
+    import nbformat
+
     cell = nbformat.v4.new_code_cell("\n".join(keep).strip("\n"))
     if tags:
         cell.metadata["tags"] = tags
@@ -156,6 +160,8 @@ def qmd_to_notebook(
     [('markdown', '# Hi', None), ('code', 'x: int = 1  # x', ['parameters'])]
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    import nbformat  # here, not at the top: a Dask worker reading a plan's jobs never needs it
+
     cells: list[nbformat.NotebookNode] = []
     i = 0
     if lines and lines[0].rstrip() == "---":
@@ -299,6 +305,7 @@ def inspect_parameters(path: str | Path) -> dict[str, dict[str, Any]]:
 
     A ``.qmd`` is read into a notebook first (in a private temporary folder).
     """
+    import nbformat
     import papermill
 
     path = Path(path)
