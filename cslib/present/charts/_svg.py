@@ -134,7 +134,7 @@ class Canvas:
         widths = [w * k for _, w in laid]
         block_w = max(widths)
         line_h = f.lp_height * k
-        pitch = LINE_SPACING * (f.lp_height - f.lp_descent) * k
+        pitch = LINE_SPACING * f.lp_height * k  # baseline to baseline: 1.2 lines of "lp"
         block_h = line_h + pitch * (len(lines) - 1)
         top = {"top": 0.0, "center": -block_h / 2, "bottom": -block_h,
                "baseline": -(line_h - f.lp_descent * k)}[va]
@@ -257,7 +257,7 @@ def text_height(lines: int = 1, size: float = TICK_SIZE) -> float:
     """Height of a block of ``lines`` lines at ``size`` pt (as :meth:`Canvas.text` lays it)."""
     f = face(False)
     k = size / SCALE
-    return f.lp_height * k + LINE_SPACING * (f.lp_height - f.lp_descent) * k * (lines - 1)
+    return f.lp_height * k + LINE_SPACING * f.lp_height * k * (lines - 1)
 
 
 def legend(canvas: Canvas, entries: Sequence[tuple[str, str, str | None]], *,

@@ -142,10 +142,10 @@ def _draw_adoption(active: np.ndarray, seats: np.ndarray, util: float,
     ys = [frame.y(v) for v in seats]
     canvas.line(list(zip(xs, ys, strict=True)), PALETTE.muted, 1.8, dash=(7.2, 3.6))
     for x, y in zip(xs, ys, strict=True):
-        canvas.marker(x, y, "s", 3.0, PALETTE.muted)
+        canvas.marker(x, y, "s", 4.0, PALETTE.muted)  # 3 pt and a 1 pt edge
     canvas.line(list(zip(xs, ya, strict=True)), PALETTE.primary, 1.8)
     for x, y in zip(xs, ya, strict=True):
-        canvas.marker(x, y, "o", 3.5, PALETTE.primary)
+        canvas.marker(x, y, "o", 4.5, PALETTE.primary)
     at = frame.x(n - 1 + 0.3)
     label_ys = spread([ys[-1], ya[-1]], 11.0)
     for y, text, colour in zip(label_ys, texts, (PALETTE.muted, PALETTE.primary), strict=True):
