@@ -88,10 +88,12 @@ def _quick_table(b: dict[str, Any]) -> bool:
     break between rows; telling them apart means laying each table out twice
     (``measure`` in a ``context``), which costs Typst more than the rest of a
     QBR. A table is *quick* when every cell fits on one line at its natural
-    width (the columns' widest texts, measured with the house font, fit the
-    body width with room to spare, so Typst's automatic columns wrap nothing)
+    width (the columns' widest texts, measured with the house font as Typst
+    shapes it, fit the body width, so Typst's automatic columns wrap nothing)
     and it has at most 15 lines, a short title and caption: at most ~5.5 in
-    tall, never more than a page. Other tables are measured as before.
+    tall. Should a cell wrap after all (a measuring error of a fraction of a
+    point), the table is at most twice as tall, still less than a page, so
+    keeping it whole is still right. Other tables are measured as before.
     """
     lines = sum(max((str(c).count("\n") + 1 for c in row), default=1) for row in b["rows"])
     if lines > 15 or len(b["title"]) > 150 or len(b["caption"]) > 600:
@@ -102,7 +104,7 @@ def _quick_table(b: dict[str, Any]) -> bool:
         bold = b["total"] and i == last
         for j, cell in enumerate(row):
             widths[j] = max(widths[j], text_width(str(cell), _TABLE_SIZE, bold=bold))
-    return sum(w + _CELL_INSET for w in widths) <= 0.95 * _BODY_WIDTH
+    return sum(w + _CELL_INSET for w in widths) <= _BODY_WIDTH
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -826,14 +826,32 @@ def _tall_few_rows() -> Document:
     return doc
 
 
-@pytest.mark.parametrize("kind", ["board", "hostile", "long", "qbr", "tall"])
+def _wide_table() -> Document:
+    """A one-line table whose natural width is within a point of the body's."""
+    from cslib.render.pdf import _BODY_WIDTH, _CELL_INSET, _TABLE_SIZE, _quick_table
+    from cslib.typeface import text_width
+
+    doc = make_document(big=False)
+    text = "Seat utilization"
+    while text_width(text + " x", _TABLE_SIZE) + text_width("Value", _TABLE_SIZE, bold=True) \
+            + 2 * _CELL_INSET <= _BODY_WIDTH:
+        text += " x"
+    table = {"type": "table", "title": "Wide", "columns": ["Measure", "Value"],
+             "align": ["left", "right"], "caption": "", "total": False,
+             "rows": [[text, "65%"], ["Active users", "13"]]}
+    assert _quick_table(table)  # the widest a quick table can be
+    doc.blocks.append(table)
+    return doc
+
+
+@pytest.mark.parametrize("kind", ["board", "hostile", "long", "qbr", "tall", "wide"])
 def test_quick_tables_print_exactly_as_measured_ones(kind: str) -> None:
     # A table the renderer knows to be short skips Typst's measuring; the PDF is the same
     # bytes as when every table is measured (the template's general path).
     from cslib.render.compiler import compile_typst
     from cslib.render.pdf import _payload, _template
 
-    doc = _tall_few_rows() if kind == "tall" else {
+    doc = _tall_few_rows() if kind == "tall" else _wide_table() if kind == "wide" else {
         "board": make_document, "hostile": hostile_document, "long": long_document,
         "qbr": lambda: make_document(audience="customer", big=False),
     }[kind]()
@@ -844,6 +862,10 @@ def test_quick_tables_print_exactly_as_measured_ones(kind: str) -> None:
 
     quick = [b["quick"] for b in json.loads(_payload(doc))["blocks"] if b["type"] == "table"]
     assert any(quick) and (kind not in ("long", "tall") or not all(quick))  # both paths ran
+    if kind == "wide":  # measured as Typst sets it: the widest quick row is not wrapped
+        widest = doc.blocks[-1]["rows"][0][0]
+        assert any(line == f"{widest} 65%" for page in _pages(bytes(measured))
+                   for line in page.splitlines())
 
 
 def test_which_tables_are_quick() -> None:
