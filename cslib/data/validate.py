@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from cslib.data.contract import (
     CONTRACT,
@@ -270,9 +269,11 @@ def validate_table(
             if bad.any():
                 failures[(col.name, rule)] = set(np.flatnonzero(bad.to_numpy()).tolist())
         frame[col.name] = parsed
+    from pandera.errors import SchemaErrors
+
     try:
         valid = schema_for(table.name).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         valid = None
         _collect_failures(spec, exc.failure_cases, failures)
     if failures:
