@@ -13,7 +13,9 @@ compile. A process keeps one :class:`Face` per weight (:func:`face`).
 from __future__ import annotations
 
 import functools
+import io
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 from matplotlib.font_manager import FontProperties, findfont
@@ -43,7 +45,9 @@ class Face:
 
     def __init__(self, *, bold: bool = False) -> None:
         path = findfont(FontProperties(family=FONT, weight="bold" if bold else "normal"))
-        self.font = FT2Font(path)  # our own instance: matplotlib's shared ones change size
+        # Our own instance (matplotlib's shared ones change size), read from memory: forks
+        # of a warm process share an open file's offset, and FreeType seeks as it reads.
+        self.font = FT2Font(io.BytesIO(Path(path).read_bytes()))
         self.font.set_size(SCALE, 72)
         self.name = self.font.postscript_name
         self.paths: dict[str, str] = {}  # glyph id -> outline ("d", y up, 100 pt units)

@@ -39,15 +39,31 @@ from cslib.execute.parameters import (
 )
 from cslib.secrets import mask_text
 
-__all__ = ["execute_inprocess"]
+__all__ = ["execute_inprocess", "interactive_shell"]
+
+
+def interactive_shell() -> Any:
+    """The process's IPython shell, made once, without a history file.
+
+    A build never writes the user's ``~/.ipython`` history, and no SQLite
+    connection is held open across the forks of a warm worker (SQLite forbids
+    using one in a fork).
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    if InteractiveShell.initialized():
+        return InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # an in-memory history
+    return InteractiveShell.instance(config=config, colors="nocolor")
 
 
 def _shell() -> Any:
     from IPython.core.displayhook import CapturingDisplayHook
     from IPython.core.displaypub import CapturingDisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance(colors="nocolor")
+    shell = interactive_shell()
     shell.display_pub = CapturingDisplayPublisher()
     hook = CapturingDisplayHook(shell=shell)
     shell.display_trap.hook = hook

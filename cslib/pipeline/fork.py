@@ -54,10 +54,9 @@ def init_worker() -> None:
     matplotlib.use("Agg")
     for name in WARM_MODULES:
         importlib.import_module(name)
-    from IPython.core.interactiveshell import InteractiveShell
-
     from cslib import typeface
     from cslib.document import assemble
+    from cslib.execute.inprocess import interactive_shell
     from cslib.render import compiler, html, pptx
     from cslib.render.fonts import font_face_css
 
@@ -67,7 +66,7 @@ def init_worker() -> None:
     assemble.warm_up()  # the markdown parser's scanners compiled once
     font_face_css()
     typeface.warm_up()  # both weights of the house font and its common glyph outlines
-    InteractiveShell.instance(colors="nocolor")  # an empty shell; each fork fills its own copy
+    interactive_shell()  # an empty shell; each fork fills its own copy
     # Freeze everything loaded so far: the garbage collector of a fork then never walks
     # (and so never copies) the parent's objects; about 25% off each report.
     gc.collect()

@@ -15,9 +15,10 @@ dead or hung worker was building:
   Linux's parent-death signal) and return control to the build, which writes
   its ledger and summary; nothing is left running.
 
-Workers are started with ``spawn`` (they inherit nothing of the build's
-memory, in particular not the whole dataset) and, on Linux, die with the
-build even when it is killed with SIGKILL.
+Workers are forked from a warm fork server that never sees data
+(:func:`cslib.pipeline.boot.worker_context`: they inherit nothing of the
+build's memory, in particular not the whole dataset) and, on Linux, die with
+the build even when it is killed with SIGKILL.
 
 ``mode`` is ``"local"`` (a warm worker forks a fresh process per document
 and runs its notebooks in-process, :mod:`cslib.pipeline.fork`) or
@@ -27,7 +28,6 @@ and runs its notebooks in-process, :mod:`cslib.pipeline.fork`) or
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import time
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from cslib.data.dataset import Dataset
 from cslib.errors import CslibError
-from cslib.pipeline.boot import pool_worker
+from cslib.pipeline.boot import Inherited, pool_worker, worker_context
 from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.plan import DEFAULT_TIMEOUT, Job
 from cslib.pipeline.signals import Terminated
@@ -87,10 +87,11 @@ class _Pool:
     failed_starts: int = 0
 
     def spawn(self) -> None:
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         parent, child = context.Pipe()
         process = context.Process(
-            target=pool_worker, args=(child, self.mode, self.backend, self.quarto, self.timeout),
+            target=pool_worker,
+            args=(child, self.mode, self.backend, self.quarto, self.timeout, Inherited()),
             name="cslib-build-worker", daemon=True,
         )
         process.start()
