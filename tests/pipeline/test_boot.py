@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +59,11 @@ def test_a_worker_begins_warm_and_takes_the_builds_state_of_now(tmp_path, monkey
     assert state["ipython"] and state["compiler"] and state["frozen"] > 10_000
     assert state["ppid"] != os.getpid()  # forked by the server, not by this process
     assert (state["cwd"], state["probe"], state["umask"]) == (str(tmp_path), "now", 0o027)
+    # No file is open in the server: its forks would share the file's offset (two workers
+    # reading the house font through one offset garbled its glyphs).
+    fds = Path(f"/proc/{state['ppid']}/fd")
+    opened = [os.readlink(fd) for fd in fds.iterdir() if int(fd.name) > 2]
+    assert opened and not [f for f in opened if f.startswith("/") and f != "/dev/null"], opened
     # Without what the build hands over, a fork has the server's older state: the reason for it.
     assert (cold["cwd"], cold["probe"]) != (str(tmp_path), "now")
 
