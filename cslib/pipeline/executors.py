@@ -103,6 +103,8 @@ class DaskExecutor:
     quarto: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     name: ClassVar[str] = "dask"
+    #: Seconds to keep trying to reach the scheduler before the build gives up.
+    connect_timeout: ClassVar[float] = 10.0
 
     def run(self, jobs: Sequence[Job], finish: Finish, *, slices: Slices) -> None:
         """Submit every job, take the results as they complete.
@@ -119,7 +121,7 @@ class DaskExecutor:
         if not self.scheduler:
             raise ParameterError("--executor dask needs --scheduler tcp://HOST:PORT.")
         try:
-            client = Client(self.scheduler, timeout="10s")
+            client = Client(self.scheduler, timeout=f"{self.connect_timeout}s")
         except (OSError, TimeoutError) as exc:
             raise ParameterError(
                 f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"

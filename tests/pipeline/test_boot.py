@@ -10,6 +10,7 @@ import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from cslib.pipeline.boot import Inherited, worker_context
@@ -21,7 +22,8 @@ def _report(conn: Connection, inherited: Inherited | None) -> None:
     """Say what this process held when it began, then what it holds once it took ``inherited``."""
     began = {"ipython": "IPython.core.interactiveshell" in sys.modules,
              "compiler": "cslib.render.compiler" in sys.modules,
-             "frozen": gc.get_freeze_count()}
+             "frozen": gc.get_freeze_count(),
+             "schema": [key[1:] for key in sys.modules["nbformat.validator"].validators]}
     if inherited is not None:
         inherited.apply()
     mask = os.umask(0)
@@ -57,6 +59,7 @@ def test_a_worker_begins_warm_and_takes_the_builds_state_of_now(tmp_path, monkey
         os.umask(old)
     # Warm: the report modules imported and everything frozen before the worker's first line.
     assert state["ipython"] and state["compiler"] and state["frozen"] > 10_000
+    assert (4, nbformat.v4.nbformat_minor, False) in state["schema"]  # compiled, not per fork
     assert state["ppid"] != os.getpid()  # forked by the server, not by this process
     assert (state["cwd"], state["probe"], state["umask"]) == (str(tmp_path), "now", 0o027)
     # No file is open in the server: its forks would share the file's offset (two workers

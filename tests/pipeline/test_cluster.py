@@ -8,6 +8,7 @@ import pytest
 
 from cslib.errors import ParameterError
 from cslib.pipeline.build import build_plan
+from cslib.pipeline.executors import DaskExecutor
 from cslib.pipeline.plan import load_plan
 
 pytestmark = pytest.mark.slow
@@ -59,8 +60,9 @@ def test_dask_cluster_builds_the_same_documents_as_the_local_executor(tmp_path):
     assert index.count(">built<") == 3 and index.count(">failed<") == 1
 
 
-def test_dask_without_a_reachable_scheduler_is_a_clear_error(tmp_path):
+def test_dask_without_a_reachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setattr(DaskExecutor, "connect_timeout", 1.0)  # 10 s by default
     with pytest.raises(ParameterError, match="cannot reach the Dask scheduler"):
         build_plan(load_plan(_plan(tmp_path, "x")), period="2026Q3", executor="dask",
                    scheduler="tcp://127.0.0.1:9", echo=lambda line: None)
