@@ -165,8 +165,6 @@ def warm_up() -> None:
             f._glyph(ch)
 
 
-
-
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Width in pt of ``text`` set on one line at ``size`` pt (the widest line if several)."""
     f = face(bold)

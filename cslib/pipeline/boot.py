@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any
 
+from cslib.pipeline.output import current_umask
 from cslib.startup import lean_imports
 
 __all__ = ["PRELOAD", "Inherited", "pool_worker", "worker_context"]
@@ -48,12 +49,6 @@ def worker_context() -> BaseContext:
     return context
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @dataclass(frozen=True)
 class Inherited:
     """What a worker takes from the build at its start: working folder, environment, umask.
@@ -64,7 +59,7 @@ class Inherited:
 
     cwd: str = field(default_factory=os.getcwd)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    umask: int = field(default_factory=_umask)
+    umask: int = field(default_factory=current_umask)
 
     def apply(self) -> None:
         """Make them this process's own."""

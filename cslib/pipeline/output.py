@@ -28,6 +28,7 @@ __all__ = [
     "LOCK_FILE",
     "OutputLock",
     "append_durably",
+    "current_umask",
     "describe_os_error",
     "prepare_output",
     "write_atomic",
@@ -38,7 +39,8 @@ __all__ = [
 LOCK_FILE = ".build.lock"
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -77,7 +79,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; documents are for sharing
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; documents are for sharing
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
