@@ -33,13 +33,20 @@ help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
 # The environment is rebuilt only when requirements.txt or pyproject.toml change.
-# Bytecode is compiled on every core after the install (pip compiles on one: 19 s of its
-# 47 s), and always: a process started with PYTHONDONTWRITEBYTECODE never caches it.
+# The pinned requirements are installed by uv (itself pinned, from PyPI): it fetches and
+# unpacks in parallel and compiles the bytecode on every core, about 12 s where pip takes
+# about 40. Where uv cannot install (an index only pip's own configuration reaches), pip
+# does the same install. Bytecode is compiled either way: a process started with
+# PYTHONDONTWRITEBYTECODE never caches it.
+UV_VERSION := 0.13.9
 $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 	@echo "Creating the project environment in $(VENV) (pinned, from PyPI)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r $(ROOT)/requirements.txt
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r $(ROOT)/requirements.txt \
+	  || { echo "uv could not install the requirements; installing them with pip"; \
+	       $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r $(ROOT)/requirements.txt \
+	       && $(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e $(ROOT)
 	$(BIN)/python -m pip check --disable-pip-version-check >/dev/null
 	@touch $@
@@ -48,11 +55,15 @@ $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 env: $(STAMP)
 
 ## test: lint, then run every test (starts a throwaway PostgreSQL server on loopback for the database tests)
-test: $(STAMP)
-	$(BIN)/ruff check $(ROOT)
+# The server is installed (if missing) and started in the background while the environment
+# is created, so a fresh machine waits for the longer of the two, not for both.
+test:
 	@pgdir=$$(mktemp -d /tmp/cslib-pg.XXXXXX); \
-	trap 'bash $(ROOT)/.ci/postgres.sh stop '"$$pgdir" EXIT; \
-	url=$$(bash $(ROOT)/.ci/postgres.sh start "$$pgdir") || exit 1; \
+	( bash $(ROOT)/.ci/postgres.sh start "$$pgdir" >"$$pgdir.url" 2>"$$pgdir.log" ) & pg=$$!; \
+	trap 'wait $$pg; bash $(ROOT)/.ci/postgres.sh stop '"$$pgdir"'; rm -f '"$$pgdir.url $$pgdir.log" EXIT; \
+	$(MAKE) --no-print-directory -s env && $(BIN)/ruff check $(ROOT) || exit 1; \
+	wait $$pg || { cat "$$pgdir.log" >&2; echo "PostgreSQL did not start (see above)" >&2; exit 1; }; \
+	url=$$(cat "$$pgdir.url"); \
 	echo "PostgreSQL for the tests: $$url (statements logged in $$pgdir/server.log)"; \
 	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
 		$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import re
 from typing import Any
 
 from cslib.document.model import Document
@@ -82,29 +84,120 @@ def _estimated_pages(blocks: list[dict[str, Any]]) -> float:
 
 
 def _quick_table(b: dict[str, Any]) -> bool:
-    """Whether a table certainly fits on one page without wrapping, so Typst need not measure it.
+    """Whether a table certainly stays whole on one page, so Typst need not measure it.
 
-    The template keeps a short table whole on one page and lets a long one
-    break between rows; telling them apart means laying each table out twice
-    (``measure`` in a ``context``), which costs Typst more than the rest of a
-    QBR. A table is *quick* when every cell fits on one line at its natural
-    width (the columns' widest texts, measured with the house font as Typst
-    shapes it, fit the body width, so Typst's automatic columns wrap nothing)
-    and it has at most 15 lines, a short title and caption: at most ~5.5 in
-    tall. Should a cell wrap after all (a measuring error of a fraction of a
-    point), the table is at most twice as tall, still less than a page, so
-    keeping it whole is still right. Other tables are measured as before.
+    The template keeps a short table whole on one page (at most 20 rows and
+    at most 6.5 in tall) and lets a long one break between rows; telling them
+    apart means laying each table out twice (``measure`` in a ``context``),
+    which costs Typst more than the rest of a QBR. A table is *quick* when the
+    renderer can tell without Typst:
+
+    - every cell fits on one line at its natural width (the columns' widest
+      texts, measured with the house font as Typst shapes it, fit the body
+      width, so Typst's automatic columns wrap nothing) and it has at most 15
+      lines, a short title and caption: at most ~5.5 in tall. Should a cell
+      wrap after all (a measuring error of a fraction of a point), the table
+      is at most twice as tall, still less than a page, so keeping it whole is
+      still right; or
+    - cells wrap, but the table has at most 20 rows and an upper bound of its
+      height (:func:`_height_bound`) is under 80% of 6.5 in.
+
+    Either way Typst would have kept it whole too, so the PDF is the same bytes
+    (``tests/render/test_render.py``). Other tables are measured as before.
     """
-    lines = sum(max((str(c).count("\n") + 1 for c in row), default=1) for row in b["rows"])
-    if lines > 15 or len(b["title"]) > 150 or len(b["caption"]) > 600:
+    if len(b["title"]) > 150 or len(b["caption"]) > 600:
         return False
-    widths = [text_width(str(c), _TABLE_SIZE, bold=True) for c in b["columns"]]
+    natural = [text_width(str(c), _TABLE_SIZE, bold=True) + _CELL_INSET for c in b["columns"]]
     last = len(b["rows"]) - 1
     for i, row in enumerate(b["rows"]):
         bold = b["total"] and i == last
         for j, cell in enumerate(row):
-            widths[j] = max(widths[j], text_width(str(cell), _TABLE_SIZE, bold=bold))
-    return sum(w + _CELL_INSET for w in widths) <= _BODY_WIDTH
+            natural[j] = max(natural[j],
+                             text_width(str(cell), _TABLE_SIZE, bold=bold) + _CELL_INSET)
+    lines = sum(max((str(c).count("\n") + 1 for c in row), default=1) for row in b["rows"])
+    if sum(natural) <= _BODY_WIDTH:
+        return lines <= 15
+    return len(b["rows"]) <= 20 and _height_bound(b, natural) <= 0.8 * _KEEP_WHOLE
+
+
+#: A table taller than this (title and caption included) may break across pages (report.typ).
+_KEEP_WHOLE = 6.5 * 72.0
+_ROW_INSET = 2 * 4.2  # top and bottom padding of a cell
+_BREAKS = re.compile(r"[ \u200b]+")  # where a cell's lines may break (spaces, long-run breaks)
+
+
+def _wrapped_lines(text: str, width: float, *, bold: bool) -> int:
+    """At most how many lines ``text`` takes in a column ``width`` pt wide (table text).
+
+    First-fit line breaking at spaces and zero-width spaces, as Typst breaks
+    text that is not justified; Typst may also break after hyphens and
+    slashes, which only makes its lines fewer. A piece wider than the column
+    counts the lines it would need if broken anywhere.
+    """
+    space = text_width(" ", _TABLE_SIZE, bold=bold)
+    total = 0
+    for line in text.split("\n"):
+        count, used = 1, 0.0
+        for piece in _BREAKS.split(line):
+            if not piece:
+                continue
+            w = text_width(piece, _TABLE_SIZE, bold=bold)
+            if w > width:  # overflows on its own: lines of its own
+                count += (1 if used else 0) + int(w // width)
+                used = w % width
+            elif used and used + space + w > width:
+                count, used = count + 1, w
+            else:
+                used += (space if used else 0.0) + w
+        total += count
+    return total
+
+
+def _auto_columns(natural: list[float]) -> list[float]:
+    """The widths Typst gives automatic columns whose natural widths do not all fit.
+
+    Typst's grid layout: each column is first as wide as its widest cell (at
+    most the body width); when they do not fit, columns no wider than a fair
+    share of what is left keep their width, repeatedly, and the rest get the
+    fair share of the remainder.
+    """
+    widths = [min(w, _BODY_WIDTH) for w in natural]
+    if sum(widths) <= _BODY_WIDTH:
+        return widths
+    fair, last, left, overlarge, changed = -math.inf, -math.inf, _BODY_WIDTH, len(widths), True
+    while changed and overlarge > 0:
+        changed, last = False, fair
+        fair = left / overlarge
+        for w in widths:
+            if last < w <= fair:
+                left, overlarge, changed = left - w, overlarge - 1, True
+    return [min(w, fair) for w in widths]
+
+
+def _height_bound(b: dict[str, Any], natural: list[float]) -> float:
+    """An upper bound, in pt, of a table's height with its title and caption.
+
+    The columns are as wide as Typst makes them (:func:`_auto_columns`), less
+    a point for measuring errors; each cell's lines are counted at that width
+    (:func:`_wrapped_lines`), with 1.4 em per line (a line is 0.73 em of
+    DejaVu Sans's cap height plus 0.62 em of leading) and the cell's padding.
+    """
+    inner = [w - _CELL_INSET - 1.0 for w in _auto_columns(natural)]
+    if min(inner, default=0.0) <= 0:
+        return math.inf
+    last = len(b["rows"]) - 1
+    height = 0.0
+    for i, row in enumerate([b["columns"], *b["rows"]]):
+        bold = i == 0 or (b["total"] and i - 1 == last)
+        lines = max((_wrapped_lines(str(c), inner[j], bold=bold) for j, c in enumerate(row)),
+                    default=1)
+        height += lines * 1.4 * _TABLE_SIZE + _ROW_INSET
+    if b["title"]:
+        wide = text_width(b["title"], 10, bold=True)
+        height += 0.7 * 10 + 1.4 * 10 * (1 + wide // (0.9 * _BODY_WIDTH))
+    if b["caption"]:
+        height += 0.55 * 8 + 1.4 * 8 * (1 + text_width(b["caption"], 8) // (0.9 * _BODY_WIDTH))
+    return height
 
 
 def _shorten(text: str, limit: int) -> str:

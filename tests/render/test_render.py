@@ -844,14 +844,51 @@ def _wide_table() -> Document:
     return doc
 
 
-@pytest.mark.parametrize("kind", ["board", "hostile", "long", "qbr", "tall", "wide"])
+def _wrapped_table() -> Document:
+    """Cells that wrap, as many rows as stay quick: a height bound just under 80% of 6.5 in."""
+    from cslib.render.pdf import (
+        _CELL_INSET,
+        _KEEP_WHOLE,
+        _TABLE_SIZE,
+        _clean,
+        _height_bound,
+        _quick_table,
+    )
+    from cslib.render.text import normalized
+    from cslib.typeface import text_width
+
+    def cleaned() -> dict[str, Any]:
+        return next(b for b in normalized(doc, clean=_clean)["blocks"]
+                    if b["type"] == "table" and b["title"] == "Definitions")
+
+    doc = make_document(big=False)
+    words = "net revenue retention counts expansion and contraction of the same customers"
+    table = {"type": "table", "title": "Definitions", "columns": ["Term", "Definition", "Source"],
+             "align": ["left", "left", "left"], "caption": "", "total": False, "rows": []}
+    doc.blocks.append(table)
+    while True:
+        i = len(table["rows"])
+        table["rows"].append([f"Term {i}", " ".join([words] * (1 + i % 3)), "ChartMogul"])
+        if not _quick_table(cleaned()):
+            table["rows"].pop()
+            break
+    b = cleaned()
+    natural = [max(text_width(str(r[j]), _TABLE_SIZE, bold=True) + _CELL_INSET
+                   for r in [b["columns"], *b["rows"]]) for j in range(3)]
+    assert len(b["rows"]) >= 4 and _quick_table(b)
+    assert 0.7 * _KEEP_WHOLE < _height_bound(b, natural) <= 0.8 * _KEEP_WHOLE
+    return doc
+
+
+@pytest.mark.parametrize("kind", ["board", "hostile", "long", "qbr", "tall", "wide", "wrapped"])
 def test_quick_tables_print_exactly_as_measured_ones(kind: str) -> None:
     # A table the renderer knows to be short skips Typst's measuring; the PDF is the same
     # bytes as when every table is measured (the template's general path).
     from cslib.render.compiler import compile_typst
     from cslib.render.pdf import _payload, _template
 
-    doc = _tall_few_rows() if kind == "tall" else _wide_table() if kind == "wide" else {
+    doc = _tall_few_rows() if kind == "tall" else _wide_table() if kind == "wide" else \
+        _wrapped_table() if kind == "wrapped" else {
         "board": make_document, "hostile": hostile_document, "long": long_document,
         "qbr": lambda: make_document(audience="customer", big=False),
     }[kind]()
@@ -877,7 +914,13 @@ def test_which_tables_are_quick() -> None:
 
     assert _quick_table(table([["Seat utilization", "65%"]] * 15))
     assert not _quick_table(table([["Seat utilization", "65%"]] * 16))  # could be long
-    assert not _quick_table(table([["Seat utilization", "x" * 120]]))  # would wrap
+    assert not _quick_table(table([["Seat utilization", "65%"]] * 14, title="t" * 151))
+    # Cells that wrap: quick when a bound of the height is well under a page and at most
+    # 20 rows (a long word breaks every 24 characters, as the renderer's cleaning allows).
+    long_cell = " ".join(["x" * 20] * 6)
+    assert _quick_table(table([["Seat utilization", long_cell]]))  # wraps, one row
+    assert not _quick_table(table([["Seat utilization", long_cell * 8]] * 6))  # too tall
+    assert not _quick_table(table([["Seat utilization", long_cell]] * 21))  # many rows
     assert not _quick_table(table([["a\nb\nc", "1"]] * 6))  # 18 lines
     assert not _quick_table(table([["a", "1"]], caption="c" * 601))
     # the tall table above is measured, and breaks across pages
