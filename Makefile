@@ -33,12 +33,12 @@ help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
 # The environment is rebuilt only when requirements.txt or pyproject.toml change.
-# The pinned requirements are installed by uv (itself pinned, from PyPI): it fetches and
+# The pinned requirements are installed by uv (itself pinned in requirements.txt): it fetches and
 # unpacks in parallel and compiles the bytecode on every core, about 12 s where pip takes
 # about 40. Where uv cannot install (an index only pip's own configuration reaches), pip
 # does the same install. Bytecode is compiled either way: a process started with
 # PYTHONDONTWRITEBYTECODE never caches it.
-UV_VERSION := 0.13.9
+UV_VERSION := $(shell sed -n 's/^uv==//p' $(ROOT)/requirements.txt)
 $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 	@echo "Creating the project environment in $(VENV) (pinned, from PyPI)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
