@@ -92,6 +92,10 @@ class AssemblyError(CslibError):
     """An executed notebook cannot become a document (no report block, an error output)."""
 
 
+class RenderError(CslibError):
+    """A document cannot be rendered as it should read (a PDF whose layout did not settle)."""
+
+
 class QmdError(CslibError):
     """A Quarto document cannot be read as a report notebook (names the file and line)."""
 

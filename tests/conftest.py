@@ -30,6 +30,7 @@ NRR = 3,500 / 4,100, GRR = 3,300 / 4,100, logo retention = 3 / 4.
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -272,3 +273,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     400-QBR sweep starting last and running alone at the end.
     """
     items.sort(key=lambda item: item.get_closest_marker("first") is None)
+
+
+_FOOTER = re.compile(r"Page (\d+) of (\d+)")
+_CONTENTS_ENTRY = re.compile(r"(\S.*?)\s*\.{3,}\s*(\d+)(?=\s|$)")
+
+
+def check_page_numbers(pdf: bytes, name: str = "PDF") -> int:
+    """Assert that a report PDF's footers, contents page and bookmarks agree; its body pages.
+
+    - Every page from the first body page on has one footer "Page N of M",
+      N its position counted from the first body page and M the number of
+      body pages.
+    - Every bookmark points at a page showing its heading, and the contents
+      page lists the same entries, in order, with that page's number.
+    """
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        texts = [" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc))]
+        marks = [(" ".join(item.get_title().split()), item.get_dest().get_index())
+                 for item in doc.get_toc()]
+    finally:
+        doc.close()
+    footers = [_FOOTER.findall(t) for t in texts]
+    first = next(i for i, f in enumerate(footers) if f)
+    body = len(texts) - first
+    for i in range(first, len(texts)):
+        assert footers[i] == [(str(i - first + 1), str(body))], (
+            f"{name}: page {i + 1} says {footers[i]}, expected Page {i - first + 1} of {body}")
+    contents = _CONTENTS_ENTRY.findall(" ".join(texts[:first]))
+    assert len(contents) == len(marks), f"{name}: contents {contents} vs bookmarks {marks}"
+    for (title, page), (listed, number) in zip(marks, contents, strict=True):
+        assert page >= first and title in texts[page], (
+            f"{name}: {title!r} is not on page {page + 1}")
+        assert listed.endswith(title) and int(number) == page - first + 1, (
+            f"{name}: the contents list {listed!r} on page {number}; it is on page "
+            f"{page - first + 1}")
+    return body
+
+
+@pytest.fixture
+def page_numbers() -> Callable[..., int]:
+    """:func:`check_page_numbers`: a report PDF's footers, contents and bookmarks agree."""
+    return check_page_numbers

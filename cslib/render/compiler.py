@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from cslib.errors import RenderError
 from cslib.render.fonts import dejavu_sans, font_dir
 
 __all__ = ["TEMPLATES", "compile_typst", "warm_up"]
@@ -43,6 +44,21 @@ def compile_typst(source: bytes, *, format: str, **options: Any) -> Any:
 
     ``options`` go to ``typst.Compiler.compile`` (``sys_inputs``, ``ppi``).
     Returns the bytes (a list of them for several PNG pages).
+
+    Raises
+    ------
+    RenderError
+        If Typst's layout did not converge: it lays a document out again until
+        page numbers, the contents and every measured position agree (at most
+        five times), and a document that never settles would print page
+        numbers and contents entries that are wrong.
     """
     with _LOCK:
-        return _compiler().compile(input=source, format=format, **options)
+        out, warnings = _compiler().compile_with_warnings(input=source, format=format, **options)
+    unsettled = [str(w) for w in warnings if "converge" in str(w) or "stabilize" in str(w)]
+    if unsettled:
+        raise RenderError(
+            "the PDF's layout did not settle, so its page numbers and contents would be "
+            f"wrong (Typst: {'; '.join(dict.fromkeys(unsettled))})"
+        )
+    return out

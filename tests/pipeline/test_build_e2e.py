@@ -110,6 +110,34 @@ def test_board_pack_is_one_pdf_with_a_section_per_segment(built):
         assert bad not in text
 
 
+def test_page_numbers_and_contents_agree_in_every_pdf(built, page_numbers):
+    result, _, _ = built
+    pdfs = sorted(result.out_dir.rglob("*.pdf"))
+    assert len(pdfs) >= 5
+    for path in pdfs:
+        page_numbers(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="module")
+def sample_reviews(tmp_path_factory):
+    """The sample company's board pack and segment reviews: long enough for tables to
+    break across pages."""
+    plan = dataclasses.replace(load_plan(ROOT / "params" / "quarterly.yaml"),
+                               output=tmp_path_factory.mktemp("sample") / "reports")
+    return build_plan(plan, period=PERIOD, only=["board-pack", "segment-review"], workers=2,
+                      echo=lambda line: None)
+
+
+def test_page_numbers_agree_where_tables_break_across_pages(sample_reviews, page_numbers):
+    """Before: the sample board pack's layout never settled, and the pages after a table
+    broke across a page break said "Page 1 of 26" (six of them)."""
+    assert not sample_reviews.failed, sample_reviews.failed
+    pdfs = sorted(sample_reviews.out_dir.rglob("*.pdf"))
+    assert len(pdfs) == 4
+    bodies = {path.name: page_numbers(path.read_bytes(), path.name) for path in pdfs}
+    assert bodies["board-pack.pdf"] >= 20
+
+
 def test_headline_figures_equal_cslib_metrics(built):
     result, data, _ = built
     total = cli_metrics(data)["total"]

@@ -260,9 +260,11 @@ def test_a_long_name_broken_to_fit_a_column_is_still_found():
 
 
 @pytest.mark.first
-def test_every_sample_qbr_names_no_other_customer(tmp_path):
+def test_every_sample_qbr_names_no_other_customer(tmp_path, page_numbers):
     """A QBR for each of the sample company's 400 accounts (churned ones too), HTML and
-    PDF, through the build's leak scan (which fails any document naming another account)."""
+    PDF, through the build's leak scan (which fails any document naming another account).
+    Every 10th PDF's page numbers and contents are checked too (every PDF's layout settled,
+    or the renderer would have failed it)."""
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(f"""company: Larkspur Analytics
 output: out
@@ -278,3 +280,5 @@ documents:
     files = list((result.out_dir / "qbr").iterdir())
     assert len([f for f in files if f.suffix == ".pdf"]) == 400
     assert len([f for f in files if f.suffix == ".html"]) == 400
+    for path in sorted(f for f in files if f.suffix == ".pdf")[::10]:
+        page_numbers(path.read_bytes(), path.name)

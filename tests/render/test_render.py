@@ -936,3 +936,12 @@ def normalized_table(doc: Document) -> dict[str, Any]:
 
     return next(b for b in normalized(doc)["blocks"] if b["type"] == "table"
                 and b["title"] == "Definitions")
+
+
+def test_a_layout_that_does_not_settle_is_an_error_not_a_wrong_page_number():
+    from cslib.errors import RenderError
+    from cslib.render.compiler import compile_typst
+
+    never = b"x\n#context { for i in range(counter(page).final().first()) { pagebreak() } }"
+    with pytest.raises(RenderError, match="page numbers and contents would be wrong"):
+        compile_typst(never, format="pdf")
