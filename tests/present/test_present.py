@@ -293,3 +293,28 @@ def test_the_support_sentence_and_table_share_one_computation(monkeypatch):
     assert sorted(calls) == ["2026Q2", "2026Q3"]
     assert "Your team opened 2 tickets and we closed 2 in 2026Q3" in sentence.text()
     assert [row[0] for row in table.rows][:2] == ["Tickets opened", "Tickets closed"]
+
+
+def test_new_customers_are_not_listed_as_expansions():
+    """An account that starts the period at $0 and grows after its first month is new
+    business ("$0 -> $1.0M"), listed apart; top expansions are customers of the start.
+    RavenStack's last quarter has 58 such accounts (the sample company none)."""
+    from pathlib import Path
+
+    from cslib.metrics.revenue import account_movements
+
+    data = Path(__file__).resolve().parents[2] / "data" / "ravenstack"
+    company = open_report("company", company="RavenStack", data=str(data))
+
+    moves = account_movements(company.dataset.mrr, period=company.period)
+    names = company.dataset.accounts.set_index("account_id")["name"]
+    new = moves[(moves["starting_mrr"] == 0) & (moves["new_mrr"] > 0)]
+    grew_after_joining = new[new["expansion_mrr"] > 0]
+    assert not grew_after_joining.empty  # the sample has the case the rule is about
+    expansions, newcomers = tables.top_expansions(company, n=500), tables.new_customers(company)
+    listed = {row[0] for row in expansions.rows}
+    assert not listed & set(names[new["account_id"]])
+    assert all(row[2] != "$0" for row in expansions.rows)
+    top = new.sort_values("ending_mrr", ascending=False).head(10)
+    assert [row[0] for row in newcomers.rows] == list(names[top["account_id"]])
+    assert newcomers.caption.startswith(f"{len(new)} new customers, ")

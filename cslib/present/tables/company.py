@@ -25,6 +25,7 @@ __all__ = [
     "account_list",
     "headline_kpis",
     "health_band_table",
+    "new_customers",
     "segment_table",
     "top_expansions",
     "top_risks",
@@ -169,27 +170,27 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
 
 
 def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
-    """Accounts with the most expansion ARR in the period, at most ``n``."""
+    """Customers of the period's start with the most expansion ARR in the period, at most ``n``.
+
+    An account that was not paying at the start of the period is new business
+    (or a reactivation), not expansion, even when it grew after its first
+    month: "$0 -> $1.0M" is listed by :func:`new_customers`, not here.
+    """
     moves = account_movements(report.dataset.mrr, period=report.period)
-    moves = moves[moves["expansion_mrr"] > 0].copy()
+    moves = moves[(moves["expansion_mrr"] > 0) & (moves["starting_mrr"] > 0)].copy()
     if moves.empty:
-        return Callout.of(f"No account expanded in {report.period.label}.")
-    names = report.dataset.accounts.set_index("account_id")
-    moves["name"] = moves["account_id"].map(names["name"]).astype(str)
-    moves["segment"] = moves["account_id"].map(names["segment"]).astype(str)
-    moves = moves.sort_values(["expansion_mrr", "name"], ascending=[False, True])
+        return Callout.of(f"No customer of the start of {report.period.label} expanded in it.")
+    moves = _named(report, moves).sort_values(["expansion_mrr", "name"], ascending=[False, True])
     rows = []
     for _, r in moves.head(n).iterrows():
-        start = r["starting_mrr"]
-        growth = (r["ending_mrr"] / start - 1.0) if start > 0 else None
         rows.append(
             (
                 r["name"],
                 r["segment"],
-                fmt_money(12 * start, compact=True),
+                fmt_money(12 * r["starting_mrr"], compact=True),
                 "+" + fmt_money(12 * r["expansion_mrr"], compact=True),
                 fmt_money(12 * r["ending_mrr"], compact=True),
-                f"{100 * growth:+.1f}%" if growth is not None else DASH,
+                f"{100 * (r['ending_mrr'] / r['starting_mrr'] - 1.0):+.1f}%",
             )
         )
     total = 12 * moves["expansion_mrr"].sum()
@@ -199,11 +200,49 @@ def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
         tuple(rows),
         align=(LEFT, LEFT, RIGHT, RIGHT, RIGHT, RIGHT),
         caption=(
-            f"{len(moves)} accounts expanded, {fmt_money(total, compact=True)} ARR in all"
-            + shown_note(len(moves), n)
+            f"{len(moves)} customers expanded, {fmt_money(total, compact=True)} ARR in all"
+            + shown_note(len(moves), n) + " New customers are not counted here (see New customers)."
         ),
         definitions=("expansion", "arr"),
     )
+
+
+def new_customers(report: Report, *, n: int = 10) -> Table | Callout:
+    """Accounts that paid for the first time in the period (new business), largest first.
+
+    New ARR is 12 x the MRR of their first month (ChartMogul's *new*); growth
+    after that month in the period shows in their ending ARR.
+    """
+    moves = account_movements(report.dataset.mrr, period=report.period)
+    moves = moves[(moves["new_mrr"] > 0) & (moves["starting_mrr"] == 0)].copy()
+    if moves.empty:
+        return Callout.of(f"No new customers in {report.period.label}.")
+    moves = _named(report, moves).sort_values(["ending_mrr", "name"], ascending=[False, True])
+    rows = tuple(
+        (r["name"], r["segment"], fmt_money(12 * r["new_mrr"], compact=True),
+         fmt_money(12 * r["ending_mrr"], compact=True))
+        for _, r in moves.head(n).iterrows()
+    )
+    total = 12 * moves["new_mrr"].sum()
+    return Table(
+        f"New customers, {report.period.label}",
+        ("Account", "Segment", "New ARR", "Ending ARR"),
+        rows,
+        align=(LEFT, LEFT, RIGHT, RIGHT),
+        caption=(
+            f"{len(moves)} new customers, {fmt_money(total, compact=True)} of new ARR in all"
+            + shown_note(len(moves), n)
+        ),
+        definitions=("arr_bridge", "arr"),
+    )
+
+
+def _named(report: Report, moves: pd.DataFrame) -> pd.DataFrame:
+    """``moves`` with each account's name and segment."""
+    names = report.dataset.accounts.set_index("account_id")
+    moves["name"] = moves["account_id"].map(names["name"]).astype(str)
+    moves["segment"] = moves["account_id"].map(names["segment"]).astype(str)
+    return moves
 
 
 def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
