@@ -6,7 +6,9 @@ import math
 
 __all__ = [
     "fmt_count",
+    "fmt_days",
     "fmt_money",
+    "fmt_money_pair",
     "fmt_percent",
     "fmt_plural",
     "fmt_points",
@@ -21,13 +23,16 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False) -> str:
-    """Money: ``$1,234,567`` or, compact, ``$1.2M`` / ``$45.3K``.
+def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False,
+              digits: int = 1) -> str:
+    """Money: ``$1,234,567`` or, compact, ``$1.2M`` / ``$45.3K`` (``digits`` decimals).
 
     Examples
     --------
     >>> fmt_money(1234567.0, compact=True), fmt_money(-2500.0)
     ('$1.2M', '-$2,500')
+    >>> fmt_money(1234567.0, compact=True, digits=2)
+    '$1.23M'
     """
     if _missing(value):
         return DASH
@@ -37,9 +42,24 @@ def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False
     if compact:
         for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if v >= limit:
-                return f"{sign}{currency}{v / limit:.1f}{suffix}"
+                return f"{sign}{currency}{v / limit:.{digits}f}{suffix}"
         return f"{sign}{currency}{v:.0f}"
     return f"{sign}{currency}{v:,.0f}"
+
+
+def fmt_money_pair(a: float, b: float) -> tuple[str, str]:
+    """Two amounts in compact form with as many decimals (1 to 3) as it takes to tell them apart.
+
+    Examples
+    --------
+    >>> fmt_money_pair(1_260_000.0, 1_290_000.0), fmt_money_pair(1_000_000.0, 1_500_000.0)
+    (('$1.26M', '$1.29M'), ('$1.0M', '$1.5M'))
+    """
+    digits = 1
+    while digits < 3 and fmt_money(a, compact=True, digits=digits) == fmt_money(
+            b, compact=True, digits=digits):
+        digits += 1
+    return fmt_money(a, compact=True, digits=digits), fmt_money(b, compact=True, digits=digits)
 
 
 def fmt_percent(value: float | None, *, digits: int = 1) -> str:
@@ -65,6 +85,20 @@ def fmt_ratio(value: float | None, *, digits: int = 2) -> str:
 def fmt_count(value: int | float | None) -> str:
     """A count with thousands separators: ``1,162``."""
     return DASH if _missing(value) else f"{int(value):,}"  # type: ignore[arg-type]
+
+
+def fmt_days(days: int) -> str:
+    """Days from now, in words: ``today``, ``in 1 day``, ``in 41 days``, ``3 days ago``.
+
+    Examples
+    --------
+    >>> fmt_days(41), fmt_days(1), fmt_days(0), fmt_days(-1)
+    ('in 41 days', 'in 1 day', 'today', '1 day ago')
+    """
+    if days == 0:
+        return "today"
+    span = fmt_plural(abs(int(days)), "day")
+    return f"in {span}" if days > 0 else f"{span} ago"
 
 
 def fmt_plural(n: int, noun: str, plural: str | None = None) -> str:

@@ -34,6 +34,7 @@ from cslib.present.figures import (
 from cslib.present.formats import (
     fmt_count,
     fmt_money,
+    fmt_money_pair,
     fmt_percent,
     fmt_plural,
     fmt_ratio,
@@ -193,11 +194,9 @@ def executive_summary(report: Report) -> Paragraph:
     start, end = 12 * now["starting_mrr"], 12 * now["ending_mrr"]
     growth = (end / start - 1.0) if start else None
     verb = "grew" if (growth or 0) > 0 else ("shrank" if (growth or 0) < 0 else "held")
-    before = fmt_money(start, compact=True)
-    before = "" if before == fmt_money(end, compact=True) else f" (from {before})"
+    before, after = fmt_money_pair(start, end)
     first = (
-        f"ARR {verb} {abs(100 * growth):.1f}% to {fmt_money(end, compact=True)} in {p}"
-        f"{before}. "
+        f"ARR {verb} {abs(100 * growth):.1f}% from {before} to {after} in {p}. "
         if growth is not None
         else f"ARR was {fmt_money(end, compact=True)} at the end of {p}. "
     )

@@ -318,3 +318,15 @@ def test_new_customers_are_not_listed_as_expansions():
     top = new.sort_values("ending_mrr", ascending=False).head(10)
     assert [row[0] for row in newcomers.rows] == list(names[top["account_id"]])
     assert newcomers.caption.startswith(f"{len(new)} new customers, ")
+
+
+@pytest.mark.parametrize("segment", [None, "SMB", "Mid-Market", "Enterprise"])
+def test_arr_growth_says_from_what_to_what_and_the_two_read_differently(segment):
+    import re
+
+    report = (open_report("segment", company="X", segment=segment) if segment
+              else open_report("company", company="X"))
+    text = narrative.executive_summary(report).text()
+    match = re.match(r"ARR (grew|shrank) [\d.]+% from (\S+) to (\S+) in 2026Q3\. ", text)
+    assert match, text
+    assert match.group(2) != match.group(3)  # SMB: $1.3M both at one decimal: $1.29M -> $1.35M

@@ -22,7 +22,7 @@ from cslib.present.charts._svg import (
     nice_ticks,
     text_height,
 )
-from cslib.present.formats import fmt_count
+from cslib.present.formats import fmt_count, fmt_days
 from cslib.present.style import PALETTE, text_colour_on
 from cslib.typeface import text_width
 
@@ -114,7 +114,7 @@ def _recency(rel: pd.DataFrame, plural: str, *, one: bool) -> str:
     if not len(with_role):
         return "no contact on record"
     if one:
-        return f"last contact {with_role.iloc[0]:.0f} days ago"
+        return f"last contact {fmt_days(-round(with_role.iloc[0]))}"
     return f"median {with_role.median():.0f} days since contact"
 
 

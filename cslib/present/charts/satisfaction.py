@@ -141,10 +141,12 @@ def nps_breakdown_chart(
             if n_groups
             else ""
         )
-        alt = f"NPS by {by} in {p.label}: {everyone}{details}."
+        # One group (a segment's own review by segment): one bar, the total; not "by".
+        split = f" by {by}" if several else ""
+        alt = f"NPS{split} in {p.label}: {everyone}{details}."
         caption = _nps_caption(p, total, sorted(set(groups.unique()) - set(by_group.index)))
         return figure_block(
-            fig, title=f"NPS by {by}, {p.label}", alt=alt, caption=caption, definitions=("nps",)
+            fig, title=f"NPS{split}, {p.label}", alt=alt, caption=caption, definitions=("nps",)
         )
 
 

@@ -22,7 +22,7 @@ from cslib.present.figures import (
     satisfaction_ttm,
     support_figures,
 )
-from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
+from cslib.present.formats import DASH, fmt_count, fmt_days, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
     CUSTOMER_FLAG_LABELS,
@@ -110,7 +110,7 @@ def qbr_kpis(report: Report) -> Kpis:
         days = (pd.Timestamp(renewal) - report.as_of).days
         ts = pd.Timestamp(renewal)
         items.append(Kpi("Renewal", f"{ts:%b} {ts.day}, {ts.year}",
-                         note=f"in {days} days" if days >= 0 else f"{-days} days ago"))
+                         note=fmt_days(days)))
     return Kpis(
         f"At a glance, {report.period.label}",
         tuple(items),
@@ -299,8 +299,7 @@ def subscription_table(report: Report) -> Table:
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
-        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
-        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({when})"))
+        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({fmt_days(days)})"))
     flags = risk_frame(report)
     assessed = not (aid in flags.index and flags.loc[aid, list(RISK_FLAGS)].isna().all())
     if not assessed:
