@@ -945,3 +945,20 @@ def test_a_layout_that_does_not_settle_is_an_error_not_a_wrong_page_number():
     never = b"x\n#context { for i in range(counter(page).final().first()) { pagebreak() } }"
     with pytest.raises(RenderError, match="page numbers and contents would be wrong"):
         compile_typst(never, format="pdf")
+
+
+def test_every_html_table_scrolls_in_its_own_labelled_region() -> None:
+    """At phone width a wide table scrolls sideways inside its block, which a keyboard can
+    reach and a screen reader names; the page itself never scrolls sideways."""
+    import re
+
+    from cslib.render.html import render_html
+
+    page = render_html(make_document())
+    tables = page.count("<table>")
+    regions = re.findall(r'<div class="scroll" role="region" tabindex="0" aria-label="([^"]*)">'
+                         r"\s*<table>", page)
+    assert tables >= 2 and len(regions) == tables
+    assert all(label.endswith("(scrolls sideways)") and len(label) > 20 for label in regions)
+    css = (Path(__file__).resolve().parents[2] / "cslib/render/templates/report.css").read_text()
+    assert ".scroll table { width: max-content; min-width: 100%; }" in css
