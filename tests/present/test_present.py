@@ -330,3 +330,17 @@ def test_arr_growth_says_from_what_to_what_and_the_two_read_differently(segment)
     match = re.match(r"ARR (grew|shrank) [\d.]+% from (\S+) to (\S+) in 2026Q3\. ", text)
     assert match, text
     assert match.group(2) != match.group(3)  # SMB: $1.3M both at one decimal: $1.29M -> $1.35M
+
+
+def test_a_segment_review_shows_nps_by_region_and_one_group_is_not_called_by():
+    import dataclasses
+
+    report = open_report("segment", company="X", segment="SMB")
+    chart = charts.nps_breakdown_chart(report.dataset, period=report.period,
+                                       by=("region", "segment"))
+    assert chart.title == "NPS by region, 2026Q3"
+    accounts = report.dataset.accounts.drop(columns=["region"])
+    no_region = dataclasses.replace(report.dataset, tables={**report.dataset.tables,
+                                                             "accounts": accounts})
+    chart = charts.nps_breakdown_chart(no_region, period=report.period, by=("region", "segment"))
+    assert chart.title == "NPS, 2026Q3"  # one bar, the segment's total: not "NPS by segment"

@@ -65,7 +65,7 @@ _NPS_PARTS = (
 
 
 def nps_breakdown_chart(
-    dataset: Dataset, *, period: Period | str, by: str = "segment"
+    dataset: Dataset, *, period: Period | str, by: str | Sequence[str] = "segment"
 ) -> ChartBlock | None:
     """Detractors, passives and promoters per group, as 100% stacked bars, with the NPS.
 
@@ -83,8 +83,9 @@ def nps_breakdown_chart(
         Uses ``nps`` and ``accounts``.
     period : Period or str
         Responses dated inside it count.
-    by : str, default "segment"
-        An account column to group by.
+    by : str or sequence of str, default "segment"
+        An account column to group by, or several in order of preference: the
+        first the data has (``("region", "segment")`` in a segment's review).
 
     Returns
     -------
@@ -105,6 +106,8 @@ def nps_breakdown_chart(
     definition key ``nps``.
     """
     p = Period.parse(period)
+    if not isinstance(by, str):
+        by = next((c for c in by if c in dataset.accounts.columns), by[-1])
     groups = dataset.groups(by)
     if (note := after_data(dataset, p)) is not None:
         return note
