@@ -464,3 +464,38 @@ def test_money_ticks(value: float, text: str) -> None:
 
 def test_no_goals_shows_nothing_as_the_goals_table_says_so(revenue_only) -> None:
     assert charts.goal_progress_chart(revenue_only, as_of=AS_OF) is None
+
+
+def test_satisfaction_lines_join_only_quarters_with_enough_answers(monkeypatch):
+    """Company NPS zigzagged 0 -> 66.7 -> 0 on 4-7 answers a quarter: those quarters are
+    hollow points off the line now, and the scales span at least 40 NPS points, 20 CSAT
+    points and 1.5 CES points."""
+    from cslib.metrics.satisfaction import MIN_RESPONSES, satisfaction_trend
+    from cslib.present.charts import satisfaction as module
+    from cslib.present.charts.satisfaction import trailing_quarters
+    from cslib.present.report import open_report
+
+    report = open_report("company", company="X", period="2026Q3")
+    drawn: list[MplFigure] = []
+    real = module.figure_block
+
+    def capture(fig, **kw):
+        drawn.append(fig)
+        return real(fig, **kw)
+
+    monkeypatch.setattr(module, "figure_block", capture)
+    module.satisfaction_trend_chart(report.dataset, period=report.period)
+    qs, _ = trailing_quarters(report.dataset, report.period, 8, need_start_book=False)
+    trend = satisfaction_trend(nps=report.dataset.get("nps"),
+                               tickets=report.dataset.get("tickets"), periods=qs)
+    axes = drawn[0].axes
+    spans = {"nps": 40.0, "csat": 0.2, "ces": 1.5}
+    for ax, key in zip(axes, ("nps", "csat", "ces"), strict=True):
+        counts = trend[f"{key}_responses"].to_numpy()
+        enough = np.flatnonzero(counts >= MIN_RESPONSES)
+        lines = [line for line in ax.get_lines() if line.get_linewidth() == 1.5]
+        (line,) = lines
+        assert list(line.get_xdata()) == list(enough), key
+        assert (counts < MIN_RESPONSES).any() or key != "nps"  # the sample has the case
+        low, high = ax.get_ylim()
+        assert high - low >= spans[key] - 1e-9, key

@@ -161,15 +161,24 @@ def axis_break(ax: Axes) -> None:
 def panel_ylim(
     ax: Axes, lo: float, hi: float, *, domain: tuple[float, float], min_span: float
 ) -> None:
-    """Set y limits around ``lo..hi`` with room for a label; ticks only inside ``domain``.
+    """Set y limits around ``lo..hi``, at least ``min_span`` wide; ticks only inside ``domain``.
 
-    The limits may pass the domain's ends a little, so a marker on 100% or 0%
-    is drawn whole.
+    The data get a margin of 28% of their range on each side; a range
+    narrower than ``min_span`` is widened to it around its middle (moved
+    inward at the domain's ends), so that a small move is not drawn as a big
+    one. The limits may pass the domain's ends a little, so a marker on 100%
+    or 0% is drawn whole.
     """
     d_lo, d_hi = domain
-    pad = max(hi - lo, min_span) * 0.28
     extra = (d_hi - d_lo) * 0.06
-    ax.set_ylim(max(d_lo - extra, lo - pad), min(d_hi + extra, hi + pad))
+    pad = (hi - lo) * 0.28
+    low, high = lo - pad, hi + pad
+    if high - low < min_span:
+        middle = (lo + hi) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+        shift = max(0.0, d_lo - extra - low) - max(0.0, high - d_hi - extra)
+        low, high = low + shift, high + shift
+    ax.set_ylim(max(d_lo - extra, low), min(d_hi + extra, high))
     limits = ax.get_ylim()
     ax.set_yticks([t for t in ax.get_yticks() if d_lo - 1e-9 <= t <= d_hi + 1e-9])
     ax.set_ylim(limits)

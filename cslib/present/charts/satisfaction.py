@@ -233,12 +233,17 @@ def satisfaction_trend_chart(
     """NPS, CSAT and CES per trailing quarter, in three small panels side by side.
 
     NPS in points (% promoters 9-10 − % detractors 0-6, Bain/Satmetrix) with
-    its 95% margin of error as whiskers, counted by ``responded_on``; a
-    quarter with fewer than 30 responses is drawn hollow and its whisker may
-    run off the panel. CSAT is the share of 4-5 answers on 1-5 and CES the
-    mean on 1-7, counted in the quarter a ticket closed. All numbers from
-    :func:`cslib.metrics.satisfaction.satisfaction_trend`. A quarter without
-    answers leaves a gap. Only quarters inside the data are shown.
+    its 95% margin of error as whiskers, counted by ``responded_on``. CSAT is
+    the share of 4-5 answers on 1-5 and CES the mean on 1-7, counted in the
+    quarter a ticket closed. A quarter with fewer answers than the survey
+    minimum (:data:`~cslib.metrics.satisfaction.MIN_RESPONSES`, 30) is drawn
+    as a hollow point off the line, which joins only the other quarters (an
+    NPS whisker of such a quarter may run off the panel); a quarter without
+    answers has no point.
+    The y scales span at least 40 NPS points, 20 CSAT points and 1.5 CES
+    points, so that small moves are not blown up. All numbers from
+    :func:`cslib.metrics.satisfaction.satisfaction_trend`. Only quarters
+    inside the data are shown.
 
     A measure the data never recorded (no ``nps`` table; no ``tickets``
     table, or no ``csat`` or ``ces`` column in it) has no panel; the others
@@ -327,18 +332,26 @@ def _draw_panel(
                 color=PALETTE.muted)  # fmt: skip
         ax.set_yticks([])
         return f"{name} not available"
-    small = rows["nps_responses"].to_numpy() < SMALL_SAMPLE
+    # The line joins the quarters with at least the survey minimum of answers; one with
+    # fewer is a hollow point off the line: a line through 4-answer quarters draws a trend
+    # that is not there.
+    small = rows[f"{key}_responses"].to_numpy() < SMALL_SAMPLE
+    firm, hollow = ok & ~small, ok & small
     if key == "nps":
         margin = np.nan_to_num(np.array([as_float(val) for val in rows["nps_margin"]]))
-        _draw_nps_line(ax, x, v, margin, firm=ok & ~small, hollow=ok & small, colour=colour)
+        _draw_nps_line(ax, x, v, margin, firm=firm, hollow=hollow, colour=colour)
     else:
         lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
-        ax.plot(x, v, color=colour, marker="o", markersize=3.5, linewidth=1.5)
+        ax.plot(x[firm], v[firm], color=colour, marker="o", markersize=3.5, linewidth=1.5)
+        ax.plot(x[hollow], v[hollow], linestyle="none", marker="o", markersize=3.5,
+                markerfacecolor="white", color=colour)
+        # Scales wide enough not to blow small moves up: at least 20 points of CSAT and
+        # 1.5 points of the 1-7 CES scale.
         if key == "csat":
-            panel_ylim(ax, lo, hi, domain=(0.0, 1.0), min_span=0.04)
+            panel_ylim(ax, lo, hi, domain=(0.0, 1.0), min_span=0.2)
             percent_axis(ax)
         else:
-            panel_ylim(ax, lo, hi, domain=(1.0, 7.0), min_span=0.2)
+            panel_ylim(ax, lo, hi, domain=(1.0, 7.0), min_span=1.5)
     i = int(np.flatnonzero(ok)[-1])
     text = {
         "nps": signed_score(v[i]),
@@ -351,7 +364,6 @@ def _draw_panel(
         tick = period_tick_labels([qs[i]], short_year=True)[0]
         corner += f" ({tick.replace(chr(10), ' ')})"
     ax.set_title(corner, loc="right", fontsize=9, color=colour, fontweight="bold")
-    hollow = key == "nps" and bool(small[i])
     ax.plot(
         [x[i]],
         [v[i]],
@@ -359,7 +371,7 @@ def _draw_panel(
         marker="o",
         markersize=5.5,
         color=colour,
-        markerfacecolor="white" if hollow else colour,
+        markerfacecolor="white" if small[i] else colour,
     )
     return f"{name} {text} in {short(qs[i])}"
 
@@ -374,7 +386,7 @@ def _draw_nps_line(
     hollow: np.ndarray,
     colour: str,
 ) -> None:
-    """NPS with its 95% margin as whiskers; quarters with few responses drawn hollow.
+    """NPS with its 95% margin as whiskers; quarters with few responses hollow, not joined.
 
     The y range covers the whiskers of the ``firm`` quarters only (a small
     sample's whisker may run off the panel); 0 is marked when in view.
@@ -386,11 +398,11 @@ def _draw_nps_line(
     if firm.any():
         lo = min(lo, float(np.min((v - margin)[firm])))
         hi = max(hi, float(np.max((v + margin)[firm])))
-    panel_ylim(ax, lo, hi, domain=(-100.0, 100.0), min_span=10.0)
+    panel_ylim(ax, lo, hi, domain=(-100.0, 100.0), min_span=40.0)
     if ax.get_ylim()[0] < 0 < ax.get_ylim()[1]:
         ax.axhline(0, color=PALETTE.edge, linewidth=0.7, zorder=1)
     points_axis(ax)
-    ax.plot(x, v, color=colour, linewidth=1.5)
+    ax.plot(x[firm], v[firm], color=colour, linewidth=1.5)
     ax.plot(x[firm], v[firm], linestyle="none", marker="o", markersize=4, color=colour)
     ax.plot(
         x[hollow],
@@ -407,17 +419,19 @@ def _satisfaction_caption(drawn: dict[str, bool]) -> str:
     """How each drawn measure is counted; the measures not drawn because never recorded."""
     if all(drawn.values()):
         return (
-            "NPS in points by response date, with its 95% margin of error (hollow: fewer "
-            f"than {SMALL_SAMPLE} responses); CSAT (share of {SATISFIED_MIN}–5 answers) and CES "
-            "(mean, 1–7) by the quarter a ticket closed. Gaps: no answers."
+            "NPS in points by response date, with its 95% margin of error; CSAT (share of "
+            f"{SATISFIED_MIN}–5 answers) and CES (mean, 1–7) by the quarter a ticket closed. "
+            f"The line joins quarters with at least {SMALL_SAMPLE} answers; hollow: fewer; "
+            "no point: none."
         )
     return " ".join([
-        *([f"NPS in points by response date, with its 95% margin of error (hollow: "
-           f"fewer than {SMALL_SAMPLE} responses)."] if drawn["nps"] else []),
+        *(["NPS in points by response date, with its 95% margin of error."]
+          if drawn["nps"] else []),
         *([f"CSAT (share of {SATISFIED_MIN}–5 answers) by the quarter a ticket closed."]
           if drawn["csat"] else []),
         *(["CES (mean, 1–7) by the quarter a ticket closed."] if drawn["ces"] else []),
-        "Gaps: no answers.",
+        f"The line joins quarters with at least {SMALL_SAMPLE} answers; hollow: fewer; no "
+        "point: none.",
         "Not recorded in the data, so not drawn: "
         + ", ".join(n for k, n, *_ in _PANELS if not drawn[k]) + ".",
     ])  # fmt: skip
