@@ -27,17 +27,20 @@ def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False
               digits: int = 1) -> str:
     """Money: ``$1,234,567`` or, compact, ``$1.2M`` / ``$45.3K`` (``digits`` decimals).
 
+    A negative amount takes the typographic minus sign (U+2212), as the charts
+    draw it, never a hyphen.
+
     Examples
     --------
     >>> fmt_money(1234567.0, compact=True), fmt_money(-2500.0)
-    ('$1.2M', '-$2,500')
+    ('$1.2M', '−$2,500')
     >>> fmt_money(1234567.0, compact=True, digits=2)
     '$1.23M'
     """
     if _missing(value):
         return DASH
     assert value is not None
-    sign = "-" if value < 0 else ""
+    sign = "−" if value < 0 else ""
     v = abs(value)
     if compact:
         for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):

@@ -250,7 +250,7 @@ def bridge_summary(report: Report) -> Paragraph:
         text += "; no revenue was lost to contraction or churn"
     text += (
         ", a net change of "
-        + f"{'+' if gained >= lost else '-'}{fmt_money(abs(gained - lost), compact=True)}"
+        + f"{'+' if gained >= lost else '−'}{fmt_money(abs(gained - lost), compact=True)}"
     )
     qr = f["quick_ratio"]
     text += f" and a quick ratio of {fmt_ratio(qr, digits=1)}." if _ok(qr) else "."

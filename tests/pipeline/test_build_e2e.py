@@ -195,3 +195,17 @@ def test_building_part_of_a_plan_keeps_the_rest_of_the_index(built):
     assert index.count(">built<") == len(result.outcomes)
     ledger = json.loads((result.out_dir / "build.json").read_text())
     assert {d["key"] for d in ledger["documents"]} == {o.key for o in result.outcomes}
+
+
+def test_negative_money_takes_a_minus_sign_not_a_hyphen(sample_reviews):
+    from cslib.pipeline.leaks import html_text, pdf_text
+
+    minus = 0
+    for path in sorted(sample_reviews.out_dir.rglob("*.*")):
+        if path.suffix not in (".html", ".pdf"):
+            continue
+        text = html_text(path.read_bytes()) if path.suffix == ".html" else pdf_text(
+            path.read_bytes())
+        assert not re.search(r"-\$\d", text), (path.name, re.findall(r".{20}-\$\d.{8}", text))
+        minus += len(re.findall("\u2212\\$\\d", text))
+    assert minus > 0  # the sample has contractions: the check saw negative amounts
