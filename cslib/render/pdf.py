@@ -244,6 +244,9 @@ def _payload(doc: Document, *, quick_tables: bool = True) -> str:
         # A short table of contents shares the cover page.
         "toc_on_cover": len(headings) <= 12,
         "toc": bool(headings),
+        # A long table of contents (a board pack) is set smaller and tighter, so that it
+        # fills its page instead of leaving a line or two alone on the next.
+        "toc_dense": len(headings) > 36,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

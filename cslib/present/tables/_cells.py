@@ -9,7 +9,7 @@ import pandas as pd
 
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.present.blocks import Kpi
-from cslib.present.formats import DASH, fmt_points
+from cslib.present.formats import DASH, fmt_days, fmt_points
 
 __all__ = [
     "CUSTOMER_FLAG_LABELS",
@@ -121,7 +121,7 @@ def plain_number(value: Any) -> str:
 
 
 def days_ago(days: float | None) -> str:
-    """``today``, ``yesterday``, ``12 days ago`` or ``no contact recorded``."""
+    """``today``, ``1 day ago``, ``12 days ago`` (:func:`fmt_days`) or ``no contact recorded``."""
     if not isnum(days):
         return "no contact recorded"
-    return {0: "today", 1: "yesterday"}.get(int(days), f"{days:.0f} days ago")
+    return fmt_days(-round(float(days)))
