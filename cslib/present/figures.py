@@ -19,6 +19,7 @@ from cslib.data.dataset import Dataset
 from cslib.errors import PeriodError
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.health import account_measures, health_scores
+from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import risk_flags
 from cslib.metrics.satisfaction import satisfaction_summary, trailing_satisfaction
 from cslib.metrics.summary import metrics_frame
@@ -31,6 +32,7 @@ __all__ = [
     "compare_periods",
     "headline_figures",
     "health_frame",
+    "movements_frame",
     "per_account_figures",
     "risk_frame",
     "satisfaction_ttm",
@@ -93,6 +95,23 @@ def health_frame(report: Report) -> pd.DataFrame:
         return measures.join(health_scores(measures, config=report.health_config))
 
     return report.memo("health", compute)
+
+
+def movements_frame(report: Report) -> pd.DataFrame:
+    """Each account's MRR bridge over the report's period, with its name and segment.
+
+    :func:`cslib.metrics.revenue.account_movements`, computed once per report
+    (the summary, top expansions, new customers and the account list share
+    it); callers filter or copy it, never change it.
+    """
+
+    def compute() -> pd.DataFrame:
+        moves = account_movements(report.dataset.mrr, period=report.period)
+        acc = report.dataset.accounts.set_index("account_id")
+        return moves.assign(name=moves["account_id"].map(acc["name"]).astype(str),
+                            segment=moves["account_id"].map(acc["segment"]).astype(str))
+
+    return report.memo("movements", compute)
 
 
 def risk_frame(report: Report) -> pd.DataFrame:

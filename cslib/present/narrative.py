@@ -16,7 +16,6 @@ import pandas as pd
 from cslib.errors import PeriodError
 from cslib.metrics.definitions import lacks, recorded
 from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
-from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import MIN_RESPONSES, SATISFIED_MIN
 from cslib.metrics.summary import metrics_frame
@@ -28,6 +27,7 @@ from cslib.present.figures import (
     compare_periods,
     headline_figures,
     health_frame,
+    movements_frame,
     risk_frame,
     support_figures,
 )
@@ -96,15 +96,6 @@ def long_date(day: Any) -> str:
     return f"{ts:%B} {ts.day}, {ts.year}"
 
 
-def _movements(report: Report) -> pd.DataFrame:
-    def compute() -> pd.DataFrame:
-        moves = account_movements(report.dataset.mrr, period=report.period)
-        seg = report.dataset.accounts.set_index("account_id")["segment"].astype(str)
-        return moves.assign(segment=moves["account_id"].map(seg))
-
-    return report.memo("movements", compute)
-
-
 def _segment_contributions(report: Report, period: Period) -> pd.Series | None:
     """Each segment's contribution to NRR - 1, in points of the total starting MRR.
 
@@ -147,7 +138,7 @@ def _driver(report: Report, nrr_change: float, prev: Period) -> str:
     contraction, with the churned accounts counted) or lower expansion when NRR
     fell; more expansion or lower losses when it rose.
     """
-    moves = _movements(report)
+    moves = movements_frame(report)
     scope, where = report.dataset, ""
     if report.kind == "company":
         now, before = (_segment_contributions(report, p) for p in (report.period, prev))
@@ -204,7 +195,7 @@ def executive_summary(report: Report) -> Paragraph:
     nrr = change_phrase("Net revenue retention", now["nrr"], nrr_before)
     if _ok(now["nrr"]) and _ok(nrr_before):
         nrr += f" vs {prev_p.label}" + _driver(report, now["nrr"] - nrr_before, prev_p)
-    moves = _movements(report)
+    moves = movements_frame(report)
     churned = int((moves["churned_mrr"] > 0).sum())
     new = int((moves["new_mrr"] > 0).sum())
     lost = (

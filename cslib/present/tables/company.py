@@ -5,11 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from cslib.metrics.definitions import lacks, recorded
-from cslib.metrics.revenue import account_movements
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
-from cslib.present.figures import compare_periods, headline_figures, health_frame, risk_frame
+from cslib.present.figures import (
+    compare_periods,
+    headline_figures,
+    health_frame,
+    movements_frame,
+    risk_frame,
+)
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
@@ -176,11 +181,11 @@ def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
     (or a reactivation), not expansion, even when it grew after its first
     month: "$0 -> $1.0M" is listed by :func:`new_customers`, not here.
     """
-    moves = account_movements(report.dataset.mrr, period=report.period)
-    moves = moves[(moves["expansion_mrr"] > 0) & (moves["starting_mrr"] > 0)].copy()
+    moves = movements_frame(report)
+    moves = moves[(moves["expansion_mrr"] > 0) & (moves["starting_mrr"] > 0)]
     if moves.empty:
         return Callout.of(f"No customer of the start of {report.period.label} expanded in it.")
-    moves = _named(report, moves).sort_values(["expansion_mrr", "name"], ascending=[False, True])
+    moves = moves.sort_values(["expansion_mrr", "name"], ascending=[False, True])
     rows = []
     for _, r in moves.head(n).iterrows():
         rows.append(
@@ -213,11 +218,11 @@ def new_customers(report: Report, *, n: int = 10) -> Table | Callout:
     New ARR is 12 x the MRR of their first month (ChartMogul's *new*); growth
     after that month in the period shows in their ending ARR.
     """
-    moves = account_movements(report.dataset.mrr, period=report.period)
-    moves = moves[(moves["new_mrr"] > 0) & (moves["starting_mrr"] == 0)].copy()
+    moves = movements_frame(report)
+    moves = moves[(moves["new_mrr"] > 0) & (moves["starting_mrr"] == 0)]
     if moves.empty:
         return Callout.of(f"No new customers in {report.period.label}.")
-    moves = _named(report, moves).sort_values(["ending_mrr", "name"], ascending=[False, True])
+    moves = moves.sort_values(["ending_mrr", "name"], ascending=[False, True])
     rows = tuple(
         (r["name"], r["segment"], fmt_money(12 * r["new_mrr"], compact=True),
          fmt_money(12 * r["ending_mrr"], compact=True))
@@ -237,21 +242,13 @@ def new_customers(report: Report, *, n: int = 10) -> Table | Callout:
     )
 
 
-def _named(report: Report, moves: pd.DataFrame) -> pd.DataFrame:
-    """``moves`` with each account's name and segment."""
-    names = report.dataset.accounts.set_index("account_id")
-    moves["name"] = moves["account_id"].map(names["name"]).astype(str)
-    moves["segment"] = moves["account_id"].map(names["segment"]).astype(str)
-    return moves
-
-
 def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
     """Accounts ranked by ARR: change in the period, health, renewal and flags.
 
     The Flags column is left out when no risk flag can be evaluated (the data
     lacks the usage, contacts and activities tables they need).
     """
-    moves = account_movements(report.dataset.mrr, period=report.period)
+    moves = movements_frame(report)
     moves = moves[moves["ending_mrr"] > 0].sort_values("ending_mrr", ascending=False)
     if moves.empty:
         return Callout.of(f"No account was paying at the end of {report.period.label}.")
