@@ -32,7 +32,7 @@ def test_parameters_cell_is_typed_and_commented_then_one_validation_call(path):
     declared = papermill.inspect_notebook(str(path))
     assert {"period", "data", "company"} <= set(declared)
     for name, info in declared.items():
-        assert info["inferred_type_name"] in ("str", "int"), name
+        assert info["inferred_type_name"] in ("str", "int", "bool"), name
         assert info["help"], f"{path.name}: parameter {name} has no comment"
     calls = [n for n in ast.walk(ast.parse(code[1].source)) if isinstance(n, ast.Call)]
     assert [c.func.id for c in calls if isinstance(c.func, ast.Name)] == ["open_report"]

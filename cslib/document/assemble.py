@@ -191,20 +191,44 @@ def _notebook_blocks(
     nb: nbformat.NotebookNode, *, level_shift: int, name: str
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     meta: dict[str, Any] | None = None
-    blocks: list[dict[str, Any]] = []
+    sections: list[_Section] = [_Section()]
     for index, cell in enumerate(nb.cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & SKIP_TAGS:
             continue
         if cell.cell_type == "markdown":
-            blocks += markdown_blocks(cell.source, level_shift=level_shift)
+            for block in markdown_blocks(cell.source, level_shift=level_shift):
+                if block["type"] == "heading":
+                    sections.append(_Section())
+                sections[-1].blocks.append(block)
         elif cell.cell_type == "code":
+            sections[-1].code = True
             for block in _output_blocks(cell, f"{name}, cell {index + 1}"):
                 if block["type"] == "report":
                     meta = meta or block
                 else:
-                    blocks.append(block)
-    return meta, blocks
+                    sections[-1].blocks.append(block)
+                    sections[-1].shown = True
+    return meta, [b for s in sections if s.kept for b in s.blocks]
+
+
+class _Section:
+    """A heading and what follows it up to the next heading, while a notebook is read."""
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, Any]] = []
+        self.code = False  # the section has code cells...
+        self.shown = False  # ...and one of them displayed something
+
+    @property
+    def kept(self) -> bool:
+        """False for a section whose code cells all displayed nothing: it is left out.
+
+        A report function returns ``None`` where its reader has nothing to see
+        (a QBR section without the customer's data); the heading and its
+        introduction then go too. A section of markdown only is kept.
+        """
+        return self.shown or not self.code
 
 
 def _keep_intros_with_next(blocks: list[dict[str, Any]]) -> None:
@@ -247,13 +271,15 @@ def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, An
         {"type": "heading", "level": 1, "text": "Appendix", "new_page": True}
     ]
     defs = definitions_for(keys)
+    first = metas[0]
+    if first.get("audience") == "customer":
+        return out + _customer_appendix(first, defs)
     if defs:
         out.append({"type": "heading", "level": 2, "text": "Definitions used"})
         out.append(
             _table("", ("Metric", "Definition", "Standard"),
                    [(d.name, d.text, d.standard) for d in defs])
         )
-    first = metas[0]
     out.append({"type": "heading", "level": 2, "text": "Provenance"})
     rows = [
         ("Period", first["period_label"]),
@@ -271,6 +297,25 @@ def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, An
         params = "; ".join(f"{k} = {v}" for k, v in meta["parameters"].items())
         rows.append((label, params))
     out.append(_table("", ("Item", "Value"), rows))
+    return out
+
+
+def _customer_appendix(meta: dict[str, Any], defs: Sequence[Any]) -> list[dict[str, Any]]:
+    """A shared QBR's appendix: what its figures mean, and which document this is.
+
+    No build details (version, commit, data source, parameters) and no
+    vendors' names: the document id traces it back to the build's records.
+    """
+    out: list[dict[str, Any]] = []
+    if defs:
+        out.append({"type": "heading", "level": 2, "text": "What the figures mean"})
+        out.append(_table("", ("Figure", "Definition"), [(d.name, d.text) for d in defs]))
+    out.append({"type": "heading", "level": 2, "text": "About this document"})
+    out.append(_table("", ("Item", "Value"), [
+        ("Period", meta["period_label"]),
+        ("Figures as of", meta.get("snapshot") or meta["as_of"]),
+        ("Document id", str(meta["fingerprint"])),
+    ]))
     return out
 
 

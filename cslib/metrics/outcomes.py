@@ -20,11 +20,25 @@ __all__ = [
     "goal_progress",
     "goal_summary",
     "renewal_rate",
+    "status_on",
 ]
 
 #: Goal statuses (of the data contract's) that mean the goal is still open: it
 #: counts in the on-track share and is overdue once its due date has passed.
 OPEN_GOAL_STATUSES = ("not_started", "on_track", "at_risk")
+
+
+def status_on(goals: pd.DataFrame, day: str | pd.Timestamp) -> pd.Series:
+    """Each goal's status as it stood on ``day``.
+
+    The data records statuses as of its extract date, which can be after the
+    reporting period. A goal due after ``day`` cannot have been missed on that
+    day: a recorded ``missed`` is ``in_progress`` then. Other statuses are kept.
+    """
+    day = pd.Timestamp(day)
+    status = goals["status"].astype(str)
+    not_due = pd.to_datetime(goals["due_on"]) > day
+    return status.mask((status == "missed") & not_due, "in_progress")
 
 
 def renewal_rate(

@@ -15,13 +15,12 @@ import pandas as pd
 
 from cslib.errors import PeriodError
 from cslib.metrics.definitions import lacks, recorded
-from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import MIN_RESPONSES, SATISFIED_MIN
 from cslib.metrics.summary import metrics_frame
 from cslib.metrics.support import closed_in
 from cslib.periods import Period
-from cslib.present.blocks import Bullets, Callout, Paragraph, Span
+from cslib.present.blocks import Callout, Paragraph, Span
 from cslib.present.figures import (
     adoption_frame,
     compare_periods,
@@ -50,7 +49,6 @@ __all__ = [
     "executive_summary",
     "health_summary",
     "qbr_summary",
-    "recommendations",
     "retention_summary",
     "risk_summary",
     "satisfaction_summary",
@@ -436,7 +434,8 @@ def qbr_summary(report: Report) -> Paragraph:
     elif not no_usage:
         parts.append(f"no usage data was recorded for {name}. ")
     health = health_frame(report)
-    if report.account_id in health.index and _ok(health.loc[report.account_id, "health_score"]):
+    if report.shows_health and report.account_id in health.index \
+            and _ok(health.loc[report.account_id, "health_score"]):
         h = health.loc[report.account_id]
         lead = "the account's" if no_usage else "The account's"
         parts.append(f"{lead} health score is {h['health_score']:.0f} ({h['health_band']}).")
@@ -445,26 +444,34 @@ def qbr_summary(report: Report) -> Paragraph:
     renewal = report.dataset.accounts.iloc[0].get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
+        gap = " " if parts and not str(parts[-1]).endswith(" ") else ""
         parts.append(
-            f"{' ' if parts else ''}The subscription renews on {long_date(renewal)}"
+            f"{gap}The subscription renews on {long_date(renewal)}"
             + (f", in {days} days." if days >= 0 else ".")
         )
     if not parts:
         parts = [f"No usage or health data for {name} in {report.period.label}."]
-    return Paragraph.of(*parts, definitions=recorded(report.dataset,
-                                                     ("seat_utilization", "health_score")))
+    keys = ("seat_utilization", "health_score") if report.shows_health else ("seat_utilization",)
+    return Paragraph.of(*parts, definitions=recorded(report.dataset, keys))
 
 
-def adoption_summary(report: Report) -> Paragraph | Callout:
-    """Utilization, its 3-month change and the anonymized segment benchmark."""
+def adoption_summary(report: Report) -> Paragraph | Callout | None:
+    """Utilization, its 3-month change and the anonymized segment benchmark.
+
+    In a QBR shared with the customer the benchmark does not say how many
+    peers it is drawn from, and without any usage data the section is left
+    out (``None``) rather than explained in terms of data tables.
+    """
     if lacks(report.dataset, "usage"):
+        if report.shared:
+            return None
         return Callout.of(
             "The data has no usage table (active users, licensed seats), so adoption cannot "
             "be shown."
         )
     a = _adoption(report)
     if a is None:
-        return Callout.of(f"No usage data for {report.period.last_month:%b %Y}.")
+        return Callout.of(f"No usage was recorded in {report.period.last_month:%b %Y}.")
     text = (
         f"Seat utilization was {fmt_percent(a['seat_utilization'], digits=0)} in "
         f"{report.period.last_month:%b %Y}"
@@ -478,29 +485,34 @@ def adoption_summary(report: Report) -> Paragraph | Callout:
             text += f", with active users {way} {abs(100 * change):.0f}% over three months"
     bench = report.benchmarks.get("seat_utilization_median")
     if _ok(bench):
+        peers = ("" if report.shared else f"{report.benchmarks['accounts']} ")
         text += (
-            f". Across {report.benchmarks['accounts']} other {report.benchmarks['segment']} "
+            f". Across {peers}other {report.benchmarks['segment']} "
             f"customers the median is about {fmt_percent(bench, digits=0)} (anonymized)"
         )
         return Paragraph.of(text + ".", definitions=("seat_utilization", "peer_benchmarks"))
     return Paragraph.of(text + ".", definitions=("seat_utilization",))
 
 
-def support_summary(report: Report) -> Paragraph | Callout:
-    """Tickets in the period and how they were rated."""
+def support_summary(report: Report) -> Paragraph | Callout | None:
+    """Tickets in the period and how they were rated (``None`` in a shared QBR without tickets)."""
     tickets = report.dataset.get("tickets")
     if tickets is None:
+        if report.shared:
+            return None
         return Callout.of("The data has no support tickets (no tickets table), so support "
                           "cannot be shown.")
     if tickets.empty:
-        return Callout.of("No support tickets are recorded for this account.")
+        return Callout.of("You have not opened a support ticket with us yet." if report.shared
+                          else "No support tickets are recorded for this account.")
     p = report.period
     volume, rated = support_figures(report, p)
     opened, closed = int(volume["opened"]), int(volume["closed"])
     if not opened and not closed:
         return Paragraph.of(f"No support tickets were opened or closed in {p.label}.")
+    who = "Your team" if report.shared else report.subtitle
     text = (
-        f"Your team opened {fmt_plural(opened, 'ticket')} and we closed "
+        f"{who} opened {fmt_plural(opened, 'ticket')} and we closed "
         f"{closed:,} in {p.label}"
     )
     if rated["csat_responses"] == 1:
@@ -512,64 +524,3 @@ def support_summary(report: Report) -> Paragraph | Callout:
         text += (f"; {share} of {rated['csat_responses']} ratings were satisfied "
                  f"({SATISFIED_MIN}-5 of 5)")
     return Paragraph.of(text + ".", definitions=("csat",))
-
-
-#: Days without an executive conversation after which a QBR suggests a check-in.
-EXECUTIVE_CHECK_IN_DAYS = 90
-
-
-def recommendations(report: Report) -> Bullets:
-    """Next steps generated from the customer's flags, adoption, goals and support."""
-    items: list[list[Span | str]] = []
-    aid = report.account_id
-    flags = risk_frame(report)
-    row = flags.loc[aid] if aid in flags.index else None
-
-    def fired(flag: str) -> bool:
-        v = None if row is None else row.get(flag)
-        return v is not None and v is not pd.NA and bool(v)
-
-    a = _adoption(report)
-    if fired("renewal_at_risk"):
-        items.append([
-            "Hold an executive business review before the renewal on "
-            f"{long_date(row['renewal_date'])}."  # type: ignore[index]
-        ])
-    if fired("single_threaded"):
-        strong = row.get("strong_executives") if row is not None else None  # type: ignore[union-attr]
-        items.append(
-            ["Name an executive sponsor for the partnership and add them to the success plan."]
-            if not strong
-            else ["Broaden executive sponsorship: add a second executive sponsor to the "
-                  "success plan."]
-        )
-    silent = row.get("days_since_executive_contact") if row is not None else None  # type: ignore[union-attr]
-    if not fired("renewal_at_risk") and _ok(silent) and silent > EXECUTIVE_CHECK_IN_DAYS:
-        items.append([f"Schedule an executive check-in: the last one was {silent:.0f} days ago."])
-    if fired("emergency") or (a is not None and _ok(a["active_users_change"])
-                              and a["active_users_change"] <= -0.2):
-        items.append(["Agree on a recovery plan for adoption: active users fell "
-                      f"{abs(100 * a['active_users_change']):.0f}% over three months."  # type: ignore[index]
-                      if a is not None and _ok(a["active_users_change"]) else
-                      "Agree on a recovery plan for adoption."])
-    if fired("build_a_champion"):
-        items.append(["Name a champion among the most active users and invite them to the "
-                      "customer advisory program."])
-    if a is not None and _ok(a["seat_utilization"]) and a["seat_utilization"] < 0.5:
-        items.append([f"Plan enablement sessions to lift seat utilization from "
-                      f"{fmt_percent(a['seat_utilization'], digits=0)}."])
-    goals = report.dataset.get("goals")
-    if goals is None or goals.empty:
-        items.append(["Agree on a success plan with two or three measurable goals for the "
-                      "next two quarters."])
-    else:
-        for _, g in goals[goals["status"] == "at_risk"].sort_values("due_on").head(3).iterrows():
-            items.append(["Revisit the goal ", Span(str(g["title"]), "em"),
-                          f" (at risk, due {g['due_on']:%Y-%m-%d})."])
-        if not goals["status"].isin(OPEN_GOAL_STATUSES).any():
-            items.append(["Set the next goals of the success plan: every current goal is "
-                          "closed."])
-    if not items:
-        items.append(["Keep the current cadence: review progress on the success plan next "
-                      "quarter."])
-    return Bullets.of(items, ordered=True)

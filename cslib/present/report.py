@@ -57,6 +57,13 @@ KINDS = {
     "customer": "Quarterly business review",
 }
 
+#: Who reads a report: ``"customer"`` (a QBR shared with that customer) or
+#: ``"internal"`` (everything else, including a customer's internal account review).
+AUDIENCES = ("customer", "internal")
+
+#: The title of a customer report written for the company itself.
+ACCOUNT_REVIEW = "Account review"
+
 
 
 
@@ -209,6 +216,11 @@ class Report:
         day, or the data's as-of date if earlier.
     parameters : dict
         The parameters as given (secrets masked in :meth:`provenance`).
+    audience : {"customer", "internal"}
+        ``"customer"`` for a QBR shared with the customer (no internal scores,
+        ratings, contact gaps or build details), else ``"internal"``.
+    share_health : bool
+        Whether a customer's QBR shows its health score (the plan opts in).
     """
 
     kind: str
@@ -224,6 +236,8 @@ class Report:
     account_id: str = ""
     segment: str = ""
     benchmarks: dict[str, Any] = field(default_factory=dict)
+    audience: str = "internal"
+    share_health: bool = False
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -233,9 +247,14 @@ class Report:
         return self._memo[key]
 
     @property
-    def audience(self) -> str:
-        """``"customer"`` for a QBR (shared outside the company), else ``"internal"``."""
-        return "customer" if self.kind == "customer" else "internal"
+    def shared(self) -> bool:
+        """True for a document shared with the customer (a QBR): no internal figures."""
+        return self.audience == "customer"
+
+    @property
+    def shows_health(self) -> bool:
+        """Whether the health score may appear: internal reports, or a QBR that opts in."""
+        return not self.shared or self.share_health
 
     @property
     def fingerprint(self) -> str:
@@ -320,6 +339,8 @@ def open_report(
     health_config: str = "",
     risk_config: str = "",
     title: str = "",
+    audience: str = "",
+    share_health: bool = False,
     **unknown: Any,
 ) -> Report:
     """Validate a notebook's parameters and open its report.
@@ -349,7 +370,15 @@ def open_report(
         Settings files; empty means ``params/health.yaml`` and ``params/risk.yaml``.
     title : str
         The report's title on its cover and headers; empty means its kind's
-        ("Quarterly business review", "Segment review", "Board pack").
+        ("Quarterly business review", "Account review", "Segment review",
+        "Board pack").
+    audience : {"", "customer", "internal"}
+        Who reads it. Empty means ``"customer"`` for a customer report (the QBR
+        shared with the customer) and ``"internal"`` for the others; a customer
+        report for ``"internal"`` readers is its account review (health and its
+        drivers, relationships, contact gaps, risk flags, talking points).
+    share_health : bool
+        Show the health score in a customer's QBR (default: it stays internal).
 
     Returns
     -------
@@ -373,6 +402,15 @@ def open_report(
             f"expected {', '.join(known)}.{did}"
         )
     kind = choose(str(kind), list(KINDS), name="kind")
+    audience = choose(str(audience) or ("customer" if kind == "customer" else "internal"),
+                      list(AUDIENCES), name="audience")
+    if audience == "customer" and kind != "customer":
+        raise ParameterError(
+            f"a {KINDS[kind].lower()} is internal; only a customer report (a QBR) can have "
+            "`audience` 'customer'."
+        )
+    if not isinstance(share_health, bool):
+        raise ParameterError(f"`share_health` must be true or false, got {share_health!r}.")
     if not str(company).strip():
         raise ParameterError("`company` must name the company publishing the report, got ''.")
     if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
@@ -429,6 +467,11 @@ def open_report(
         benchmarks = dict(scoped.scope.benchmarks)
         subtitle = str(scoped.accounts["name"].iloc[0])
         parameters["account_id"] = account_id
+        if audience == "internal":
+            title = ACCOUNT_REVIEW
+            parameters["audience"] = audience
+        elif share_health:
+            parameters["share_health"] = True
     elif segment or account_id:
         raise ParameterError("a company report takes neither `segment` nor `account_id`.")
     if custom_title:
@@ -452,6 +495,8 @@ def open_report(
         account_id=str(account_id) if kind == "customer" else "",
         segment=str(segment) if kind == "segment" else "",
         benchmarks=benchmarks,
+        audience=audience,
+        share_health=bool(share_health and audience == "customer"),
     )
 
 

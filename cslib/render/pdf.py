@@ -42,7 +42,7 @@ from typing import Any
 from cslib.document.model import Document
 from cslib.present.style import drawable_text
 from cslib.render.compiler import TEMPLATES, compile_typst
-from cslib.render.text import isolate_bidi, joined, long_run_pieces, normalized
+from cslib.render.text import id_label, isolate_bidi, joined, long_run_pieces, normalized
 from cslib.typeface import text_width
 
 __all__ = ["render_pdf"]
@@ -217,7 +217,7 @@ def _running(meta: dict[str, str]) -> dict[str, str]:
     if meta.get("as_of"):
         provenance.append("Data as of " + part("as_of", 30))
     if meta.get("fingerprint"):
-        provenance.append("Fingerprint " + part("fingerprint", 30))
+        provenance.append(id_label(meta) + " " + part("fingerprint", 30))
     title = [part(k, 200) for k in ("company", "title", "subtitle", "period")]
     return {
         "header": joined(*header),

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from cslib.document.model import META_KEYS, Document
 
-__all__ = ["BREAK_EVERY", "SEPARATOR", "isolate_bidi", "joined", "long_run_pieces", "normalized",
-           "safe_href"]
+__all__ = ["BREAK_EVERY", "SEPARATOR", "id_label", "isolate_bidi", "joined", "long_run_pieces",
+           "normalized", "safe_href"]
 
 _SCHEMES = frozenset({"http", "https", "mailto"})
 _TRENDS = {"up": "▲", "down": "▼", "flat": "→"}
@@ -46,6 +46,15 @@ def joined(*parts: str, sep: str = SEPARATOR) -> str:
     'Larkspur · QBR · 2026Q3'
     """
     return sep.join(p for p in parts if p)
+
+
+def id_label(meta: Mapping[str, Any]) -> str:
+    """What a document's fingerprint is called where it is printed.
+
+    "Document" in a customer's QBR (a reference to quote back to us), else
+    "Fingerprint" (what the build records trace it by).
+    """
+    return "Document" if meta.get("audience") == "customer" else "Fingerprint"
 
 
 def safe_href(href: object) -> str | None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -375,20 +376,26 @@ def test_qbrs_build_from_the_imported_data(tmp_path: Path) -> None:
     wanted = (ids["Company_1"], ids["Company_10"], ids["Company_100"])
     plan = load_plan(ROOT / "params" / "ravenstack.yaml")
     assert plan.period == "2024Q4" and Path(plan.data) == COMMITTED
-    qbr = next(d for d in plan.documents if d.name == "qbr")
-    qbr = dataclasses.replace(qbr, accounts=AccountFilter(ids=wanted), formats=("html",))
-    plan = dataclasses.replace(plan, documents=(qbr,), output=tmp_path / "reports")
+    docs = tuple(dataclasses.replace(d, accounts=AccountFilter(ids=wanted), formats=("html",))
+                 for d in plan.documents if d.name in ("qbr", "account-review"))
+    plan = dataclasses.replace(plan, documents=docs, output=tmp_path / "reports")
     result = build_plan(plan, workers=1, echo=lambda _line: None)
-    assert [o.status for o in result.outcomes] == ["built"] * 3, [o.error for o in result.outcomes]
+    assert [o.status for o in result.outcomes] == ["built"] * 6, [o.error for o in result.outcomes]
     pages = {p.stem: p.read_text() for p in (result.out_dir / "qbr").glob("*.html")}
-    assert len(pages) == 3
-    for page in pages.values():
+    reviews = [p.read_text() for p in (result.out_dir / "account-review").glob("*.html")]
+    assert len(pages) == len(reviews) == 3
+    for page in reviews:  # the CSM's review says what the data lacks...
         for said in ("The data has no success-plan goals (no goals table)",
                      "The data has no usage table (active users, licensed seats)",
                      "The data has no contacts (no contacts table)",
-                     "not assessed: no usage or contact data"):
+                     "could not be evaluated: the data has no usage, contacts or activities"):
             assert said in page
-        assert "Ease of resolution" not in page and "No NPS" not in page
+    for page in pages.values():  # ...the customer's QBR leaves those sections out
+        seen = re.sub(r"<[^>]+>", "|", re.sub(r"<style\b.*?</style>", "", page, flags=re.S))
+        for said in ("The data has no", "table", "|Success plan|", "|Adoption|",
+                     "Ease of resolution", "No NPS"):
+            assert said not in seen
+        assert "Next steps" in page and "Agenda" in page
     one = next(v for k, v in pages.items() if k.endswith("company-1"))
     assert "Company_1" in one and "Company_10" not in one and "Company_100" not in one
 

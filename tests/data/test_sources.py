@@ -102,9 +102,11 @@ def test_a_qbr_from_postgresql_matches_the_folders_and_hides_the_password(pg, tm
     # The throwaway server trusts loopback, so any password connects: it must show nowhere.
     secret_url = pg.replace("postgresql://cslib@", "postgresql://cslib:Hunter2-Secret@")
     params = {"account_id": "A0004", "period": "2026Q3"}
-    db = render_notebook(QBR, {**params, "data": secret_url}, formats=["html"],
+    # the account review: the customer's QBR names no data source at all
+    review = QBR.with_name("account_review.ipynb")
+    db = render_notebook(review, {**params, "data": secret_url}, formats=["html"],
                          out_dir=tmp_path / "db")
-    folder = render_notebook(QBR, {**params, "data": str(SAMPLE)}, formats=["html"],
+    folder = render_notebook(review, {**params, "data": str(SAMPLE)}, formats=["html"],
                              out_dir=tmp_path / "folder")
     db_bytes = (tmp_path / "db" / db.files["html"]).read_bytes()
     assert b"Hunter2" not in db_bytes

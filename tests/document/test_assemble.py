@@ -139,3 +139,37 @@ def test_errors_name_the_notebook_and_cell():
     bare = new_notebook(cells=[new_markdown_cell("## x")])
     with pytest.raises(AssemblyError, match="no report header"):
         assemble([bare], names=["bare.ipynb"])
+
+
+def test_a_section_whose_cells_show_nothing_is_left_out_with_its_introduction():
+    """A QBR section without the customer's data (its cell returns None) is not printed as a
+    heading over nothing; a section of markdown only, or one whose cell shows a block, stays."""
+    para = {"type": "paragraph", "spans": [{"text": "shown", "style": None}]}
+    cells = [
+        new_markdown_cell("## Health\n\nThe health score sums up adoption."),
+        new_code_cell("tables.health_drivers(report)", outputs=[]),  # returned None
+        new_code_cell("print('x')", outputs=[new_output("stream", name="stdout", text="x")]),
+        new_markdown_cell("## Agenda\n\n1. Review the quarter"),
+        new_markdown_cell("## Support"),
+        new_code_cell("narrative.support_summary(report)", outputs=[display(para)]),
+        new_code_cell("tables.support_table(report)", outputs=[]),
+    ]
+    doc = assemble([notebook(*cells)])
+    headings = [b["text"] for b in doc.blocks if b["type"] == "heading"]
+    assert headings[:2] == ["Agenda", "Support"]
+    assert "health score" not in repr(doc.blocks).lower()
+    assert [b for b in doc.blocks if b["type"] == "paragraph"][-1] == para
+
+
+def test_a_customer_appendix_explains_the_figures_and_names_the_document_only():
+    shared = {**REPORT, "kind": "customer", "audience": "customer", "subtitle": "Acme Corp",
+              "parameters": {"account_id": "A0001"}}
+    table = {"type": "table", "title": "T", "columns": ["a"], "align": ["left"],
+             "rows": [["1"]], "caption": "", "total": False, "definitions": ["nps"]}
+    doc = assemble([notebook(new_code_cell("t", outputs=[display(table)]), report=shared)])
+    text = repr(doc.blocks)
+    for internal in ("Provenance", "deadbeef", "0.1.0", "A0001", "Bain", "Standard", "sample"):
+        assert internal not in text, internal
+    headings = [b["text"] for b in doc.blocks if b["type"] == "heading"]
+    assert headings[-2:] == ["What the figures mean", "About this document"]
+    assert ["Document id", "abcdefabcdef"] in doc.blocks[-1]["rows"]

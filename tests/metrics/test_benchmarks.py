@@ -100,9 +100,14 @@ def test_a_database_source_applies_the_same_rule(tmp_path):
 def test_the_qbr_says_other_customers_and_its_appendix_states_the_rule():
     report = open_report("customer", data=_company(SIX), account_id="a6", period="2026-09",
                          company="Larkspur")
+    # the QBR the customer reads does not say how many peers there are; the CSM's review does
     paragraph = narrative.adoption_summary(report)
-    assert "Across 5 other SMB customers the median is about 65% (anonymized)." in \
+    assert "Across other SMB customers the median is about 65% (anonymized)." in \
         paragraph.text()
+    internal = open_report("customer", data=_company(SIX), account_id="a6", period="2026-09",
+                           company="Larkspur", audience="internal")
+    assert "Across 5 other SMB customers the median is about 65% (anonymized)." in \
+        narrative.adoption_summary(internal).text()
     assert "peer_benchmarks" in paragraph.definitions
     rule = DEFINITIONS["peer_benchmarks"]
     assert rule.text.startswith(

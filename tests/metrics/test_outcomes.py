@@ -122,3 +122,17 @@ def test_goal_progress(baseline, target, current, expected) -> None:
         assert math.isnan(got)
     else:
         assert got == expected and math.copysign(1.0, got) == 1.0  # never "-0%"
+
+
+def test_a_goal_due_after_the_snapshot_is_in_progress_not_missed():
+    """The data records statuses on its extract date; a QBR of an earlier quarter must not
+    call a goal "missed" before its due date."""
+    from cslib.metrics.outcomes import status_on
+
+    goals = pd.DataFrame({
+        "status": ["missed", "missed", "achieved", "on_track", "missed"],
+        "due_on": pd.to_datetime(["2026-09-15", "2026-10-15", "2026-10-20", "2026-08-01",
+                                  "2026-09-30"]),
+    })
+    assert list(status_on(goals, "2026-09-30")) == [
+        "missed", "in_progress", "achieved", "on_track", "missed"]

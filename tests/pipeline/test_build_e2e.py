@@ -162,24 +162,73 @@ def test_headline_figures_equal_cslib_metrics(built):
         assert fmt_percent(figures["nrr"]) in text, segment
 
 
-def test_qbrs_carry_their_customer_and_provenance(built):
+def visible_text(page: str) -> str:
+    """The words a reader sees on an HTML page: no tags, no style, no attributes."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u200b", "").split())
+
+
+def deck_text(path: Path) -> str:
+    """Every word of a deck: its slides' text frames, tables and speaker notes."""
+    from pptx import Presentation
+
+    words = []
+    for slide in Presentation(path).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                words.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                words += [c.text for row in shape.table.rows for c in row.cells]
+        if slide.has_notes_slide:
+            words.append(slide.notes_slide.notes_text_frame.text)
+    return " ".join(" ".join(words).split())
+
+
+#: What a customer's QBR must never say: internal scores and ratings, contact gaps, risk flags,
+#: build details, vendors' names, words about data tables.
+INTERNAL = re.compile(
+    r"health score|health band|relationship|strong executive|days since|days ago|contact for"
+    r"|risk flag|renewal at risk|single-threaded|emergency|build a champion|fingerprint"
+    r"|provenance|git commit|cslib|parameters|data source|account_id|internal"
+    r"|gainsight|chartmogul|saas capital|bain|satmetrix|gartner|acsi|\btables?\b|\bcolumns?\b"
+    r"|/tmp|/work|\.csv",
+    re.I,
+)
+
+
+def test_customer_qbrs_hold_nothing_internal_and_account_reviews_do(built):
+    """A QBR is sent to the customer: its HTML, PDF and deck name the customer and carry a
+    document id, and nothing internal; the account review of the same customer holds it all."""
     result, data, _ = built
     names = {
         line.split(",")[0]: line.split(",")[1]
         for line in (data / "accounts.csv").read_text().splitlines()[1:]
     }
-    for outcome in result.outcomes:
-        if outcome.document != "qbr":
-            continue
+    qbrs = [o for o in result.outcomes if o.document == "qbr"]
+    reviews = {o.parameters[0]["account_id"]: o for o in result.outcomes
+               if o.document == "account-review"}
+    assert qbrs and set(reviews) == {o.parameters[0]["account_id"] for o in qbrs}
+    for outcome in qbrs:
         account = outcome.parameters[0]["account_id"]
-        reader, text = pdf_text(result.out_dir / f"{outcome.key}.pdf")
+        reader, pdf = pdf_text(result.out_dir / f"{outcome.key}.pdf")
         assert 2 <= len(reader.pages) <= 12
-        assert f"Prepared for {names[account]}" in text.replace("\n", " ")
         page = (result.out_dir / f"{outcome.key}.html").read_text()
         assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
-        for marker in ("Data as of 2026-10-31", "Provenance", "Definitions used",
-                       f"account_id = {account}"):
-            assert marker in html.unescape(page), (outcome.key, marker)
+        texts = {"html": visible_text(page), "pdf": " ".join(pdf.split()),
+                 "pptx": deck_text(result.out_dir / f"{outcome.key}.pptx")}
+        for fmt, text in texts.items():
+            assert f"Prepared for {names[account]}" in text, (outcome.key, fmt)
+            found = sorted({m.group(0).lower() for m in INTERNAL.finditer(text)})
+            assert not found, (outcome.key, fmt, found)
+            assert account not in text, (outcome.key, fmt)
+        for marker in ("Agenda", "Next steps", "Document id", "About this document"):
+            assert marker in texts["html"], (outcome.key, marker)
+        review = result.out_dir / f"{reviews[account].key}.html"
+        inside = visible_text(review.read_text())
+        for marker in ("Internal: not for distribution", "Health score drivers", "Talking points",
+                       "Risk signals", "Relationships on", "Provenance", "Definitions used",
+                       f"account_id = {account}", "Why (internal)"):
+            assert marker in inside, (reviews[account].key, marker)
 
 
 def test_building_part_of_a_plan_keeps_the_rest_of_the_index(built):

@@ -38,7 +38,8 @@ documents:
 
 def test_default_plan_reads_and_fans_out_over_segments_and_renewing_accounts(sample):
     plan = load_plan(DEFAULT_PLAN)
-    assert [d.name for d in plan.documents] == ["board-pack", "segment-review", "qbr"]
+    assert [d.name for d in plan.documents] == ["board-pack", "segment-review", "qbr",
+                                                "account-review"]
     jobs = expand(plan, sample, Period.parse("2026Q3"))
     keys = [j.key for j in jobs]
     assert keys[0] == "board-pack"
@@ -61,7 +62,10 @@ def test_default_plan_reads_and_fans_out_over_segments_and_renewing_accounts(sam
     qbrs = [j for j in jobs if j.document == "qbr"]
     assert {j.parts[0][1]["account_id"] for j in qbrs} == expected
     assert len(qbrs) == len(expected) > 50
-    assert all(k.startswith("qbr/a") for k in keys[4:])
+    reviews = [j for j in jobs if j.document == "account-review"]  # the same customers
+    assert [j.parts[0][1]["account_id"] for j in reviews] == \
+        [j.parts[0][1]["account_id"] for j in qbrs]
+    assert all(k.startswith(("qbr/a", "account-review/a")) for k in keys[4:])
 
 
 def test_every_notebook_gets_company_data_and_period(sample):

@@ -6,7 +6,7 @@ import pytest
 from cslib.errors import ConfigError, DataError, ParameterError, PeriodError
 from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
-from cslib.present import charts, narrative, tables
+from cslib.present import charts, meeting, narrative, tables
 from cslib.present.blocks import BLOCK_MIME, Callout, Kpis, Paragraph, Table
 from cslib.present.formats import fmt_money, fmt_percent
 from cslib.present.report import open_report
@@ -44,8 +44,15 @@ def qbr():
          "`data` must name an existing dataset folder, got '/no/such/folder'"),
         ({"kind": "company", "segmnt": "SMB"}, ParameterError,
          "unknown report parameter(s): segmnt; expected period, data, company, segment, "
-         "account_id, fiscal_year_start, health_config, risk_config, title. "
-         "Did you mean `segment`?"),
+         "account_id, fiscal_year_start, health_config, risk_config, title, audience, "
+         "share_health. Did you mean `segment`?"),
+        ({"kind": "company", "audience": "customer"}, ParameterError,
+         "a board pack is internal; only a customer report (a QBR) can have `audience` "
+         "'customer'."),
+        ({"kind": "customer", "account_id": "A0003", "audience": "custmer"}, ParameterError,
+         "`audience` must be one of 'customer', 'internal'; got 'custmer'."),
+        ({"kind": "customer", "account_id": "A0003", "share_health": "yes"}, ParameterError,
+         "`share_health` must be true or false, got 'yes'."),
         ({"kind": "company", "data": "postgresql://bob:s3cret@127.0.0.1:1/cs"}, DataError,
          "postgresql://bob:***@127.0.0.1:1/cs: connection failed: "),
         ({"kind": "company", "segment": "SMB"}, ParameterError,
@@ -96,9 +103,11 @@ def test_ttm_compares_with_the_ttm_a_year_before():
 
 def test_churned_customer_qbr_does_not_fail():
     report = open_report("customer", company="X", account_id="A0036")  # churned in 2026-08
-    assert isinstance(tables.health_drivers(report), Callout)
+    review = open_report("customer", company="X", account_id="A0036", audience="internal")
+    assert isinstance(tables.health_drivers(review), Callout)
+    assert tables.health_drivers(report) is None  # the customer's QBR has no health section
     assert "renews on" in narrative.qbr_summary(report).text()
-    assert narrative.recommendations(report).items
+    assert meeting.next_steps(report).rows and meeting.talking_points(review).items
 
 
 def test_default_period_is_the_latest_complete_quarter():
@@ -193,9 +202,15 @@ def test_top_risks_are_flagged_and_ranked_by_arr(company):
 
 
 def test_qbr_tables_hold_only_the_customer(qbr):
-    for block in (tables.qbr_kpis(qbr), tables.health_drivers(qbr), tables.support_table(qbr),
+    review = open_report("customer", company="Larkspur", period="2026Q3", account_id="A0003",
+                         audience="internal")
+    for block in (tables.qbr_kpis(qbr), tables.support_table(qbr),
                   tables.contacts_table(qbr), tables.subscription_table(qbr),
-                  narrative.qbr_summary(qbr), narrative.recommendations(qbr)):
+                  narrative.qbr_summary(qbr), meeting.next_steps(qbr), meeting.agenda(qbr),
+                  meeting.value_delivered(qbr), tables.health_drivers(review),
+                  tables.account_flags(review), tables.customer_comments(review),
+                  meeting.talking_points(review), meeting.expansion_prompts(review)):
+        assert block is not None
         text = block.text()
         assert "Quillon" in text or "A0003" not in text
         for other in ("Sandpiper", "Mossgate", "Crestmoor"):
@@ -211,8 +226,10 @@ def test_sections_without_optional_data_say_so():
     frames = {n: full.tables[n].astype({"month": str}) if n == "mrr" else full.tables[n]
               for n in ("accounts", "mrr")}
     minimal = from_frames(frames)
-    report = open_report("customer", company="X", data=minimal, account_id="A0003")
-    # each section says once, in words, what the data lacks; its later blocks show nothing
+    report = open_report("customer", company="X", data=minimal, account_id="A0003",
+                         audience="internal")
+    # each section of the internal review says once, in words, what the data lacks; its later
+    # blocks show nothing
     said = {
         "The data has no success-plan goals (no goals table), so the success plan cannot be "
         "shown.": tables.goals_table(report),
@@ -230,6 +247,13 @@ def test_sections_without_optional_data_say_so():
     assert charts.relationship_coverage_chart(report.dataset, as_of=report.as_of) is None
     assert charts.goal_progress_chart(report.dataset, as_of=report.as_of) is None
     assert narrative.qbr_summary(report).text().startswith("In 2026Q3, the account's health")
+    # the customer's own QBR never talks about data tables: those sections show nothing (and are
+    # left out of the document) and the summary states what there is
+    shared = open_report("customer", company="X", data=minimal, account_id="A0003")
+    assert [tables.goals_table(shared), narrative.support_summary(shared),
+            narrative.adoption_summary(shared), tables.health_drivers(shared),
+            meeting.value_delivered(shared)] == [None] * 5
+    assert narrative.qbr_summary(shared).text().startswith("The subscription renews on")
     company = open_report("company", company="X", data=minimal)
     assert narrative.satisfaction_summary(company).text() == (
         "[info] The data has no NPS survey (no nps table) and no support tickets (no tickets "
@@ -344,3 +368,52 @@ def test_a_segment_review_shows_nps_by_region_and_one_group_is_not_called_by():
                                                              "accounts": accounts})
     chart = charts.nps_breakdown_chart(no_region, period=report.period, by=("region", "segment"))
     assert chart.title == "NPS, 2026Q3"  # one bar, the segment's total: not "NPS by segment"
+
+
+def test_a_qbr_shows_the_health_score_only_when_the_plan_opts_in():
+    shared = open_report("customer", company="X", account_id="A0003")
+    opted = open_report("customer", company="X", account_id="A0003", share_health=True)
+    review = open_report("customer", company="X", account_id="A0003", audience="internal")
+    assert "Health score" not in tables.qbr_kpis(shared).text()
+    assert "health score" not in narrative.qbr_summary(shared).text()
+    assert tables.health_drivers(shared) is None
+    for report in (opted, review):
+        assert "Health score" in tables.qbr_kpis(report).text()
+        assert "health score is" in narrative.qbr_summary(report).text()
+        assert isinstance(tables.health_drivers(report), Table)
+    assert len({shared.fingerprint, opted.fingerprint, review.fingerprint}) == 3
+    assert (shared.title, review.title) == ("Quarterly business review", "Account review")
+    assert tables.account_flags(shared) is None and tables.customer_comments(shared) is None
+
+
+def test_flags_are_named_in_plain_words_with_their_evidence():
+    import pandas as pd
+
+    from cslib.metrics.risk import RiskSettings
+    from cslib.present.tables._cells import flag_reasons
+
+    row = pd.Series({"renewal_at_risk": True, "days_to_renewal": 41.0,
+                     "days_since_executive_contact": 63.0, "single_threaded": True,
+                     "strong_executives": 1, "segment": "Enterprise", "build_a_champion": False,
+                     "emergency": True, "active_users_change": -0.28,
+                     "days_since_user_contact": float("nan")})
+    assert flag_reasons(row, RiskSettings()) == {
+        "renewal_at_risk": "renews in 41 days; no executive contact for 63 days",
+        "single_threaded": "only 1 strong executive relationship (2 wanted)",
+        "emergency": "active users down 28% in 3 months; no user contact recorded",
+    }
+
+
+def test_next_steps_have_an_owner_and_a_date_and_no_internal_reason_for_the_customer():
+    qbr = open_report("customer", company="Larkspur", account_id="A0003")
+    review = open_report("customer", company="Larkspur", account_id="A0003", audience="internal")
+    shared, inside = meeting.next_steps(qbr), meeting.next_steps(review)
+    assert shared.columns == ("Next step", "Owner", "By")
+    assert inside.columns == ("Next step", "Owner", "By", "Why (internal)")
+    assert [r[:3] for r in inside.rows] == [tuple(r) for r in shared.rows]
+    # Quillon renews on 2026-12-06 with its last executive contact 27 days before the snapshot
+    assert shared.rows[0] == ("Plan the renewal of Dec 6, 2026 together: the seats, terms and "
+                              "goals of the next term.", "Both teams", "Nov 14, 2026")
+    assert inside.rows[0][3] == "renews in 67 days; no executive contact for 27 days"
+    dates = [pd.Timestamp(r[2]) for r in shared.rows]
+    assert dates == sorted(dates)

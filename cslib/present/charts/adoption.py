@@ -85,6 +85,10 @@ def adoption_chart(
     rows = seat_utilization_trend(usage, months=span)
     if rows["licensed_seats"].sum() == 0:
         return _no_usage(f"from {month_label(span[0])} to {month_label(span[-1])}")
+    # Months before the first licensed seat (before a customer's contract) are not
+    # "0 users on 0 seats": the lines start at the first month with seats.
+    first = int(np.argmax(rows["licensed_seats"].to_numpy(float) > 0))
+    span, rows = span[first:], rows.iloc[first:]
     active = rows["active_users"].to_numpy(float)
     seats = rows["licensed_seats"].to_numpy(float)
     util = as_float(rows["seat_utilization"].iloc[-1])
@@ -96,11 +100,13 @@ def adoption_chart(
         f"active users on {fmt_count(seats[-1])} licensed seats, {fmt_percent(util)} "
         "utilization."
     )
-    caption = (
-        "Summed over the accounts in this report; seat utilization = active users / "
-        "licensed seats."
-    )
-    if len(span) < months:
+    one = dataset.accounts["account_id"].nunique() == 1
+    caption = ("Seat utilization = active users / licensed seats." if one else
+               "Summed over the accounts in this report; seat utilization = active users / "
+               "licensed seats.")
+    if first and one:
+        caption += f" The subscription's seats start in {span[0]:%b %Y}."
+    elif len(span) < months:
         caption += f" Only {len(span)} months are inside the data."
     return canvas_block(
         canvas,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cslib.data.dataset import Dataset
-from cslib.metrics.outcomes import OPEN_GOAL_STATUSES, goal_progress
+from cslib.metrics.outcomes import OPEN_GOAL_STATUSES, goal_progress, status_on
 from cslib.present.charts._draw import WIDTH_PT, ChartBlock, as_day, canvas_block, truncate
 from cslib.present.charts._svg import (
     LABEL_PAD,
@@ -31,6 +31,7 @@ GOAL_STATUS_COLOURS: dict[str, str] = {
     "on_track": PALETTE.primary,
     "at_risk": PALETTE.secondary,
     "missed": PALETTE.negative,
+    "in_progress": PALETTE.neutral,
     "not_started": PALETTE.neutral,
 }
 
@@ -43,8 +44,10 @@ def goal_progress_chart(
     Progress = (current − baseline) / (target − baseline), clipped to 0-100%
     (:func:`cslib.metrics.outcomes.goal_progress`); a goal without a numeric target shows its status
     only. Colours: achieved green, on track blue, at risk orange, missed
-    vermillion, not started grey (statuses as recorded). An open goal due
-    before ``as_of`` is marked overdue. At most ``limit`` goals, the latest
+    vermillion, not started grey (statuses as recorded, except that a goal
+    due after ``as_of`` is in progress, not missed:
+    :func:`~cslib.metrics.outcomes.status_on`). An open goal due before
+    ``as_of`` is marked overdue. At most ``limit`` goals, the latest
     due first; the caption says how many are left out.
 
     Parameters
@@ -71,7 +74,7 @@ def goal_progress_chart(
     goals = dataset.get("goals")
     if goals is None or goals.empty:
         return None
-    g = goals.assign(progress=goal_progress(goals))
+    g = goals.assign(progress=goal_progress(goals), status=status_on(goals, day))
     g = g.sort_values(["due_on", "goal_id"], ascending=[False, True], kind="stable")
     n_all = len(g)
     g = g.head(max(int(limit), 1))
@@ -91,7 +94,7 @@ def goal_progress_chart(
     )
     caption = (
         "Progress = (current − baseline) / (target − baseline), clipped to 0–100%; goals "
-        "without a numeric target show their status only. Statuses as recorded."
+        f"without a numeric target show their status only. Statuses on {when}."
     )
     if n_all > n:
         caption += f" Showing the {n} goals with the latest due dates of {fmt_count(n_all)}."
@@ -131,8 +134,10 @@ def _draw_goals(g: pd.DataFrame, labels: list[str], *, height_pt: float) -> Canv
     """
     n = len(g)
     canvas = Canvas(WIDTH_PT, height_pt)
+    shown = set(g["status"])  # "in progress" only where a goal is
     top = legend(canvas, [(c, s.replace("_", " ").capitalize(), None)
-                                for s, c in GOAL_STATUS_COLOURS.items()]) + 6.0
+                          for s, c in GOAL_STATUS_COLOURS.items()
+                          if s != "in_progress" or s in shown]) + 6.0
     ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
     tick_labels = [fmt_percent(t, digits=0) for t in ticks]
     label_w = max(text_width(line, 8.0) for label in labels for line in label.split("\n"))

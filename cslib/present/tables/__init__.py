@@ -9,12 +9,15 @@ style ($1.2M, 104.3%, +2.1 pts), or a :class:`~cslib.present.blocks.Callout`
 that says plainly what data is missing. A table formats; it computes no metric.
 
 :mod:`~cslib.present.tables.company` holds the company's and a segment's
-tables, :mod:`~cslib.present.tables.customer` the customer QBR's; both are
+tables, :mod:`~cslib.present.tables.customer` the customer QBR's and account
+review's, :mod:`~cslib.present.tables.account` the internal-only tables about
+accounts (risk signals in plain words, what customers said); all are
 importable from here (``from cslib.present import tables; tables.qbr_kpis(report)``).
 """
 
 from cslib.present.figures import headline_figures, health_frame, risk_frame
 from cslib.present.tables._cells import FLAG_LABELS
+from cslib.present.tables.account import account_flags, customer_comments
 from cslib.present.tables.company import (
     account_list,
     headline_kpis,
@@ -35,8 +38,10 @@ from cslib.present.tables.customer import (
 
 __all__ = [
     "FLAG_LABELS",
+    "account_flags",
     "account_list",
     "contacts_table",
+    "customer_comments",
     "goals_table",
     "headline_figures",
     "headline_kpis",

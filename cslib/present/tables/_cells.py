@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.risk import RISK_FLAGS, RiskSettings
 from cslib.present.blocks import Kpi
-from cslib.present.formats import DASH, fmt_days, fmt_points
+from cslib.present.formats import DASH, fmt_days, fmt_percent, fmt_plural, fmt_points
 
 __all__ = [
     "CUSTOMER_FLAG_LABELS",
@@ -19,6 +19,7 @@ __all__ = [
     "RIGHT",
     "days_ago",
     "flag_names",
+    "flag_reasons",
     "is_true",
     "isnum",
     "kpi",
@@ -105,6 +106,43 @@ def flag_names(row: pd.Series) -> str:
     """The reader-facing names of the flags set on an account's row, or a dash."""
     names = [FLAG_LABELS[f] for f in RISK_FLAGS if is_true(row.get(f))]
     return ", ".join(names) if names else DASH
+
+
+def _silence(role: str, days: Any) -> str:
+    """``no executive contact for 63 days`` or ``no executive contact recorded``."""
+    if not isnum(days):
+        return f"no {role} contact recorded"
+    return f"no {role} contact for {fmt_plural(round(float(days)), 'day')}"
+
+
+def flag_reasons(row: pd.Series, settings: RiskSettings) -> dict[str, str]:
+    """The flags set on an account's risk row, each in plain words with its evidence.
+
+    ``renews in 41 days; no executive contact for 63 days`` rather than
+    "Renewal at risk": the reader sees why, and judges how serious it is. The
+    thresholds are :class:`~cslib.metrics.risk.RiskSettings` (``params/risk.yaml``).
+    Returns the flags set, in :data:`RISK_FLAGS` order, each mapped to its words.
+    """
+    out: dict[str, str] = {}
+    if is_true(row.get("renewal_at_risk")):
+        out["renewal_at_risk"] = (f"renews {fmt_days(round(float(row['days_to_renewal'])))}; "
+                                  + _silence("executive", row.get("days_since_executive_contact")))
+    if is_true(row.get("single_threaded")):
+        strong = int(row.get("strong_executives") or 0)
+        default = settings.min_strong_executives.get("default", 1)
+        needed = settings.min_strong_executives.get(str(row.get("segment")), default)
+        have = ("no strong executive relationship" if strong == 0 else
+                f"only {fmt_plural(strong, 'strong executive relationship')}")
+        out["single_threaded"] = f"{have} ({needed} wanted)"
+    if is_true(row.get("build_a_champion")):
+        out["build_a_champion"] = (f"{fmt_percent(row.get('seat_utilization'), digits=0)} of "
+                                   "seats in use but no strong relationship with a user "
+                                   "(no champion)")
+    if is_true(row.get("emergency")):
+        drop = abs(100 * float(row["active_users_change"]))
+        out["emergency"] = (f"active users down {drop:.0f}% in {settings.usage_drop_months} "
+                            "months; " + _silence("user", row.get("days_since_user_contact")))
+    return out
 
 
 def shown_note(total: int, n: int | None) -> str:

@@ -11,26 +11,30 @@ import pandas as pd
 
 from cslib.errors import ParameterError
 from cslib.metrics.definitions import recorded
-from cslib.metrics.outcomes import goal_progress, goal_summary
+from cslib.metrics.outcomes import goal_progress, goal_summary, status_on
 from cslib.metrics.relationships import relationship_summary
-from cslib.metrics.risk import RISK_FLAGS
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
 from cslib.present.figures import (
     adoption_frame,
     health_frame,
-    risk_frame,
     satisfaction_ttm,
     support_figures,
 )
-from cslib.present.formats import DASH, fmt_count, fmt_days, fmt_percent, fmt_plural, fmt_score
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_days,
+    fmt_money,
+    fmt_percent,
+    fmt_plural,
+    fmt_score,
+)
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
-    CUSTOMER_FLAG_LABELS,
     LEFT,
     MEASURE_LABELS,
     RIGHT,
     days_ago,
-    is_true,
     isnum,
     kpi,
     plain_number,
@@ -76,7 +80,7 @@ def qbr_kpis(report: Report) -> Kpis:
                          if isnum(a["active_users_change"]) else "",
                          note=f"of {fmt_count(a['licensed_seats'])} seats"))
     health = health_frame(report)
-    if aid in health.index and isnum(health.loc[aid, "health_score"]):
+    if report.shows_health and aid in health.index and isnum(health.loc[aid, "health_score"]):
         h = health.loc[aid]
         items.append(Kpi("Health score", f"{h['health_score']:.0f}",
                          note=f"{h['health_band']} band"))
@@ -114,7 +118,8 @@ def qbr_kpis(report: Report) -> Kpis:
     return Kpis(
         f"At a glance, {report.period.label}",
         tuple(items),
-        definitions=recorded(ds, ("seat_utilization", "health_score", "nps", "csat", "goals")),
+        definitions=recorded(ds, ("seat_utilization", "nps", "csat", "goals")
+                             + (("health_score",) if report.shows_health else ())),
     )
 
 
@@ -123,20 +128,32 @@ _STATUS = {
     "on_track": "On track",
     "at_risk": "At risk",
     "missed": "Missed",
+    "in_progress": "In progress",
     "not_started": "Not started",
 }
 
 
-def goals_table(report: Report) -> Table | Callout:
-    """The customer's success plan: each goal, its target, progress, due date and status."""
+def goals_table(report: Report) -> Table | Callout | None:
+    """The customer's success plan: each goal, its target, progress, due date and status.
+
+    Statuses are as of the report's snapshot day
+    (:func:`cslib.metrics.outcomes.status_on`: not "Missed" before the due date).
+    Without any goals in the data, ``None`` in a shared QBR (its Success plan
+    section is left out) and a note in an internal review.
+    """
     goals = report.dataset.get("goals")
     if goals is None:
+        if report.shared:
+            return None
         return Callout.of("The data has no success-plan goals (no goals table), so the success "
                           "plan cannot be shown.")
     if goals.empty:
+        if report.shared:
+            return Callout.of("We have not set success-plan goals together yet: agreeing on two "
+                              "or three measurable goals is on this review's agenda.")
         return Callout.of("No success-plan goals are recorded for this account yet.")
     goals = goals.sort_values(["due_on", "goal_id"])
-    goals = goals.assign(progress=goal_progress(goals))
+    goals = goals.assign(progress=goal_progress(goals), status=status_on(goals, report.as_of))
     rows = []
     for _, g in goals.iterrows():
         base, target, cur = (g.get(k) for k in ("baseline", "target", "current"))
@@ -174,9 +191,15 @@ def _measure_value(name: str, value: float) -> str:
     return f"{value:.0f}"
 
 
-def health_drivers(report: Report) -> Table | Callout:
-    """The customer's health score broken down: each measure's value, score and weight."""
+def health_drivers(report: Report) -> Table | Callout | None:
+    """The customer's health score broken down: each measure's value, score and weight.
+
+    ``None`` (the section is left out) in a QBR shared with the customer unless
+    its plan opts in with ``share_health: true``: the score is internal.
+    """
     aid = _one(report, "health_drivers")
+    if not report.shows_health:
+        return None
     health = health_frame(report)
     if aid not in health.index:
         return Callout.of(
@@ -289,28 +312,34 @@ def contacts_table(report: Report) -> Table | Callout:
 
 
 def subscription_table(report: Report) -> Table:
-    """The customer's subscription: plan, seats, renewal date and what needs attention."""
+    """The customer's subscription: plan, customer since, seats, annual value, renewal date.
+
+    The annual value is 12 x the MRR of the period's last month (the ``arr``
+    definition); "customer since" is the first month the account paid.
+    """
     aid = _one(report, "subscription_table")
     acc = report.dataset.accounts.iloc[0]
     rows = [("Plan", str(acc.get("plan")) if not pd.isna(acc.get("plan", np.nan)) else DASH)]
+    mrr = report.dataset.mrr
+    paid = mrr[(mrr["account_id"].astype(str) == aid) & (mrr["mrr"] > 0)
+               & (mrr["month"] <= report.period.last_month)]
+    if not paid.empty:
+        rows.append(("Customer since", f"{paid['month'].min():%B %Y}"))
     a = adoption_frame(report)
     if a is not None and aid in a.index:
         rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
+    now = paid.loc[paid["month"] == report.period.last_month, "mrr"].sum()
+    if now > 0:
+        rows.append(("Annual subscription", f"{fmt_money(12 * float(now))} "
+                                            f"({report.period.last_month:%b %Y})"))
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
         rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({fmt_days(days)})"))
-    flags = risk_frame(report)
-    assessed = not (aid in flags.index and flags.loc[aid, list(RISK_FLAGS)].isna().all())
-    if not assessed:
-        rows.append(("Focus areas", "not assessed: no usage or contact data"))
-    elif aid in flags.index:
-        fired = [CUSTOMER_FLAG_LABELS[f] for f in RISK_FLAGS if is_true(flags.loc[aid].get(f))]
-        rows.append(("Focus areas", "; ".join(fired) if fired else "None at the moment"))
     return Table(
         "Subscription and renewal",
         ("Item", "Detail"),
         tuple(rows),
         align=(LEFT, LEFT),
-        definitions=("focus_areas",) if assessed else (),
+        definitions=("arr",) if now > 0 and not report.shared else (),
     )

@@ -26,7 +26,7 @@ from cslib.render.pptx.package import deck_bytes
 from cslib.render.pptx.shapes import clean
 from cslib.render.pptx.tables import draw_table, table_pages
 from cslib.render.pptx.template import open_presentation, strip_template
-from cslib.render.text import normalized
+from cslib.render.text import id_label, normalized
 
 __all__ = ["render_pptx", "warm_up"]
 
@@ -107,7 +107,7 @@ def render_pptx(doc: Document, *, template: str | Path | None = None) -> bytes:
     if meta["as_of"]:
         provenance.append(f"Data as of {meta['as_of']}")
     if meta["fingerprint"]:
-        provenance.append(f"Fingerprint {meta['fingerprint']}")
+        provenance.append(f"{id_label(meta)} {meta['fingerprint']}")
     prepared = (f"Prepared for {meta['subtitle']} by {meta['company']}."
                 if meta["audience"] == "customer" and meta["subtitle"] else "")
     deck.cover_slide(_notes_text(prepared, ". ".join(provenance)))
@@ -117,7 +117,8 @@ def render_pptx(doc: Document, *, template: str | Path | None = None) -> bytes:
             if following is not None and following.level > section.level:
                 deck.divider_slide(section.title)
             continue
-        definitions = _definitions_note([raw for raw, _ in section.blocks])
+        definitions = _definitions_note([raw for raw, _ in section.blocks],
+                                        shared=meta["audience"] == "customer")
         for k, (texts, visual) in enumerate(_groups(section)):
             _section_slides(deck, section, texts, visual, pngs,
                             definitions=definitions, first=k == 0)
@@ -135,7 +136,7 @@ def _section_slides(deck: Deck, section: _Section, texts: list[dict[str, Any]],
         about = _notes_text(f"Chart: {visual['alt']}" if visual["alt"] else "",
                             visual["caption"])
     elif visual is not None and visual["type"] == "table" and visual["caption"]:
-        about = f"Table: {visual['caption']}"
+        about = f"Note: {visual['caption']}"
     notes = _notes_text(said, about, definitions)
     share = 0.42 if visual is not None else 1.0
     fitted = deck.fit_texts(texts, deck.area, share) if texts else ([], 0)
@@ -195,7 +196,12 @@ def _sections(doc: Document, data: dict[str, Any]) -> list[_Section]:
     return sections
 
 
-def _definitions_note(raws: Sequence[dict[str, Any]]) -> str:
+def _definitions_note(raws: Sequence[dict[str, Any]], *, shared: bool = False) -> str:
+    """The definitions a section's blocks use, for its speaker notes.
+
+    A deck shared with a customer gives each definition without the public
+    standard it follows (no vendors' names in a customer's document).
+    """
     keys: dict[str, None] = {}
     for raw in raws:
         for key in raw.get("definitions") or ():
@@ -206,7 +212,7 @@ def _definitions_note(raws: Sequence[dict[str, Any]]) -> str:
     lines = ["Definitions used in this section:"]
     for key in keys:
         d = DEFINITIONS[key]
-        lines.append(f"- {d.name}: {d.text} ({d.standard})")
+        lines.append(f"- {d.name}: {d.text}" + ("" if shared else f" ({d.standard})"))
     return "\n".join(lines)
 
 

@@ -1,0 +1,123 @@
+"""Internal tables about accounts: risk signals in plain words, what customers said.
+
+These never go into a document shared with a customer: each returns ``None``
+(nothing displayed, its section left out) in a report whose audience is the
+customer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
+from cslib.present.blocks import Paragraph, Table
+from cslib.present.figures import health_frame, risk_frame
+from cslib.present.formats import fmt_plural, fmt_score
+from cslib.present.report import Report
+from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, flag_reasons
+
+__all__ = ["account_flags", "customer_comments"]
+
+
+def account_flags(report: Report) -> Table | Paragraph | None:
+    """The customer's risk signals, each in plain words: the flags set and a red health band.
+
+    ``Renewal at risk | renews in 41 days; no executive contact for 63 days``.
+    ``None`` in a QBR shared with the customer.
+    """
+    if report.shared:
+        return None
+    from cslib.present.tables.customer import _one
+
+    aid = _one(report, "account_flags")
+    rows: list[tuple[str, str]] = []
+    h = health_frame(report)
+    if aid in h.index and h.loc[aid, "health_band"] == "red":
+        rows.append(("Health red", f"score {fmt_score(h.loc[aid, 'health_score'], digits=0)} "
+                                   "of 100"))
+    flags = risk_frame(report)
+    day = f"{report.as_of:%Y-%m-%d}"
+    if aid not in flags.index:
+        return Paragraph.of(f"The account was not paying on {day}: no risk flags.")
+    words = flag_reasons(flags.loc[aid], report.risk_settings)
+    rows += [(FLAG_LABELS[f], w) for f, w in words.items()]
+    if flags.loc[aid, list(RISK_FLAGS)].isna().all():
+        rows.append(("Risk flags", "could not be evaluated: the data has no usage, contacts or "
+                                   "activities"))
+    if not rows:
+        return Paragraph.of(f"No risk signal on {day}: no flag set and health is not red.")
+    return Table(
+        f"Risk signals on {day}",
+        ("Signal", "In plain words"),
+        tuple(rows),
+        align=(LEFT, LEFT),
+        definitions=("risk_flags",),
+    )
+
+
+def _said(report: Report) -> pd.DataFrame | None:
+    """NPS answers with a comment in the 12 months to the snapshot, latest first."""
+    nps = report.dataset.get("nps")
+    if nps is None or "comment" not in nps or nps.empty:
+        return None
+    day = report.as_of
+    said = nps[(nps["responded_on"] <= day) & (nps["responded_on"] > day - pd.DateOffset(years=1))]
+    text = said["comment"].astype("string").str.strip()
+    said = said.assign(comment=text)[text.notna() & (text != "")]
+    return said.sort_values(["responded_on", "response_id"], ascending=[False, True])
+
+
+def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | None:
+    """What customers said in NPS answers over the last 12 months, verbatim (internal).
+
+    One customer: its comments, latest first. A segment or the company: the
+    latest ``limit // 2`` comments of promoters (9-10) and of detractors (0-6),
+    with the account's name, then the comments given most often (themes) with
+    how many answers gave them. ``None`` in a QBR shared with the customer or
+    when the data records no NPS comments.
+    """
+    if report.shared:
+        return None
+    said = _said(report)
+    if said is None:
+        return None
+    if said.empty:
+        return Paragraph.of("No NPS answer with a comment in the last 12 months.")
+    names = report.dataset.accounts.set_index(
+        report.dataset.accounts["account_id"].astype(str))["name"]
+    one = report.kind == "customer"
+    if one:
+        picked = said.head(limit)
+    else:
+        half = max(limit // 2, 1)
+        picked = pd.concat([said[said["score"] >= PROMOTER_MIN].head(half),
+                            said[said["score"] <= DETRACTOR_MAX].head(half)])
+    rows = []
+    for _, r in picked.iterrows():
+        who = () if one else (str(names.get(str(r["account_id"]), r["account_id"])),)
+        rows.append((f"{r['responded_on']:%Y-%m-%d}", *who, f"{int(r['score'])}",
+                     f"“{r['comment']}”"))
+    columns = ("Date", *(() if one else ("Account",)), "Score", "Comment")
+    caption = ("Verbatim, latest first; score = the answer to 'How likely are you to recommend "
+               "us?' (0-10)." if one else
+               "Verbatim: the latest promoters' (9-10) and detractors' (0-6) comments; score = "
+               "the answer to 'How likely are you to recommend us?' (0-10).")
+    if not one:
+        themes = said["comment"].str.casefold().str.rstrip(".!").value_counts()
+        common = themes[themes >= 2].head(3)
+        if len(common):
+            first = said.assign(key=said["comment"].str.casefold().str.rstrip(".!"))
+            shown = first.drop_duplicates("key").set_index("key")["comment"]
+            caption += " Said most often: " + "; ".join(
+                f"“{shown[k]}” ({fmt_plural(int(n), 'answer')})" for k, n in common.items()) + "."
+    return Table(
+        f"What customers said, 12 months to {report.as_of:%Y-%m-%d}" if not one else
+        f"What they said, 12 months to {report.as_of:%Y-%m-%d}",
+        columns,
+        tuple(rows),
+        align=(LEFT, *((LEFT,) if not one else ()), RIGHT, LEFT),
+        caption=caption,
+        definitions=("nps",),
+    )
+
