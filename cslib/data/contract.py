@@ -245,6 +245,7 @@ CONTRACT: dict[str, TableSpec] = {
                 _c("opened_on", "date", required=True),
                 _c("closed_on", "date"),
                 _c("priority", "text"),
+                _c("category", "text"),
                 _c("csat", "score", low=1, high=5),
                 _c("ces", "score", low=1, high=7),
             ),

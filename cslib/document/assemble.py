@@ -266,9 +266,10 @@ def _table(title: str, columns: Sequence[str], rows: list[tuple[str, ...]]) -> d
     }
 
 
-def _appendix(metas: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
+def _appendix(metas: list[dict[str, Any]], keys: list[str], *,
+              title: str = "Appendix") -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
-        {"type": "heading", "level": 1, "text": "Appendix", "new_page": True}
+        {"type": "heading", "level": 1, "text": title, "new_page": True}
     ]
     defs = definitions_for(keys)
     first = metas[0]
@@ -332,9 +333,10 @@ def assemble(parts: Sequence[nbformat.NotebookNode], *, names: Sequence[str] = (
     Parameters
     ----------
     parts : sequence of NotebookNode
-        Executed notebooks; the first gives the cover. With more than one, each
-        part becomes a level-1 section titled by its subtitle ("Enterprise
-        segment") and the first part's sections sit under "Company overview".
+        Executed notebooks; the first gives the cover. With more than one, the
+        first part's sections sit under "Company overview" and each further
+        part becomes a level-1 appendix titled by its subtitle ("Appendix:
+        Enterprise segment"), before "Appendix: definitions and provenance".
     names : sequence of str
         Names of the parts for error messages (notebook paths).
 
@@ -356,12 +358,14 @@ def assemble(parts: Sequence[nbformat.NotebookNode], *, names: Sequence[str] = (
                 "`open_report(...)` right after the parameters cell and display its result."
             )
         metas.append(meta)
-        if composite:
-            title = "Company overview" if i == 0 else (meta["subtitle"] or meta["title"])
+        if composite:  # the main notebook, then its sections as appendices
+            title = ("Company overview" if i == 0
+                     else f"Appendix: {meta['subtitle'] or meta['title']}")
             blocks.append({"type": "heading", "level": 1, "text": title})
         blocks += [b for b in body if b["type"] != "appendix"]
     keys = [k for b in blocks for k in b.get("definitions", [])]
-    blocks += _appendix(metas, keys)
+    blocks += _appendix(metas, keys, title="Appendix: definitions and provenance" if composite
+                        else "Appendix")
     _assign_ids(blocks)
     _keep_intros_with_next(blocks)
     first = metas[0]

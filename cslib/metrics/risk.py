@@ -25,10 +25,13 @@ from cslib.metrics.relationships import relationship_summary
 from cslib.settings import check_keys, number, read_yaml
 
 __all__ = [
+    "BAND_WEIGHTS",
+    "RENEWAL_URGENCY",
     "RISK_FLAGS",
     "RiskSettings",
     "load_risk_settings",
     "paying_accounts",
+    "priority",
     "risk_flags",
 ]
 
@@ -193,6 +196,47 @@ def risk_flags(
     )
     out["flags"] = out[list(RISK_FLAGS)].fillna(False).astype(np.int64).sum(axis=1)
     return out
+
+
+#: Priority weight of each health band (DESIGN.md: red 3, yellow 2, green 1).
+BAND_WEIGHTS = {"red": 3.0, "yellow": 2.0, "green": 1.0}
+#: Priority factor of an account renewing within the renewal window.
+RENEWAL_URGENCY = 2.0
+
+
+def priority(
+    flags: pd.DataFrame, bands: pd.Series, *, settings: RiskSettings | None = None
+) -> pd.Series:
+    """How much an account needs attention: the DESIGN.md priority, ARR at stake first.
+
+    ``priority = ARR x (1 + flags set) x band weight x urgency``, where the band
+    weight is red 3, yellow 2, green 1 (1 without a score) and urgency is 2 for
+    an account renewing within ``settings.renewal_window_days`` (else 1).
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        :func:`risk_flags`' frame (``mrr``, ``flags``, ``days_to_renewal``).
+    bands : pandas.Series
+        Each account's health band, indexed by ``account_id``.
+    settings : RiskSettings, optional
+        The renewal window; DESIGN.md's defaults when omitted.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``flags``; higher is more urgent.
+
+    References
+    ----------
+    DESIGN.md, "Priority (who to call first)"; Gainsight's renewal and risk CTAs.
+    """
+    settings = settings or RiskSettings()
+    band = bands.reindex(flags.index).map(BAND_WEIGHTS).fillna(1.0).astype(float)
+    soon = flags["days_to_renewal"].between(0, settings.renewal_window_days)
+    urgency = np.where(soon, RENEWAL_URGENCY, 1.0)
+    arr = 12.0 * flags["mrr"].astype(float)
+    return (arr * (1.0 + flags["flags"].astype(float)) * band * urgency).rename("priority")
 
 
 def load_risk_settings(path: str | Path) -> RiskSettings:

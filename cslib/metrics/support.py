@@ -11,7 +11,7 @@ import pandas as pd
 from cslib.metrics._frames import as_period, dated_in, group_labels, sum_by_group
 from cslib.periods import Period
 
-__all__ = ["closed_in", "ticket_summary"]
+__all__ = ["closed_in", "ticket_summary", "ticket_themes"]
 
 
 def closed_in(tickets: pd.DataFrame, *, period: Period | str) -> pd.Series:
@@ -78,3 +78,42 @@ def ticket_summary(
     median = days.groupby(keys[closed]).median().reindex(summed.index)
     summed["median_days_to_close"] = median.astype(object).where(median.notna(), None)
     return summed
+
+
+def ticket_themes(tickets: pd.DataFrame, *, period: Period | str) -> pd.DataFrame:
+    """Tickets opened in ``period`` by ``category``, most common first.
+
+    Parameters
+    ----------
+    tickets : pandas.DataFrame
+        ``opened_on``, ``category`` (tickets without one count as
+        ``"(none)"``), and ``csat`` when recorded.
+    period : Period or str
+        The period the tickets were opened in.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``category``: ``opened``, ``share`` (of the period's
+        tickets), and ``csat`` (share of 4-5 answers among the category's
+        rated tickets opened in the period, ``NaN`` when none) with
+        ``csat_responses``. Ties by name.
+    """
+    from cslib.metrics.satisfaction import SATISFIED_MIN
+
+    p = as_period(period)
+    inside = tickets[dated_in(tickets["opened_on"], p)]
+    category = inside["category"].astype("string").str.strip().fillna("(none)")
+    category = category.mask(category == "", "(none)")
+    rated = inside["csat"] if "csat" in inside else pd.Series(np.nan, index=inside.index)
+    frame = pd.DataFrame({"category": category.to_numpy(),
+                          "rated": rated.notna().to_numpy(),
+                          "satisfied": (rated >= SATISFIED_MIN).fillna(False).to_numpy()})
+    out = frame.groupby("category").agg(opened=("category", "size"),
+                                        csat_responses=("rated", "sum"),
+                                        satisfied=("satisfied", "sum"))
+    out["share"] = out["opened"] / max(len(frame), 1)
+    out["csat"] = (out["satisfied"] / out["csat_responses"]).where(out["csat_responses"] > 0)
+    out = out.reset_index().sort_values(["opened", "category"], ascending=[False, True])
+    return out.set_index("category")[["opened", "share", "csat", "csat_responses"]]
+

@@ -14,6 +14,9 @@ __all__ = [
     "fmt_points",
     "fmt_ratio",
     "fmt_score",
+    "fmt_signed_percent",
+    "minus",
+    "money_digits",
 ]
 
 DASH = "–"  # shown where a value is undefined
@@ -21,6 +24,20 @@ DASH = "–"  # shown where a value is undefined
 
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def minus(text: str) -> str:
+    """``text`` with a leading hyphen-minus as the typographic minus sign (U+2212).
+
+    Every signed figure of the house style takes it, as the charts draw it:
+    ``−4.2%``, ``−0.4 pts``, ``−$8.1K``, never a hyphen.
+
+    Examples
+    --------
+    >>> minus("-4.2%"), minus("+1.0 pts")
+    ('−4.2%', '+1.0 pts')
+    """
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False,
@@ -58,26 +75,47 @@ def fmt_money_pair(a: float, b: float) -> tuple[str, str]:
     >>> fmt_money_pair(1_260_000.0, 1_290_000.0), fmt_money_pair(1_000_000.0, 1_500_000.0)
     (('$1.26M', '$1.29M'), ('$1.0M', '$1.5M'))
     """
+    digits = money_digits(a, b)
+    return fmt_money(a, compact=True, digits=digits), fmt_money(b, compact=True, digits=digits)
+
+
+def money_digits(a: float | None, b: float | None) -> int:
+    """Decimals (1 to 3) that compact money needs to tell ``a`` and ``b`` apart.
+
+    Examples
+    --------
+    >>> money_digits(1_200_000.0, 1_500_000.0), money_digits(1_260_000.0, 1_290_000.0)
+    (1, 2)
+    >>> money_digits(1_262_000.0, 1_264_000.0)
+    3
+    """
     digits = 1
+    if _missing(a) or _missing(b):
+        return digits
     while digits < 3 and fmt_money(a, compact=True, digits=digits) == fmt_money(
             b, compact=True, digits=digits):
         digits += 1
-    return fmt_money(a, compact=True, digits=digits), fmt_money(b, compact=True, digits=digits)
+    return digits
 
 
 def fmt_percent(value: float | None, *, digits: int = 1) -> str:
     """A proportion as a percent: 1.043 -> ``104.3%``."""
-    return DASH if _missing(value) else f"{100.0 * value:.{digits}f}%"  # type: ignore[operator]
+    return DASH if _missing(value) else minus(f"{100.0 * value:.{digits}f}%")  # type: ignore[operator]
+
+
+def fmt_signed_percent(value: float | None, *, digits: int = 1) -> str:
+    """A relative change as a signed percent: 0.12 -> ``+12.0%``, -0.042 -> ``−4.2%``."""
+    return DASH if _missing(value) else minus(f"{100.0 * value:+.{digits}f}%")  # type: ignore[operator]
 
 
 def fmt_points(value: float | None, *, digits: int = 1) -> str:
     """A change in percentage points, signed: 0.021 -> ``+2.1 pts``."""
-    return DASH if _missing(value) else f"{100.0 * value:+.{digits}f} pts"  # type: ignore[operator]
+    return DASH if _missing(value) else minus(f"{100.0 * value:+.{digits}f} pts")  # type: ignore[operator]
 
 
 def fmt_score(value: float | None, *, digits: int = 1) -> str:
     """A score (NPS in points, CES on 1-7): ``32.1``."""
-    return DASH if _missing(value) else f"{value:.{digits}f}"
+    return DASH if _missing(value) else minus(f"{value:.{digits}f}")
 
 
 def fmt_ratio(value: float | None, *, digits: int = 2) -> str:

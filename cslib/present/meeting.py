@@ -25,12 +25,12 @@ from cslib.present.formats import fmt_count, fmt_days, fmt_money, fmt_percent, f
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
     LEFT,
-    MEASURE_LABELS,
     flag_reasons,
     isnum,
     plain_number,
+    weakest_measures,
 )
-from cslib.present.tables.customer import _measure_value, _one
+from cslib.present.tables.customer import _one
 
 __all__ = [
     "EXECUTIVE_CHECK_IN_DAYS",
@@ -277,10 +277,7 @@ def talking_points(report: Report) -> Bullets:
     items: list[list[Span | str]] = []
     h = _row(health_frame(report), aid)
     if h is not None and isnum(h.get("health_score")):
-        weights = {m.name: m.weight for m in report.health_config.measures}
-        scored = [(float(h[f"score_{m}"]), m) for m in weights if isnum(h.get(f"score_{m}"))]
-        weak = [f"{MEASURE_LABELS.get(m, m).lower()} {_measure_value(m, h.get(m))} "
-                f"(scores {s:.0f})" for s, m in sorted(scored) if s < 50][:2]
+        weak = weakest_measures(h, report.health_config.measures)
         items.append([f"Health {h['health_score']:.0f} ({h['health_band']})"
                       + (f"; weakest: {', '.join(weak)}." if weak else ".")])
     flags = _row(risk_frame(report), aid)

@@ -41,6 +41,7 @@ from cslib.present.formats import (
 )
 from cslib.present.report import Report
 from cslib.present.tables import FLAG_LABELS
+from cslib.present.tables.company import at_risk_frame
 
 __all__ = [
     "adoption_summary",
@@ -376,35 +377,52 @@ def _coverage_note(report: Report, scored: pd.DataFrame) -> str:
 
 
 def risk_summary(report: Report) -> Paragraph | Callout:
-    """Flagged accounts, their ARR, and how many renew within 90 days."""
+    """What is at stake: red accounts, at-risk ARR renewing soon, and how common flags are.
+
+    Flags alone do not rank risk (most paying accounts carry one in a typical
+    book), so the sentence leads with ARR: red health, and red or flagged
+    accounts renewing within the renewal window; the table
+    (:func:`cslib.present.tables.top_risks`) ranks the accounts.
+    """
     flags = risk_frame(report)
+    missing = [t for t in ("usage", "contacts", "activities") if not report.dataset.has(t)]
+    if flags.empty:
+        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
+    risky = at_risk_frame(report)
+    total_arr = 12 * flags["mrr"].sum()
+    window = report.risk_settings.renewal_window_days
+    red = risky[risky["health_band"] == "red"]
+    soon = risky[risky["days_to_renewal"].between(0, window)]
     flagged = flags[flags["flags"] > 0]
-    soon = flagged[flagged["days_to_renewal"].between(0, 90)]
+    day = f"{report.as_of:%Y-%m-%d}"
+
+    def arr(frame: pd.DataFrame) -> str:
+        money = 12 * frame["mrr"].sum()
+        share = f", {fmt_percent(money / total_arr)} of ARR" if total_arr else ""
+        return f"{fmt_money(money, compact=True)} ARR{share}"
+
+    text = (f"On {day}, {fmt_plural(len(red), 'account')} of {len(flags):,} paying "
+            f"{'is' if len(red) == 1 else 'are'} red ({arr(red)}); "
+            f"{fmt_plural(len(soon), 'red or flagged account')} renew within {window} days "
+            f"({arr(soon)}).")
+    if flags[list(RISK_FLAGS)].isna().all().all():
+        return Paragraph.of(
+            text + f" Risk flags need the usage, contacts and activities tables; the data lacks "
+            f"{', '.join(missing)}, so no flag is evaluated.",
+            definitions=("health_score",))
     counts = [
         f"{FLAG_LABELS[f].lower()} {int(flags[f].fillna(False).astype(bool).sum())}"
         for f in RISK_FLAGS
     ]
-    missing = [t for t in ("usage", "contacts", "activities") if not report.dataset.has(t)]
-    if flags.empty:
-        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
-    if flags[list(RISK_FLAGS)].isna().all().all():
-        return Callout.of(
-            f"Risk flags need the usage, contacts and activities tables; the data lacks "
-            f"{', '.join(missing)}, so no flag is evaluated."
-        )
     note = (
         f" Flags that need the {', '.join(missing)} table{'s' if len(missing) > 1 else ''} "
         "are not evaluated: the data has none."
-        if missing
-        else ""
+        if missing else ""
     )
     return Paragraph.of(
-        f"{fmt_plural(len(flagged), 'account')} of {len(flags):,} paying "
-        f"({fmt_money(12 * flagged['mrr'].sum(), compact=True)} ARR) carry at least one risk flag "
-        f"on {report.as_of:%Y-%m-%d} ({', '.join(counts)}); "
-        f"{len(soon):,} of them renew within 90 days "
-        f"({fmt_money(12 * soon['mrr'].sum(), compact=True)} ARR).{note}",
-        definitions=("risk_flags",),
+        text + f" {len(flagged):,} accounts carry at least one flag ({', '.join(counts)}): "
+        "flags alone do not say what is at stake." + note,
+        definitions=("risk_flags", "health_score"),
     )
 
 

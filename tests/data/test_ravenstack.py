@@ -49,7 +49,7 @@ from cslib.pipeline.build import build_plan
 from cslib.pipeline.leaks import LeakScanner
 from cslib.pipeline.plan import AccountFilter, load_plan
 from cslib.present import charts, narrative, tables
-from cslib.present.blocks import Callout, Figure
+from cslib.present.blocks import Figure, Table
 from cslib.present.report import open_report
 
 pytestmark = pytest.mark.slow
@@ -356,8 +356,11 @@ def test_board_pack_sections_say_what_the_data_lacks(company) -> None:
     kpis = {k.label: k for k in tables.headline_kpis(company).items}
     assert (kpis["NPS"].value, kpis["NPS"].note) == ("–", "not recorded in the data")
     assert "nps" not in tables.headline_kpis(company).definitions
-    assert isinstance(narrative.risk_summary(company), Callout)
-    assert tables.top_risks(company) is None  # the summary above says why
+    # no flag can be evaluated (no usage, contacts, activities): the summary says so, and the
+    # list holds the red accounts, the health score being read from what the data has
+    assert "so no flag is evaluated" in narrative.risk_summary(company).text()
+    risks = tables.top_risks(company)
+    assert isinstance(risks, Table) and all(r[3].endswith(" red") for r in risks.rows)
 
 
 def test_leak_scan_tells_company_1_from_company_10() -> None:

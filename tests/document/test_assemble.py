@@ -121,11 +121,12 @@ def test_a_board_pack_is_one_document_with_a_section_per_part():
     assert heads[:4] == [
         (1, "Company overview"),
         (2, "Executive summary"),
-        (1, "Enterprise segment"),
+        (1, "Appendix: Enterprise segment"),
         (2, "Executive summary"),
     ]
-    assert heads[-3:] == [(1, "Appendix"), (2, "Definitions used"), (2, "Provenance")] or \
-        heads[-2:] == [(1, "Appendix"), (2, "Provenance")]
+    last = (1, "Appendix: definitions and provenance")
+    assert heads[-3:] == [last, (2, "Definitions used"), (2, "Provenance")] or \
+        heads[-2:] == [last, (2, "Provenance")]
     assert doc.meta["fingerprint"] not in ("abcdefabcdef", "111111111111")
     assert len({b["id"] for b in doc.headings()}) == len(doc.headings())
 

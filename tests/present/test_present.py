@@ -8,7 +8,7 @@ from cslib.metrics.satisfaction import MIN_RESPONSES
 from cslib.metrics.summary import metrics_frame
 from cslib.present import charts, meeting, narrative, tables
 from cslib.present.blocks import BLOCK_MIME, Callout, Kpis, Paragraph, Table
-from cslib.present.formats import fmt_money, fmt_percent
+from cslib.present.formats import fmt_money, fmt_percent, fmt_points, fmt_signed_percent
 from cslib.present.report import open_report
 from cslib.secrets import mask_parameters
 
@@ -97,7 +97,9 @@ def test_fingerprint_does_not_depend_on_where_the_data_was_read_from():
 
 def test_ttm_compares_with_the_ttm_a_year_before():
     report = open_report("company", company="X", period="TTM2026-09")
-    assert tables.headline_kpis(report).title.endswith("(change vs TTM2025-09)")
+    kpis = {k.label: k for k in tables.headline_kpis(report).items}
+    assert " vs TTM2025-09 (" in kpis["NRR"].delta
+    assert not kpis["NRR"].note.startswith("12 months")  # already annual: no second TTM
     assert "vs TTM2025-09" in narrative.executive_summary(report).text()
 
 
@@ -135,8 +137,18 @@ def test_headline_kpis_match_the_metric_engine(company):
     values = {k.label: k for k in kpis.items}
     assert values["NRR"].value == fmt_percent(m["nrr"])
     assert values["ARR"].value == fmt_money(12 * m["ending_mrr"], compact=True)
-    assert values["NRR"].delta == f"{100 * (m['nrr'] - prev['nrr']):+.1f} pts"
+    # each change names what it is against and shows that value
+    assert values["NRR"].delta == (f"{fmt_points(m['nrr'] - prev['nrr'])} vs 2026Q2 "
+                                   f"({fmt_percent(prev['nrr'])})")
     assert values["Logo churn"].good is (m["logo_churn"] < prev["logo_churn"])
+    ttm = metrics_frame(company.dataset, period="TTM2026-09").iloc[0]
+    year = metrics_frame(company.dataset, period="2025Q3").iloc[0]
+    for label, key in (("NRR", "nrr"), ("GRR", "grr"), ("Logo churn", "logo_churn")):
+        assert values[label].note == f"12 months to Sep 2026: {fmt_percent(ttm[key])}"
+    growth = m["ending_mrr"] / year["ending_mrr"] - 1
+    assert values["ARR"].note == (f"{fmt_signed_percent(growth)} year on year "
+                                  f"({fmt_money(12 * year['ending_mrr'], compact=True)} in 2025Q3)")
+    assert kpis.title == "Headline figures, 2026Q3"
     # 2026Q2 had 4 NPS responses: too few to compare, so no delta is shown.
     assert prev["nps_responses"] < MIN_RESPONSES and values["NPS"].delta == ""
 
@@ -193,12 +205,25 @@ def test_segment_table_rows_and_total(company):
         assert row[3] == fmt_percent(m["nrr"])
 
 
-def test_top_risks_are_flagged_and_ranked_by_arr(company):
-    table = tables.top_risks(company, n=5)
+def test_top_risks_rank_red_and_flagged_accounts_by_what_is_at_stake(company):
+    """DESIGN.md's priority: ARR x (1 + flags) x band weight (red 3, yellow 2, green 1) x 2
+    when renewing within 90 days; red accounts are listed whatever their flags."""
+    table = tables.top_risks(company, n=400)
     flags = tables.risk_frame(company)
-    flagged = flags[flags["flags"] > 0].sort_values("mrr", ascending=False)
-    assert [r[0] for r in table.rows] == list(flagged["name"].head(5))
-    assert all(r[-1] != "–" for r in table.rows)
+    health = tables.health_frame(company).reindex(flags.index)
+    band = health["health_band"].map({"red": 3, "yellow": 2, "green": 1}).fillna(1)
+    urgent = flags["days_to_renewal"].between(0, 90).map({True: 2, False: 1})
+    score = 12 * flags["mrr"] * (1 + flags["flags"]) * band * urgent
+    keep = (flags["flags"] > 0) | (health["health_band"] == "red")
+    expected = (flags.assign(score=score)[keep]
+                .sort_values(["score", "mrr", "name"], ascending=[False, False, True]))
+    assert [r[0] for r in table.rows] == list(expected["name"])
+    red_unflagged = flags[(flags["flags"] == 0) & (health["health_band"] == "red")]
+    assert len(red_unflagged) > 0  # the sample has red accounts without a flag: listed, and why
+    for _, r in red_unflagged.iterrows():
+        row = next(row for row in table.rows if row[0] == r["name"])
+        assert row[-1].startswith("red: ") and "(scores " in row[-1]
+    assert all(r[-1] for r in table.rows)
 
 
 def test_qbr_tables_hold_only_the_customer(qbr):
@@ -260,8 +285,9 @@ def test_sections_without_optional_data_say_so():
         "table), so satisfaction cannot be shown."
     )
     assert charts.satisfaction_trend_chart(company.dataset, period=company.period) is None
-    assert tables.top_risks(company) is None
-    assert isinstance(narrative.risk_summary(company), Callout)
+    # no flag can be evaluated, but health (from the MRR alone) can: red accounts are listed
+    assert isinstance(tables.top_risks(company), Table)
+    assert "no flag is evaluated" in narrative.risk_summary(company).text()
     assert isinstance(narrative.executive_summary(company), Paragraph)
 
 

@@ -10,6 +10,9 @@ import pandas as pd
 from cslib.data.sample._book import _Book, _ids, _iso, _pick
 from cslib.data.sample._vocab import (
     _ADVOCACY_KINDS,
+    _CATEGORIES,
+    _CATEGORY_P_HIGH,
+    _CATEGORY_P_LOW,
     _COMMENTS,
     _EXEC_TITLES,
     _FIRST_NAMES,
@@ -256,11 +259,13 @@ def _nps_table(
     return frame
 
 
-def _tickets_table(rng: np.random.Generator, book: _Book, account_ids: np.ndarray) -> pd.DataFrame:
-    """Support tickets, their resolution, and the CSAT/CES answers some of them got.
+def _tickets_table(rng: np.random.Generator, book: _Book, account_ids: np.ndarray,
+                   topics: np.random.Generator) -> pd.DataFrame:
+    """Support tickets, their category and resolution, and the CSAT/CES answers some got.
 
     CES is the 1-7 agreement with "the company made it easy to handle my
-    issue" (CES 2.0), so 7 is best.
+    issue" (CES 2.0), so 7 is best. Categories are drawn from their own
+    stream (``topics``), so adding them left every other value as it was.
     """
     cal = book.cal
     ii, tt = np.nonzero(book.seats > 0)
@@ -279,12 +284,17 @@ def _tickets_table(rng: np.random.Generator, book: _Book, account_ids: np.ndarra
     ces = np.clip(np.round(5.4 + 0.5 * h - 0.8 * slow + 1.1 * rng.standard_normal(m)), 1, 7)
     csat_answered = (rng.random(m) < 0.35) & ~is_open
     ces_answered = (rng.random(m) < 0.25) & ~is_open
+    mix = np.clip((h + 1.0) / 2.0, 0.0, 1.0)[:, None]
+    weights = (1 - mix) * np.asarray(_CATEGORY_P_LOW) + mix * np.asarray(_CATEGORY_P_HIGH)
+    pick = (topics.random(m)[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
+    category = np.asarray(_CATEGORIES, dtype=object)[np.minimum(pick, len(_CATEGORIES) - 1)]
     frame = pd.DataFrame(
         {
             "account_id": account_ids[acc],
             "opened_on": _iso(opened),
             "closed_on": np.where(is_open, None, _iso(closed).astype(object)),
             "priority": np.asarray(_PRIORITIES, dtype=object)[prio],
+            "category": category,
             "csat": pd.array(np.where(csat_answered, csat, np.nan), dtype="Int64"),
             "ces": pd.array(np.where(ces_answered, ces, np.nan), dtype="Int64"),
         }

@@ -35,7 +35,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "mrr": ("account_id", "month", "mrr"),
     "usage": ("account_id", "month", "active_users", "licensed_seats"),
     "nps": ("response_id", "account_id", "responded_on", "score", "contact_id", "comment"),
-    "tickets": ("ticket_id", "account_id", "opened_on", "closed_on", "priority", "csat", "ces"),
+    "tickets": ("ticket_id", "account_id", "opened_on", "closed_on", "priority", "category",
+                "csat", "ces"),
     "contacts": ("contact_id", "account_id", "name", "role", "title", "strength"),
     "activities": ("activity_id", "account_id", "occurred_on", "kind", "contact_id"),
     "goals": (
@@ -65,6 +66,7 @@ _STREAMS: dict[str, int] = {
     "tickets": 8,
     "goals": 9,
     "advocacy": 10,
+    "ticket_categories": 11,
 }
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -312,6 +314,12 @@ _GOALS: tuple[tuple[str, str, tuple[float, float], str, tuple[float, float], int
 _PRIORITIES = ("low", "normal", "high", "urgent")
 _PRIORITY_P = (0.25, 0.50, 0.18, 0.07)
 _RESOLUTION_DAYS = (7.0, 4.0, 2.0, 0.7)  # median days to close, by priority
+# What tickets are about; healthy accounts ask how-to questions, struggling ones
+# hit integrations and performance (weights at health -1 and +1, interpolated).
+_CATEGORIES = ("how-to question", "integrations", "reporting", "workflow automation",
+               "login and access", "performance", "billing")
+_CATEGORY_P_LOW = (0.10, 0.30, 0.12, 0.10, 0.10, 0.20, 0.08)
+_CATEGORY_P_HIGH = (0.36, 0.12, 0.18, 0.16, 0.08, 0.04, 0.06)
 _ADVOCACY_KINDS = ("referral", "reference_call", "case_study", "review")
 _SURVEY_MONTHS = (3, 9)  # relationship NPS waves go out in March and September
 _SURVEY_DAY = 10

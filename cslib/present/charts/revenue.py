@@ -33,7 +33,7 @@ from cslib.present.charts._periods import (
     short,
     trailing_quarters,
 )
-from cslib.present.formats import fmt_money, fmt_percent
+from cslib.present.formats import fmt_money, fmt_money_pair, fmt_percent, money_digits
 from cslib.present.style import PALETTE, house_style, money_axis, new_figure, percent_axis
 
 __all__ = ["arr_bridge_chart", "retention_trend_chart", "waterfall_steps"]
@@ -195,8 +195,12 @@ def _draw_waterfall(
         ax.set_ylim(min(0.0, lo), hi + 0.12 * max(hi, span))
     y_lo, y_hi = ax.get_ylim()
     pad = (y_hi - y_lo) * 0.015
+    totals = steps.loc[steps["kind"] == "total", "value"].to_numpy(float)
+    # start and end told apart ("$1.26M" and "$1.32M", never "$1.3M" twice)
+    digits = money_digits(totals[0], totals[-1]) if len(totals) >= 2 else 1
     for i, (kind, value) in enumerate(zip(steps["kind"], steps["value"], strict=True)):
-        text = fmt_money(value, compact=True) if kind == "total" else signed_money(value)
+        text = (fmt_money(value, compact=True, digits=digits) if kind == "total"
+                else signed_money(value))
         ax.text(
             i,
             tops[i] + pad,
@@ -220,13 +224,14 @@ def _bridge_words(p: Period, bridge: pd.Series, *, axis_from: float | None) -> t
     """The bridge's alt text and caption (``axis_from``: where a truncated ARR axis starts)."""
     start, end = float(bridge["starting"]), float(bridge["ending"])
     change = (end - start) / start if start else None
+    shown_start, shown_end = fmt_money_pair(start, end)
     alt = (
-        f"ARR bridge for {p.label}: starting ARR {fmt_money(start, compact=True)}; "
+        f"ARR bridge for {p.label}: starting ARR {shown_start}; "
         + ", ".join(
             f"{step} {signed_money(float(bridge[step]))}"
             for step in ("new", "expansion", "reactivation", "contraction", "churn")
         )
-        + f"; ending ARR {fmt_money(end, compact=True)}"
+        + f"; ending ARR {shown_end}"
         + (f" ({minus(f'{100 * change:+.1f}')}%)." if change is not None else ".")
     )
     caption = (

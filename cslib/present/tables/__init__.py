@@ -11,15 +11,19 @@ that says plainly what data is missing. A table formats; it computes no metric.
 :mod:`~cslib.present.tables.company` holds the company's and a segment's
 tables, :mod:`~cslib.present.tables.customer` the customer QBR's and account
 review's, :mod:`~cslib.present.tables.account` the internal-only tables about
-accounts (risk signals in plain words, what customers said); all are
+accounts (risk signals in plain words, what customers said),
+:mod:`~cslib.present.tables.board` renewals ahead, customer outcomes and
+losses by name; all are
 importable from here (``from cslib.present import tables; tables.qbr_kpis(report)``).
 """
 
 from cslib.present.figures import headline_figures, health_frame, risk_frame
 from cslib.present.tables._cells import FLAG_LABELS
-from cslib.present.tables.account import account_flags, customer_comments
+from cslib.present.tables.account import account_flags, customer_comments, ticket_themes
+from cslib.present.tables.board import customer_outcomes, losses, outlook_kpis, renewals_ahead
 from cslib.present.tables.company import (
     account_list,
+    at_risk_frame,
     headline_kpis,
     health_band_table,
     new_customers,
@@ -40,20 +44,26 @@ __all__ = [
     "FLAG_LABELS",
     "account_flags",
     "account_list",
+    "at_risk_frame",
     "contacts_table",
     "customer_comments",
+    "customer_outcomes",
     "goals_table",
     "headline_figures",
     "headline_kpis",
     "health_band_table",
     "health_drivers",
     "health_frame",
+    "losses",
     "new_customers",
+    "outlook_kpis",
     "qbr_kpis",
+    "renewals_ahead",
     "risk_frame",
     "segment_table",
     "subscription_table",
     "support_table",
+    "ticket_themes",
     "top_expansions",
     "top_risks",
 ]

@@ -9,7 +9,15 @@ import pandas as pd
 
 from cslib.metrics.risk import RISK_FLAGS, RiskSettings
 from cslib.present.blocks import Kpi
-from cslib.present.formats import DASH, fmt_days, fmt_percent, fmt_plural, fmt_points
+from cslib.present.formats import (
+    DASH,
+    fmt_days,
+    fmt_percent,
+    fmt_plural,
+    fmt_points,
+    fmt_signed_percent,
+    minus,
+)
 
 __all__ = [
     "CUSTOMER_FLAG_LABELS",
@@ -23,8 +31,10 @@ __all__ = [
     "is_true",
     "isnum",
     "kpi",
+    "measure_value",
     "plain_number",
     "shown_note",
+    "weakest_measures",
 ]
 
 #: Reader-facing names of the risk flags (params/risk.yaml has the thresholds).
@@ -79,13 +89,17 @@ def kpi(
     change: str = "points",
     higher_is_better: bool = True,
     year_label: str = "",
+    prev_label: str = "",
+    note: str | None = None,
 ) -> Kpi:
     """A KPI card: ``now`` formatted, its change since ``prev`` and the value a year before.
 
     ``change`` says how the change is written: ``"points"`` (percentage points
     of a proportion), ``"score"`` (points of a score) or ``"percent"``
     (relative change); the arrow is good when the change goes the way
-    ``higher_is_better`` says.
+    ``higher_is_better`` says. With ``prev_label`` the change names what it is
+    against and shows that value ("+0.4 pts vs 2026Q2 (100.8%)"). ``note``
+    replaces the default note (``year_label: value a year before``).
     """
     delta, trend, good = "", None, None
     if isnum(now) and isnum(prev):
@@ -93,12 +107,15 @@ def kpi(
         if change == "points":
             delta = fmt_points(diff)
         elif change == "score":
-            delta = f"{diff:+.1f} pts"
+            delta = minus(f"{diff:+.1f} pts")
         elif prev:
-            delta = f"{100.0 * diff / abs(float(prev)):+.1f}%"  # type: ignore[arg-type]
+            delta = fmt_signed_percent(diff / abs(float(prev)))  # type: ignore[arg-type]
         trend = "flat" if abs(diff) < 1e-9 else ("up" if diff > 0 else "down")
         good = None if trend == "flat" else (diff > 0) == higher_is_better
-    note = f"{year_label}: {fmt(year)}" if isnum(year) else ""
+        if prev_label:
+            delta += f" vs {prev_label} ({fmt(prev)})"
+    if note is None:
+        note = f"{year_label}: {fmt(year)}" if isnum(year) else ""
     return Kpi(label, fmt(now), delta, trend, good, note)
 
 
@@ -143,6 +160,32 @@ def flag_reasons(row: pd.Series, settings: RiskSettings) -> dict[str, str]:
         out["emergency"] = (f"active users down {drop:.0f}% in {settings.usage_drop_months} "
                             "months; " + _silence("user", row.get("days_since_user_contact")))
     return out
+
+
+def measure_value(name: str, value: Any) -> str:
+    """A health measure's value as read: ``59%``, ``+11%``, NPS ``40``, ``75`` days."""
+    if not isnum(value):
+        return "no data"
+    if name in ("seat_utilization", "csat", "goals_on_track"):
+        return fmt_percent(value, digits=0)
+    if name in ("active_users_change", "mrr_change"):
+        return fmt_signed_percent(value, digits=0)
+    if name == "nps":
+        return minus(f"{value:.0f}")
+    return f"{value:.0f}"
+
+
+def weakest_measures(row: pd.Series, measures: Any, *, k: int = 2,
+                     below: float = 50.0) -> list[str]:
+    """The ``k`` lowest-scoring health measures of an account's health row, in words.
+
+    ``["seat utilization 22% (scores 0)", "nps −40 (scores 0)"]``: only
+    measures scoring under ``below``; ``measures`` are the health settings'.
+    """
+    scored = sorted((float(row[f"score_{m.name}"]), m.name) for m in measures
+                    if isnum(row.get(f"score_{m.name}")))
+    return [f"{MEASURE_LABELS.get(m, m).lower()} {measure_value(m, row.get(m))} "
+            f"(scores {s:.0f})" for s, m in scored if s < below][:k]
 
 
 def shown_note(total: int, n: int | None) -> str:

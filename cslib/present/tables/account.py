@@ -11,13 +11,14 @@ import pandas as pd
 
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
+from cslib.metrics.support import ticket_themes as themes_of
 from cslib.present.blocks import Paragraph, Table
 from cslib.present.figures import health_frame, risk_frame
-from cslib.present.formats import fmt_plural, fmt_score
+from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, flag_reasons
 
-__all__ = ["account_flags", "customer_comments"]
+__all__ = ["account_flags", "customer_comments", "ticket_themes"]
 
 
 def account_flags(report: Report) -> Table | Paragraph | None:
@@ -104,13 +105,16 @@ def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | 
                "Verbatim: the latest promoters' (9-10) and detractors' (0-6) comments; score = "
                "the answer to 'How likely are you to recommend us?' (0-10).")
     if not one:
-        themes = said["comment"].str.casefold().str.rstrip(".!").value_counts()
-        common = themes[themes >= 2].head(3)
-        if len(common):
-            first = said.assign(key=said["comment"].str.casefold().str.rstrip(".!"))
-            shown = first.drop_duplicates("key").set_index("key")["comment"]
-            caption += " Said most often: " + "; ".join(
-                f"“{shown[k]}” ({fmt_plural(int(n), 'answer')})" for k, n in common.items()) + "."
+        keyed = said.assign(key=said["comment"].str.casefold().str.rstrip(".!"))
+        shown = keyed.drop_duplicates("key").set_index("key")["comment"]
+        for who, part in (("promoters", keyed[keyed["score"] >= PROMOTER_MIN]),
+                          ("detractors", keyed[keyed["score"] <= DETRACTOR_MAX])):
+            counts = part["key"].value_counts()
+            common = counts[counts >= 2].head(2)
+            if len(common):
+                caption += f" Said most often by {who}: " + "; ".join(
+                    f"“{shown[k]}” ({fmt_plural(int(c), 'answer')})"
+                    for k, c in common.items()) + "."
     return Table(
         f"What customers said, 12 months to {report.as_of:%Y-%m-%d}" if not one else
         f"What they said, 12 months to {report.as_of:%Y-%m-%d}",
@@ -119,5 +123,40 @@ def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | 
         align=(LEFT, *((LEFT,) if not one else ()), RIGHT, LEFT),
         caption=caption,
         definitions=("nps",),
+    )
+
+
+def ticket_themes(report: Report, *, n: int = 6) -> Table | None:
+    """What the period's support tickets were about: themes, against the period before (internal).
+
+    Tickets opened by category, with the category's share and CSAT.
+
+    ``None`` in a QBR shared with the customer, or when the data records no
+    ticket categories (``tickets.category``).
+    """
+    tickets = report.dataset.get("tickets")
+    if report.shared or tickets is None or "category" not in tickets or tickets.empty:
+        return None
+    p, prev = report.period, report.period.shift(-1)
+    now, before = themes_of(tickets, period=p), themes_of(tickets, period=prev)
+    if now.empty:
+        return None
+    rows = []
+    for category, r in now.head(n).iterrows():
+        was = int(before["opened"].get(category, 0))
+        rows.append((str(category), fmt_count(r["opened"]), fmt_percent(r["share"], digits=0),
+                     fmt_count(was),
+                     f"{fmt_percent(r['csat'], digits=0)} of {int(r['csat_responses'])}"
+                     if r["csat_responses"] else DASH))
+    rest = len(now) - n
+    return Table(
+        f"Support tickets by theme, {p.label}",
+        ("Theme", f"Opened in {p.label}", "Share", f"In {prev.label}", "Satisfied"),
+        tuple(rows),
+        align=(LEFT, RIGHT, RIGHT, RIGHT, RIGHT),
+        caption=f"Tickets opened in the period by category ({fmt_count(now['opened'].sum())} in "
+                "all), most common first; satisfied = 4-5 of 5 among the rated ones"
+                + (f"; {fmt_plural(rest, 'smaller theme')} not shown." if rest > 0 else "."),
+        definitions=("csat",),
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from cslib.metrics.definitions import lacks, recorded
-from cslib.metrics.risk import RISK_FLAGS
+from cslib.metrics.risk import RISK_FLAGS, priority
 from cslib.metrics.satisfaction import MIN_RESPONSES
+from cslib.periods import Period
 from cslib.present.blocks import Callout, Kpi, Kpis, Table
 from cslib.present.figures import (
     compare_periods,
@@ -15,19 +16,30 @@ from cslib.present.figures import (
     movements_frame,
     risk_frame,
 )
-from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_score
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_money,
+    fmt_percent,
+    fmt_score,
+    fmt_signed_percent,
+    money_digits,
+)
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
     LEFT,
     RIGHT,
     flag_names,
+    flag_reasons,
     isnum,
     kpi,
     shown_note,
+    weakest_measures,
 )
 
 __all__ = [
     "account_list",
+    "at_risk_frame",
     "headline_kpis",
     "health_band_table",
     "new_customers",
@@ -37,16 +49,28 @@ __all__ = [
 ]
 
 
-def headline_kpis(report: Report) -> Kpis:
-    """Headline KPIs of the period against the previous period and a year before.
+def _trailing(report: Report) -> Period | None:
+    """The twelve months ending with the period's last month, for a quarter or a month."""
+    if report.period.kind not in ("quarter", "month"):
+        return None  # a year or a trailing twelve months is already annual
+    return Period.parse(f"TTM{report.period.last_month:%Y-%m}")
 
-    ARR (12 x ending MRR, change in %), NRR, GRR and logo churn (change in
-    points), NPS (change in points) and CSAT. NPS and CSAT of a period with
-    fewer than :data:`MIN_RESPONSES` answers are not compared.
+
+def headline_kpis(report: Report) -> Kpis:
+    """Headline KPIs of the period, each with its change named and the value it is against.
+
+    ARR (12 x ending MRR): change vs the previous period, and growth year on
+    year. NRR, GRR and logo churn: change in points vs the previous period,
+    and the trailing twelve months ending with the period (boards judge
+    retention annually). NPS and CSAT: change vs the previous period and the
+    value a year before; a period with fewer than :data:`MIN_RESPONSES`
+    answers is not compared.
     """
     now = headline_figures(report)
     prev_p, year_p = compare_periods(report)
     prev, year = headline_figures(report, prev_p), headline_figures(report, year_p)
+    ttm_p = _trailing(report)
+    ttm = headline_figures(report, ttm_p) if ttm_p is not None else None
 
     def get(s: pd.Series | None, key: str, scale: float = 1.0) -> float | None:
         if s is None or not isnum(s[key]):
@@ -56,34 +80,43 @@ def headline_kpis(report: Report) -> Kpis:
             return None  # too few answers to compare (e.g. a survey every other quarter)
         return float(s[key]) * scale
 
-    ylab = year_p.label
+    ylab, plab = year_p.label, prev_p.label
+    arr_now, arr_prev = get(now, "ending_mrr", 12), get(prev, "ending_mrr", 12)
+    arr_year = get(year, "ending_mrr", 12)
+    digits = money_digits(arr_now, arr_prev)  # "$1.26M vs $1.32M", never "$1.3M vs $1.3M"
+
+    def money(value: float | None) -> str:
+        return fmt_money(value, compact=True, digits=digits)
+
+    growth = (f"{fmt_signed_percent(arr_now / arr_year - 1)} year on year "
+              f"({money(arr_year)} in {ylab})"
+              if isnum(arr_now) and isnum(arr_year) and arr_year else "")
+
+    def retention(label: str, key: str, *, higher_is_better: bool = True) -> Kpi:
+        annual = get(ttm, key)
+        note = (f"12 months to {report.period.last_month:%b %Y}: {fmt_percent(annual)}"
+                if isnum(annual) else None)
+        return kpi(label, get(now, key), get(prev, key), get(year, key), fmt_percent,
+                   higher_is_better=higher_is_better, year_label=ylab, prev_label=plab,
+                   note=note)
+
     items = (
-        kpi(
-            "ARR",
-            get(now, "ending_mrr", 12),
-            get(prev, "ending_mrr", 12),
-            get(year, "ending_mrr", 12),
-            lambda v: fmt_money(v, compact=True),
-            change="percent",
-            year_label=ylab,
-        ),
-        kpi("NRR", get(now, "nrr"), get(prev, "nrr"), get(year, "nrr"), fmt_percent,
-             year_label=ylab),
-        kpi("GRR", get(now, "grr"), get(prev, "grr"), get(year, "grr"), fmt_percent,
-             year_label=ylab),
-        kpi("Logo churn", get(now, "logo_churn"), get(prev, "logo_churn"),
-             get(year, "logo_churn"), fmt_percent, higher_is_better=False, year_label=ylab),
+        kpi("ARR", arr_now, arr_prev, arr_year, money, change="percent",
+            year_label=ylab, prev_label=plab, note=growth or None),
+        retention("NRR", "nrr"),
+        retention("GRR", "grr"),
+        retention("Logo churn", "logo_churn", higher_is_better=False),
         kpi("NPS", get(now, "nps"), get(prev, "nps"), get(year, "nps"), fmt_score,
-             change="score", year_label=ylab),
+            change="score", year_label=ylab, prev_label=plab),
         kpi("CSAT", get(now, "csat"), get(prev, "csat"), get(year, "csat"), fmt_percent,
-             year_label=ylab),
+            year_label=ylab, prev_label=plab),
     )
     ds = report.dataset
     unrecorded = {"NPS": lacks(ds, "nps"), "CSAT": lacks(ds, "tickets", "csat")}
     items = tuple(Kpi(k.label, DASH, note="not recorded in the data") if unrecorded.get(k.label)
                   else k for k in items)
     return Kpis(
-        f"Headline figures, {report.period.label} (change vs {prev_p.label})",
+        f"Headline figures, {report.period.label}",
         items,
         definitions=recorded(ds, ("arr", "nrr", "grr", "logo_retention", "nps", "csat")),
     )
@@ -129,46 +162,81 @@ def segment_table(report: Report, *, by: str = "segment") -> Table:
     )
 
 
-def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
-    """Flagged accounts ranked by ARR at stake (ARR-weighted), at most ``n``.
+def at_risk_frame(report: Report) -> pd.DataFrame:
+    """Accounts that need attention: a risk flag set or red health, most urgent first.
 
-    ``None`` (nothing displayed) when no flag can be evaluated because the data
-    lacks the usage, contacts and activities tables: the section's summary
+    :func:`cslib.metrics.risk.priority` ranks them (ARR at stake, health band,
+    days to renewal, flags); ties by ARR, then name. Adds ``health_score``,
+    ``health_band``, ``priority`` and ``reasons`` (the flags and a red band in
+    plain words) to :func:`risk_frame`'s columns.
+    """
+    def compute() -> pd.DataFrame:
+        flags = risk_frame(report)
+        health = health_frame(report).reindex(flags.index)
+        out = flags.assign(health_score=health["health_score"],
+                           health_band=health["health_band"])
+        out["priority"] = priority(out, out["health_band"], settings=report.risk_settings)
+        red = out["health_band"] == "red"
+        out = out[(out["flags"] > 0) | red]
+        reasons = []
+        for aid, r in out.iterrows():
+            words = list(flag_reasons(r, report.risk_settings).values())
+            if r["health_band"] == "red" and not words:  # red without a flag: say why red
+                words = ["red: " + ", ".join(weakest_measures(health.loc[aid],
+                                                              report.health_config.measures))]
+            reasons.append("; ".join(words))
+        out = out.assign(reasons=reasons, _arr=out["mrr"])
+        return out.sort_values(["priority", "_arr", "name"], ascending=[False, False, True]) \
+            .drop(columns="_arr")
+
+    return report.memo("at_risk", compute)
+
+
+def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
+    """The accounts that most need attention, each with why in plain words, at most ``n``.
+
+    Every account with a risk flag or red health, ranked by priority
+    (:func:`at_risk_frame`): ARR at stake x (1 + flags) x band weight x
+    renewal urgency. ``None`` (nothing displayed) when neither a flag nor a
+    health score can be evaluated: the section's summary
     (:func:`cslib.present.narrative.risk_summary`) already says so.
     """
     flags = risk_frame(report)
-    flagged = flags[flags["flags"] > 0].sort_values(["mrr", "name"], ascending=[False, True])
     if flags.empty:
         return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
-    if flags[list(RISK_FLAGS)].isna().all().all():
+    risky = at_risk_frame(report)
+    if flags[list(RISK_FLAGS)].isna().all().all() and risky.empty:
         return None
-    if flagged.empty:
-        return Callout.of(f"No account carries a risk flag on {report.as_of:%Y-%m-%d}.")
-    health = health_frame(report)
+    if risky.empty:
+        return Callout.of(f"No account is red or carries a risk flag on "
+                          f"{report.as_of:%Y-%m-%d}.")
     rows = []
-    for account_id, r in flagged.head(n).iterrows():
+    for _, r in risky.head(n).iterrows():
         days = r["days_to_renewal"]
-        renewal = f"{r['renewal_date']:%Y-%m-%d} ({int(days)} d)" if isnum(days) else DASH
-        score = health["health_score"].get(account_id)
+        renewal = f"{r['renewal_date']:%Y-%m-%d}" if isnum(days) and days >= 0 else DASH
         rows.append(
             (
                 str(r["name"]),
                 str(r["segment"]),
                 fmt_money(12 * r["mrr"], compact=True),
+                f"{fmt_score(r['health_score'], digits=0)} {r['health_band']}"
+                if isnum(r["health_score"]) else DASH,
                 renewal,
-                fmt_score(score, digits=0) if isnum(score) else DASH,
-                flag_names(r),
+                r["reasons"],
             )
         )
-    at_stake = 12 * flagged["mrr"].sum()
+    at_stake = 12 * risky["mrr"].sum()
     return Table(
-        f"Top risks on {report.as_of:%Y-%m-%d}, by ARR",
-        ("Account", "Segment", "ARR", "Renewal", "Health", "Flags"),
+        f"Accounts that need attention on {report.as_of:%Y-%m-%d}",
+        ("Account", "Segment", "ARR", "Health", "Renewal", "Why"),
         tuple(rows),
-        align=(LEFT, LEFT, RIGHT, LEFT, RIGHT, LEFT),
+        align=(LEFT, LEFT, RIGHT, LEFT, LEFT, LEFT),
         caption=(
-            f"{len(flagged)} flagged accounts, {fmt_money(at_stake, compact=True)} ARR in all"
-            + shown_note(len(flagged), n)
+            f"{len(risky)} accounts are red or carry a risk flag, "
+            f"{fmt_money(at_stake, compact=True)} ARR in all; ranked by ARR x (1 + flags) x "
+            "health (red 3, yellow 2, green 1) x 2 when renewing within "
+            f"{report.risk_settings.renewal_window_days} days"
+            + shown_note(len(risky), n).replace("largest", "most urgent")
         ),
         definitions=("risk_flags", "health_score", "arr"),
     )
@@ -195,7 +263,7 @@ def top_expansions(report: Report, *, n: int = 10) -> Table | Callout:
                 fmt_money(12 * r["starting_mrr"], compact=True),
                 "+" + fmt_money(12 * r["expansion_mrr"], compact=True),
                 fmt_money(12 * r["ending_mrr"], compact=True),
-                f"{100 * (r['ending_mrr'] / r['starting_mrr'] - 1.0):+.1f}%",
+                fmt_signed_percent(r['ending_mrr'] / r['starting_mrr'] - 1.0),
             )
         )
     total = 12 * moves["expansion_mrr"].sum()

@@ -28,6 +28,7 @@ from cslib.present.formats import (
     fmt_percent,
     fmt_plural,
     fmt_score,
+    fmt_signed_percent,
 )
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
@@ -37,6 +38,7 @@ from cslib.present.tables._cells import (
     days_ago,
     isnum,
     kpi,
+    measure_value,
     plain_number,
 )
 
@@ -76,7 +78,7 @@ def qbr_kpis(report: Report) -> Kpis:
         items.append(kpi("Seat utilization", a["seat_utilization"], prev, None,
                           fmt_percent, year_label=""))
         items.append(Kpi("Active users", fmt_count(a["active_users"]),
-                         f"{100 * a['active_users_change']:+.1f}% in 3 months"
+                         f"{fmt_signed_percent(a['active_users_change'])} in 3 months"
                          if isnum(a["active_users_change"]) else "",
                          note=f"of {fmt_count(a['licensed_seats'])} seats"))
     health = health_frame(report)
@@ -179,18 +181,6 @@ def goals_table(report: Report) -> Table | Callout | None:
     )
 
 
-def _measure_value(name: str, value: float) -> str:
-    if not isnum(value):
-        return "no data"
-    if name in ("seat_utilization", "csat", "goals_on_track"):
-        return fmt_percent(value, digits=0)
-    if name in ("active_users_change", "mrr_change"):
-        return f"{100 * value:+.0f}%"
-    if name == "nps":
-        return fmt_score(value, digits=0)
-    return f"{value:.0f}"
-
-
 def health_drivers(report: Report) -> Table | Callout | None:
     """The customer's health score broken down: each measure's value, score and weight.
 
@@ -215,7 +205,7 @@ def health_drivers(report: Report) -> Table | Callout | None:
         rows.append(
             (
                 MEASURE_LABELS.get(m, m),
-                _measure_value(m, h.get(m)),
+                measure_value(m, h.get(m)),
                 fmt_score(score, digits=0) if isnum(score) else DASH,
                 fmt_percent(used[m] / total, digits=0) if m in used and total else "not counted",
             )
