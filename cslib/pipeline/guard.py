@@ -16,6 +16,7 @@ from cslib.errors import OutputError
 from cslib.pipeline.jobs import Built, Outcome
 from cslib.pipeline.leaks import LeakScanner, html_text, pdf_text, pptx_text
 from cslib.pipeline.output import write_atomic
+from cslib.render import suffix
 from cslib.secrets import mask_text, secret_literals
 
 __all__ = [
@@ -29,6 +30,8 @@ def _texts(built: Built) -> dict[str, str]:
         texts["HTML"] = html_text(built.files["html"])
     if "pdf" in built.files:
         texts["PDF"] = pdf_text(built.files["pdf"])
+    if "pdf-wide" in built.files:
+        texts["PDF (16:9)"] = pdf_text(built.files["pdf-wide"])
     if "pptx" in built.files:
         texts["PPTX"] = pptx_text(built.files["pptx"])
     return texts
@@ -92,8 +95,8 @@ def accept(
             built.files = {}
     try:
         for fmt, data in built.files.items():
-            write_atomic(out_dir / f"{outcome.key}.{fmt}", data)
-            outcome.files[fmt] = f"{outcome.key}.{fmt}"
+            write_atomic(out_dir / f"{outcome.key}.{suffix(fmt)}", data)
+            outcome.files[fmt] = f"{outcome.key}.{suffix(fmt)}"
     except OutputError:  # all of a document's formats, or none: no file the ledger lacks
         for name in outcome.files.values():
             (out_dir / name).unlink(missing_ok=True)

@@ -117,7 +117,7 @@ def _payloads(
     merged = tmp / f"{slugify(job.key.replace('/', '-'))}.ipynb"
     titles = [job.title] + [p.get("segment", p.get("account_id", "")) for _, p in job.parts[1:]]
     nbformat.write(_merged_notebook(executed, titles), merged)
-    wanted = [f for f in job.formats if f != "pptx"]  # a deck: always from the document
+    wanted = [f for f in job.formats if f in ("html", "pdf")]  # a deck, a 16:9 PDF: built-in
     rendered = render_with_quarto(
         merged, formats=wanted, output_dir=tmp / "out", exe=quarto,
         metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},

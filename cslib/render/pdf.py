@@ -227,13 +227,17 @@ def _running(meta: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _payload(doc: Document, *, quick_tables: bool = True) -> str:
-    """The JSON handed to the template: normalized blocks, meta, running lines, options."""
+def _payload(doc: Document, *, quick_tables: bool = True, wide: bool = False) -> str:
+    """The JSON handed to the template: normalized blocks, meta, running lines, options.
+
+    ``wide``: a 16:9 landscape page; its tables are all measured by Typst (the
+    quick-table bounds are worked out for the portrait page).
+    """
     data = normalized(doc, clean=_clean)
     blocks = data["blocks"]
     for b in blocks:
         if b["type"] == "table":
-            b["quick"] = quick_tables and _quick_table(b)
+            b["quick"] = quick_tables and not wide and _quick_table(b)
     headings = [b for b in blocks if b["type"] == "heading"]
     sections = sum(1 for b in headings if b["level"] == 1)
     data["running"] = _running(doc.meta)
@@ -242,22 +246,27 @@ def _payload(doc: Document, *, quick_tables: bool = True) -> str:
         # sections (a board pack); a short one (a customer QBR) stays compact.
         "section_breaks": sections >= 3 and _estimated_pages(blocks) >= 8,
         # A short table of contents shares the cover page.
-        "toc_on_cover": len(headings) <= 12,
+        "toc_on_cover": len(headings) <= 12 and not wide,
         "toc": bool(headings),
         # A long table of contents (a board pack) is set smaller and tighter, so that it
         # fills its page instead of leaving a line or two alone on the next.
-        "toc_dense": len(headings) > 36,
+        "toc_dense": len(headings) > 36 and not wide,
+        "wide": wide,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def render_pdf(doc: Document) -> bytes:
-    """Render ``doc`` as a PDF (US Letter, DejaVu Sans).
+def render_pdf(doc: Document, *, wide: bool = False) -> bytes:
+    """Render ``doc`` as a PDF (US Letter portrait, DejaVu Sans), or 16:9 landscape to present.
 
     Parameters
     ----------
     doc : Document
         The report (see :mod:`cslib.document.model`).
+    wide : bool
+        A 16:9 landscape page (13.333 x 7.5 in, a PowerPoint slide's size): KPI
+        cards six to a row, each section starting a page, charts at most 9 in
+        wide, the contents in two columns.
 
     Returns
     -------
@@ -279,6 +288,6 @@ def render_pdf(doc: Document) -> bytes:
     >>> pdf[:5]
     b'%PDF-'
     """
-    payload = _payload(doc)
+    payload = _payload(doc, wide=wide)
     pdf = compile_typst(_template(), format="pdf", sys_inputs={"data": payload})
     return bytes(pdf)

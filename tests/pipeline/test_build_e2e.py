@@ -76,11 +76,15 @@ def test_every_document_of_the_plan_is_built(built):
     for key in keys:
         for fmt in ("html", "pdf"):
             assert (out / f"{key}.{fmt}").stat().st_size > 1000
-    # The default plan makes a deck of each QBR (and of nothing else), on the template.
+    # The default plan makes a deck of each QBR and of the board pack (and of nothing else),
+    # on the template; the board pack also as a 16:9 PDF to present.
     from pptx import Presentation
 
     assert sorted(p.relative_to(out).with_suffix("").as_posix() for p in out.rglob("*.pptx")) \
-        == sorted(qbrs)
+        == sorted(["board-pack", *qbrs])
+    assert [p.name for p in out.rglob("*.wide.pdf")] == ["board-pack.wide.pdf"]
+    wide = PdfReader(out / "board-pack.wide.pdf").pages[0].mediabox
+    assert (round(float(wide.width)), round(float(wide.height))) == (960, 540)  # 16:9
     deck = Presentation(out / f"{qbrs[0]}.pptx")
     assert len(deck.slides) >= 5 and deck.slide_width > deck.slide_height
     assert "Quarterly business review" in " ".join(
@@ -136,7 +140,7 @@ def test_page_numbers_agree_where_tables_break_across_pages(sample_reviews, page
     broke across a page break said "Page 1 of 26" (six of them)."""
     assert not sample_reviews.failed, sample_reviews.failed
     pdfs = sorted(sample_reviews.out_dir.rglob("*.pdf"))
-    assert len(pdfs) == 4
+    assert len(pdfs) == 5  # the board pack (portrait and 16:9) and three segment reviews
     bodies = {path.name: page_numbers(path.read_bytes(), path.name) for path in pdfs}
     # long enough for tables (accounts that need attention, losses) to break across pages,
     # short enough for a board: the segments' detail is a short appendix each
