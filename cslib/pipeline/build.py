@@ -28,7 +28,7 @@ from cslib.names import slugify
 from cslib.periods import Period, period_or_latest
 from cslib.pipeline.executors import make_executor
 from cslib.pipeline.guard import accept
-from cslib.pipeline.index import write_index
+from cslib.pipeline.index import portfolio_facts, write_index
 from cslib.pipeline.jobs import BuildResult, Built, Outcome
 from cslib.pipeline.leaks import LeakScanner
 from cslib.pipeline.ledger import (
@@ -255,7 +255,9 @@ def _build_locked(
             if only and all((out_dir / f).is_file() for f in o.files.values())
         ]
         try:
-            write_index(result, plan, earlier=earlier)
+            book = slicer.book_figures({"period": p.label, **plan.parameters})
+            facts = portfolio_facts(dataset, p.last_month, book.get("health"))
+            write_index(result, plan, earlier=earlier, facts=facts)
         except OutputError as exc:  # the journal still holds what was written
             result.error = result.error or str(exc)
     return result

@@ -251,7 +251,7 @@ def test_a_new_report_edited_and_built_by_make_reports(project, capsys):
     assert notes == ["segment-notes/enterprise", "segment-notes/mid-market", "segment-notes/smb"]
     assert "segment-review/smb" in built
     index = (out / "index.html").read_text()
-    assert "<h2>Renewal brief</h2>" in index and "<h2>Segment notes</h2>" in index
+    assert "<h2>Renewal brief <small>" in index and "<h2>Segment notes <small>" in index
     for key in briefs + notes:
         assert f'href="{key}.html"' in index and f'href="{key}.pdf"' in index
         assert (out / f"{key}.pdf").read_bytes().startswith(b"%PDF")

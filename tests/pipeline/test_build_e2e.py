@@ -241,6 +241,38 @@ def test_customer_qbrs_hold_nothing_internal_and_account_reviews_do(built):
             assert marker in inside, (reviews[account].key, marker)
 
 
+def test_the_index_is_a_portfolio_of_the_documents(built):
+    """Every customer document's row says whose it is: segment, CSM, ARR, health, renewal."""
+    result, data, _ = built
+    index = (result.out_dir / "index.html").read_text()
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td><td class=\"num\" "
+                      r"data-sort=\"([0-9.]*)\">(.*?)</td>\s*<td class=\"(\w*)\" "
+                      r"data-sort=\"(\d*)\">(.*?)</td>\s*<td data-sort=\"([0-9-]*)\">", index)
+    accounts = {r.split(",")[1]: r.split(",") for r in
+                (data / "accounts.csv").read_text().splitlines()[1:]}
+    mrr = {}
+    for line in (data / "mrr.csv").read_text().splitlines()[1:]:
+        aid, month, value = line.split(",")[:3]
+        if month == "2026-09":
+            mrr[aid] = float(value)
+    reviews = [o for o in result.outcomes if o.document in ("qbr", "account-review")]
+    assert len([r for r in rows if html.unescape(r[0]) in accounts]) == len(reviews)
+    for name, segment, csm, arr_sort, arr, band, score, health, renewal in rows:
+        name = html.unescape(name)
+        if name not in accounts:
+            continue
+        row = accounts[name]
+        assert (segment, csm, renewal) == (row[2], row[5], row[7]), name
+        assert arr == fmt_money(12 * mrr[row[0]], compact=True), name
+        assert float(arr_sort) == pytest.approx(12 * mrr[row[0]]), name  # sorts by the value
+        assert health == (f"{score} {band}" if score else ""), name
+        review = next(o for o in reviews if o.document == "account-review"
+                      and o.parameters[0]["account_id"] == row[0])
+        card = kpis((result.out_dir / review.files["html"]).read_text()).get("Health score")
+        assert card == (score or None), name  # the index and the account review agree
+    assert "Build details" in index and "sha256-" in index
+
+
 def test_building_part_of_a_plan_keeps_the_rest_of_the_index(built):
     result, data, _ = built
     plan = dataclasses.replace(
