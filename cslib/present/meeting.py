@@ -108,8 +108,9 @@ def steps(report: Report) -> list[Step]:
     renewal = None if renewal is None or pd.isna(renewal) else pd.Timestamp(renewal)
     if renewal is not None and 0 <= (renewal - report.as_of).days <= RENEWAL_ON_AGENDA_DAYS:
         due = max(renewal - pd.Timedelta(days=30), soon)
-        out.append(Step((f"Plan the renewal of {_date(renewal)} together: the seats, terms and "
-                         "goals of the next term.",), "both", min(due, renewal),
+        seats = "the seats, terms" if report.dataset.get("usage") is not None else "the terms"
+        out.append(Step((f"Plan the renewal of {_date(renewal)} together: {seats} and goals of "
+                         "the next term.",), "both", min(due, renewal),
                         reasons["renewal_at_risk"]))
     if fired("single_threaded"):
         strong = flags.get("strong_executives") if flags is not None else 0
@@ -192,10 +193,14 @@ def agenda(report: Report) -> Bullets:
     ds = report.dataset
     items: list[list[Span | str]] = [[f"Your quarter at a glance: {report.period.long_label}"]]
     goals = ds.get("goals")
-    if goals is not None and not goals.empty:
-        items.append(["Value delivered and progress on the success plan"])
-    else:
-        items.append(["Value delivered, and goals for the success plan"])
+    has_goals = goals is not None and not goals.empty
+    if value_delivered(report) is not None:
+        items.append(["Value delivered and progress on the success plan" if has_goals
+                      else "Value delivered"])
+    elif has_goals:
+        items.append(["Progress on the success plan"])
+    if not has_goals:
+        items.append(["Goals for the success plan"])
     a = adoption_frame(report)
     if a is not None and report.account_id in a.index:
         items.append([f"Adoption: {fmt_count(a.loc[report.account_id, 'active_users'])} of "
