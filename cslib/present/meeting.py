@@ -295,8 +295,9 @@ def talking_points(report: Report) -> Bullets:
             items.append([f"No user contact for {silent:.0f} days: check in with the users."])
         if isnum(flags.get("mrr")):
             renewal = flags.get("renewal_date")
-            when = (f", renews {_date(pd.Timestamp(renewal))} "
-                    f"({fmt_days(int(flags['days_to_renewal']))})"
+            when = (f", renews {_date(pd.Timestamp(renewal))}"
+                    + ("" if "renewal_at_risk" in words  # said just above
+                       else f" ({fmt_days(int(flags['days_to_renewal']))})")
                     if renewal is not None and not pd.isna(renewal) else "")
             items.append([f"{fmt_money(12 * float(flags['mrr']), compact=True)} ARR{when}."])
     nps = report.dataset.get("nps")

@@ -37,12 +37,12 @@ def test_renewals_ahead_count_the_paying_accounts_renewing_in_each_quarter(compa
         assert row[2] == fmt_money(12 * inside["mrr"].sum(), compact=True)
         assert int(row[3]) + int(row[5]) == len(inside)  # likely + at risk
     assert table.rows[-1][0] == "Both quarters"
-    # at risk: red, or a renewal-at-risk or emergency flag
+    # at risk: red, an emergency, or a renewal-at-risk flag on an account that is not green
     flags = tables.risk_frame(company)
     bands = tables.health_frame(company)["health_band"].reindex(flags.index)
     q4 = flags["renewal_date"].between("2026-10-01", "2026-12-31")
-    risky = (bands == "red") | flags["renewal_at_risk"].fillna(False).astype(bool) \
-        | flags["emergency"].fillna(False).astype(bool)
+    risky = (bands == "red") | flags["emergency"].fillna(False).astype(bool) \
+        | (flags["renewal_at_risk"].fillna(False).astype(bool) & (bands != "green"))
     assert table.rows[0][5] == fmt_count((q4 & risky).sum())
 
 

@@ -57,8 +57,12 @@ def _renewal_split(report: Report) -> list[tuple[Period, list[float]]] | None:
     def compute() -> list[tuple[Period, list[float]]]:
         flags = risk_frame(report)
         bands = health_frame(report)["health_band"].reindex(flags.index)
-        risky = (bands == "red") | flags[list(AT_RISK_FLAGS)].fillna(False).astype(bool) \
-            .any(axis=1)
+        flag = flags[list(AT_RISK_FLAGS)].fillna(False).astype(bool)
+        # red, or an emergency, or a renewal-at-risk flag on an account that is not green
+        # (a green account renewing without a recent executive call is a call to make, not a
+        # renewal at risk)
+        risky = (bands == "red") | flag["emergency"] | (flag["renewal_at_risk"]
+                                                         & (bands != "green"))
         arr = 12 * flags["mrr"]
         out = []
         for q in _next_quarters(report):
@@ -76,8 +80,9 @@ def renewals_ahead(report: Report) -> Table | Callout:
     """Renewals due next quarter and the one after: count and ARR, likely and at risk.
 
     Accounts paying on the snapshot day whose ``renewal_date`` falls in each
-    quarter. *At risk*: red health, or a renewal-at-risk or emergency flag
-    (:data:`AT_RISK_FLAGS`); *likely*: the others. ARR is 12 x the account's MRR
+    quarter. *At risk*: red health, an emergency flag, or a renewal-at-risk
+    flag on an account that is not green (:data:`AT_RISK_FLAGS`); *likely*:
+    the others. ARR is 12 x the account's MRR
     on the snapshot day.
     """
     split = _renewal_split(report)
@@ -94,10 +99,9 @@ def renewals_ahead(report: Report) -> Table | Callout:
         align=(LEFT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT),
         total=True,
         caption="Accounts paying on the snapshot day, by renewal date; ARR on that day. At "
-                "risk: red health, or renewing within "
-                f"{report.risk_settings.renewal_window_days} days without a recent executive "
-                "contact, or active users down sharply without a user contact; likely: the "
-                "others.",
+                "risk: red health; or active users down sharply without a user contact; or "
+                f"yellow health, renewing within {report.risk_settings.renewal_window_days} "
+                "days without a recent executive contact. Likely: the others.",
         definitions=("health_score", "risk_flags"),
     )
 
