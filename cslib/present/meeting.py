@@ -30,6 +30,7 @@ from cslib.present.tables._cells import (
     plain_number,
     weakest_measures,
 )
+from cslib.present.tables.account import nps_comments
 from cslib.present.tables.customer import _one
 
 __all__ = [
@@ -58,8 +59,8 @@ def _date(day: pd.Timestamp) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def _row(frame: pd.DataFrame, aid: str) -> pd.Series | None:
-    return frame.loc[aid] if aid in frame.index else None
+def _row(frame: pd.DataFrame | None, aid: str) -> pd.Series | None:
+    return frame.loc[aid] if frame is not None and aid in frame.index else None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def steps(report: Report) -> list[Step]:
     if not fired("renewal_at_risk") and isnum(silent) and silent > EXECUTIVE_CHECK_IN_DAYS:
         out.append(Step(("Hold an executive check-in with your sponsor.",), "we", month,
                         f"no executive contact for {silent:.0f} days"))
-    a = _row(adoption_frame(report), aid) if adoption_frame(report) is not None else None
+    a = _row(adoption_frame(report), aid)
     change = a["active_users_change"] if a is not None else None
     if fired("emergency") or (isnum(change) and change <= -report.risk_settings.usage_drop):
         out.append(Step((f"Agree on a plan to bring active users back: they fell "
@@ -252,7 +253,7 @@ def expansion_prompts(report: Report) -> Bullets | Paragraph:
     """Where the account could grow or advocate: seats near the licence, growth, promoters."""
     aid = _one(report, "expansion_prompts")
     items: list[list[Span | str]] = []
-    a = _row(adoption_frame(report), aid) if adoption_frame(report) is not None else None
+    a = _row(adoption_frame(report), aid)
     if a is not None and isnum(a["seat_utilization"]):
         if a["seat_utilization"] >= SEATS_NEAR_LIMIT:
             items.append([f"{fmt_count(a['active_users'])} of {fmt_count(a['licensed_seats'])} "
@@ -300,14 +301,10 @@ def talking_points(report: Report) -> Bullets:
                        else f" ({fmt_days(int(flags['days_to_renewal']))})")
                     if renewal is not None and not pd.isna(renewal) else "")
             items.append([f"{fmt_money(12 * float(flags['mrr']), compact=True)} ARR{when}."])
-    nps = report.dataset.get("nps")
-    if nps is not None and "comment" in nps:
-        said = nps[(nps["responded_on"] <= report.as_of)
-                   & (nps["responded_on"] > report.as_of - pd.Timedelta(days=365))]
-        said = said[said["comment"].notna() & (said["comment"].astype(str).str.strip() != "")]
-        for _, r in said.sort_values("responded_on", ascending=False).head(2).iterrows():
-            items.append([f"Said on {r['responded_on']:%Y-%m-%d} (NPS answer {int(r['score'])}): ",
-                          Span(f"“{str(r['comment']).strip()}”", "em")])
+    said = nps_comments(report)
+    for _, r in (said.head(2) if said is not None else pd.DataFrame()).iterrows():
+        items.append([f"Said on {r['responded_on']:%Y-%m-%d} (NPS answer {int(r['score'])}): ",
+                      Span(f"“{r['comment']}”", "em")])
     goals = report.dataset.get("goals")
     if goals is not None and not goals.empty:
         status = status_on(goals, report.as_of)

@@ -377,12 +377,13 @@ def _coverage_note(report: Report, scored: pd.DataFrame) -> str:
 
 
 def risk_summary(report: Report) -> Paragraph | Callout:
-    """What is at stake: red accounts, at-risk ARR renewing soon, and how common flags are.
+    """What is at stake: red accounts and their ARR, and how common flags are.
 
     Flags alone do not rank risk (most paying accounts carry one in a typical
-    book), so the sentence leads with ARR: red health, and red or flagged
-    accounts renewing within the renewal window; the table
-    (:func:`cslib.present.tables.top_risks`) ranks the accounts.
+    book), so the sentence leads with the ARR of red accounts; the table
+    (:func:`cslib.present.tables.top_risks`) ranks the accounts, and the
+    renewals at risk are :func:`cslib.present.tables.renewals_ahead`'s (one
+    definition, not a second one here).
     """
     flags = risk_frame(report)
     missing = [t for t in ("usage", "contacts", "activities") if not report.dataset.has(t)]
@@ -390,9 +391,7 @@ def risk_summary(report: Report) -> Paragraph | Callout:
         return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
     risky = at_risk_frame(report)
     total_arr = 12 * flags["mrr"].sum()
-    window = report.risk_settings.renewal_window_days
     red = risky[risky["health_band"] == "red"]
-    soon = risky[risky["days_to_renewal"].between(0, window)]
     flagged = flags[flags["flags"] > 0]
     day = f"{report.as_of:%Y-%m-%d}"
 
@@ -402,9 +401,7 @@ def risk_summary(report: Report) -> Paragraph | Callout:
         return f"{fmt_money(money, compact=True)} ARR{share}"
 
     text = (f"On {day}, {fmt_plural(len(red), 'account')} of {len(flags):,} paying "
-            f"{'is' if len(red) == 1 else 'are'} red ({arr(red)}); "
-            f"{fmt_plural(len(soon), 'red or flagged account')} renew within {window} days "
-            f"({arr(soon)}).")
+            f"{'is' if len(red) == 1 else 'are'} red ({arr(red)}).")
     if flags[list(RISK_FLAGS)].isna().all().all():
         return Paragraph.of(
             text + f" Risk flags need the usage, contacts and activities tables; the data lacks "

@@ -179,12 +179,12 @@ def weakest_measures(row: pd.Series, measures: Any, *, k: int = 2,
                      below: float = 50.0) -> list[str]:
     """The ``k`` lowest-scoring health measures of an account's health row, in words.
 
-    ``["seat utilization 22% (scores 0)", "nps −40 (scores 0)"]``: only
+    ``["Seat utilization: 22% (scores 0)", "NPS, trailing 12 months: −40 (scores 0)"]``: only
     measures scoring under ``below``; ``measures`` are the health settings'.
     """
     scored = sorted((float(row[f"score_{m.name}"]), m.name) for m in measures
                     if isnum(row.get(f"score_{m.name}")))
-    return [f"{MEASURE_LABELS.get(m, m).lower()} {measure_value(m, row.get(m))} "
+    return [f"{MEASURE_LABELS.get(m, m)}: {measure_value(m, row.get(m))} "
             f"(scores {s:.0f})" for s, m in scored if s < below][:k]
 
 

@@ -18,7 +18,7 @@ from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_
 from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, flag_reasons
 
-__all__ = ["account_flags", "customer_comments", "ticket_themes"]
+__all__ = ["account_flags", "customer_comments", "nps_comments", "ticket_themes"]
 
 
 def account_flags(report: Report) -> Table | Paragraph | None:
@@ -57,7 +57,7 @@ def account_flags(report: Report) -> Table | Paragraph | None:
     )
 
 
-def _said(report: Report) -> pd.DataFrame | None:
+def nps_comments(report: Report) -> pd.DataFrame | None:
     """NPS answers with a comment in the 12 months to the snapshot, latest first."""
     nps = report.dataset.get("nps")
     if nps is None or "comment" not in nps or nps.empty:
@@ -80,7 +80,7 @@ def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | 
     """
     if report.shared:
         return None
-    said = _said(report)
+    said = nps_comments(report)
     if said is None:
         return None
     if said.empty:
