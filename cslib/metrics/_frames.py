@@ -127,3 +127,23 @@ def sum_by_group(parts: pd.DataFrame, groups: pd.Series | None) -> pd.DataFrame:
         summed = pd.DataFrame(0, index=pd.Index(["total"]), columns=columns)
     summed.index.name = groups.name if groups is not None else None
     return summed
+
+
+#: Decimal places a computed ratio or change keeps before it is compared with a threshold.
+SETTLE_DECIMALS = 9
+
+
+def settle(values: np.ndarray | pd.Series) -> np.ndarray:
+    """``values`` as floats rounded to :data:`SETTLE_DECIMALS` places, for threshold tests.
+
+    A computed change carries floating-point drift (``80 / 100 - 1`` is
+    ``-0.19999999999999996``), so "down 20% or more" would miss an exact 20%
+    drop. Rounding to nine places removes the drift and nothing a threshold
+    can mean. NaN stays NaN.
+
+    Examples
+    --------
+    >>> float(settle(np.array([80 / 100 - 1]))[0]) <= -0.2
+    True
+    """
+    return np.round(np.asarray(values, dtype=float), SETTLE_DECIMALS)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.errors import ConfigError
+from cslib.metrics._frames import settle
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.outcomes import OPEN_GOAL_STATUSES
 from cslib.metrics.relationships import relationship_summary
@@ -90,7 +91,7 @@ class Measure:
 
     def score(self, values: pd.Series) -> pd.Series:
         """Score ``values`` (NaN stays NaN: no data)."""
-        v = values.astype(float).to_numpy()
+        v = settle(values)  # exact: 95/100 - 1 is on the -0.05 threshold, not below it
         idx = np.searchsorted(np.asarray(self.thresholds), v, side="right")
         s = np.asarray(self.scores, dtype=float)[np.clip(idx, 0, len(self.scores) - 1)]
         return pd.Series(np.where(np.isnan(v), np.nan, s), index=values.index)

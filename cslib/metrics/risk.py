@@ -20,6 +20,7 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.errors import ConfigError
+from cslib.metrics._frames import settle
 from cslib.metrics.adoption import account_adoption
 from cslib.metrics.relationships import relationship_summary
 from cslib.settings import check_keys, number, read_yaml
@@ -185,11 +186,12 @@ def risk_flags(
         .astype(float)  # an empty frame maps to an empty str column otherwise
     )
     out["single_threaded"] = _flag(out["strong_executives"] < needed, has_contacts)
-    strong_adoption = out["seat_utilization"] >= settings.champion_utilization
+    # Thresholds are inclusive and exact: compare settled values (see `settle`).
+    strong_adoption = settle(out["seat_utilization"]) >= settings.champion_utilization
     out["build_a_champion"] = _flag(
         strong_adoption & (out["strong_users"] == 0), has_contacts and usage is not None
     )
-    dropped = out["active_users_change"] <= -settings.usage_drop
+    dropped = settle(out["active_users_change"]) <= -settings.usage_drop
     user_silent = ~(out["days_since_user_contact"] <= settings.user_contact_days)
     out["emergency"] = _flag(
         dropped & user_silent, has_contacts and has_activities and usage is not None

@@ -268,3 +268,83 @@ def test_health_band_agrees_with_the_whole_score_shown():
     })
     h = health_scores(measures, config=config)
     assert h["health_score"].iloc[0] == 51.0 and h["health_band"].iloc[0] == "yellow"
+
+
+# --- thresholds are inclusive and exact (issue 15, §6) ---------------------------------------
+
+#: For each default measure, how a value exactly on a threshold is computed from whole
+#: counts in the data (the same arithmetic as the metrics), so drift would show.
+ON_THRESHOLD = {
+    "seat_utilization": lambda t: round(t * 100) / 100,  # active users / seats
+    "active_users_change": lambda t: (100 + round(t * 100)) / 100 - 1,  # 80 / 100 - 1
+    "mrr_change": lambda t: (1000 + round(t * 1000)) / 1000 - 1,  # 1001 / 1000 - 1
+    "nps": lambda t: 100.0 * round(t / 10) / 10,  # (promoters - detractors) / 10 answers
+    "csat": lambda t: round(t * 100) / 100,  # 4-5 answers / answers
+    "strong_executives": float,
+    "days_since_executive_contact": float,
+    "goals_on_track": lambda t: float(np.mean(np.arange(100) < round(t * 100))),  # on track / open
+}
+
+
+def test_every_health_measure_scores_a_value_exactly_on_a_threshold_as_at_it() -> None:
+    """A value on a threshold takes the score from that threshold up (inclusive), drift or not."""
+    drifted = 0
+    for m in HealthConfig.default().measures:
+        for i, t in enumerate(m.thresholds):
+            value = ON_THRESHOLD[m.name](t)
+            drifted += value != t
+            got = m.score(pd.Series([value, value - 1e-6, value + 1e-6])).tolist()
+            assert got == [m.scores[i + 1], m.scores[i], m.scores[i + 1]], (m.name, t, value)
+    assert drifted >= 3  # 80/100 - 1, 95/100 - 1, 1001/1000 - 1, ... are not their thresholds
+
+
+def _edge_dataset(*, after: int, seats: int, renewal: str, exec_day: str, user_day: str):
+    """One account: 100 active users in June, ``after`` in September, contacts dated as given."""
+    return cslib.from_frames({
+        "accounts": pd.DataFrame({"account_id": ["a"], "name": ["A"], "segment": ["SMB"],
+                                  "renewal_date": [renewal]}),
+        "mrr": pd.DataFrame({"account_id": "a", "month": ["2026-06", "2026-07", "2026-08",
+                                                         "2026-09"],
+                             "mrr": [1000, 1000, 1000, 1001]}),
+        "usage": pd.DataFrame({"account_id": "a", "month": ["2026-06", "2026-09"],
+                               "active_users": [100, after], "licensed_seats": [seats, seats]}),
+        "contacts": pd.DataFrame({"contact_id": ["x", "u"], "account_id": "a",
+                                  "name": ["X", "U"], "role": ["executive", "user"],
+                                  "strength": ["strong", "weak"]}),
+        "activities": pd.DataFrame({"activity_id": ["1", "2"], "account_id": "a",
+                                    "occurred_on": [exec_day, user_day], "kind": "call",
+                                    "contact_id": ["x", "u"]}),
+    })  # fmt: skip
+
+
+def test_every_risk_flag_holds_exactly_at_its_threshold() -> None:
+    # 100 -> 80 active users is down exactly 20%; 31 days without a user contact.
+    ds = _edge_dataset(after=80, seats=100, renewal="2026-12-29", exec_day="2026-09-14",
+                       user_day="2026-08-30")  # fmt: skip
+    f = risk_flags(ds, as_of=AS_OF).loc["a"]
+    assert f["days_to_renewal"] == 90 and f["days_since_executive_contact"] == 16
+    assert f["renewal_at_risk"]  # renewal in exactly 90 days, 16 days of executive silence
+    assert f["emergency"]  # down exactly 20%, 31 days without a user contact
+    # One step inside each threshold: nothing fires.
+    calm = _edge_dataset(after=81, seats=100, renewal="2026-12-30", exec_day="2026-09-15",
+                         user_day="2026-08-31")  # fmt: skip
+    g = risk_flags(calm, as_of=AS_OF).loc["a"]
+    assert g["days_to_renewal"] == 91 and g["days_since_executive_contact"] == 15
+    assert g["days_since_user_contact"] == 30
+    assert not g["renewal_at_risk"] and not g["emergency"]
+    # Exactly 70% of seats in use, no strong user: build a champion; 69% does not.
+    assert risk_flags(_edge_dataset(after=70, seats=100, renewal="2027-06-01",
+                                    exec_day="2026-09-29", user_day="2026-09-29"),
+                      as_of=AS_OF).loc["a", "build_a_champion"]  # fmt: skip
+    assert not risk_flags(_edge_dataset(after=69, seats=100, renewal="2027-06-01",
+                                        exec_day="2026-09-29", user_day="2026-09-29"),
+                          as_of=AS_OF).loc["a", "build_a_champion"]  # fmt: skip
+
+
+def test_health_measures_on_a_threshold_in_the_data_score_at_it() -> None:
+    """95 of 100 users (-5%) and MRR 1000 -> 1001 (+0.1%) score from their thresholds up."""
+    ds = _edge_dataset(after=95, seats=100, renewal="2027-06-01", exec_day="2026-09-29",
+                       user_day="2026-09-29")  # fmt: skip
+    scored = health_scores(account_measures(ds, as_of=AS_OF), config=HealthConfig.default())
+    assert scored.loc["a", "score_active_users_change"] == 80  # [-0.05, 0.05) scores 80
+    assert scored.loc["a", "score_mrr_change"] == 100  # +0.1% is "grew" (>= 0.001)
