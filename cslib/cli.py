@@ -128,6 +128,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dest", type=Path, metavar="DIR", help="folder to write the CSV files to")
     p.add_argument("--accounts", type=int, default=400, help="number of accounts")
 
+    p = sub.add_parser("health", help="health score tools (`cslib health backtest`)")
+    health = p.add_subparsers(dest="health_command", required=True, metavar="COMMAND")
+    b = health.add_parser(
+        "backtest", help="does the health score predict churn? Scores every past quarter's "
+        "accounts as of its start and compares with who was lost")
+    b.add_argument("--data", required=True, metavar="DATA",
+                   help="dataset folder, database URL, DuckDB file, YAML source file or sample")
+    b.add_argument("--from", dest="first", default="", metavar="QUARTER",
+                   help="first quarter to score (e.g. 2025Q1; default: the first with a "
+                   "quarter of data before it)")
+    b.add_argument("--to", dest="last", default="", metavar="QUARTER",
+                   help="last quarter to score (default: the latest complete one)")
+    b.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    b.add_argument("--health-config", type=Path, metavar="YAML",
+                   help="health score settings (default: params/health.yaml's defaults)")
+    b.add_argument("--risk-config", type=Path, metavar="YAML",
+                   help="risk flag settings (default: params/risk.yaml's defaults)")
+    b.add_argument("--fiscal-year-start", type=int, default=1, metavar="MONTH",
+                   help="first month of the fiscal year, 1-12 (default 1)")
+    _show_queries_arg(b)
+
     from cslib.data.importers import IMPORTERS
 
     p = sub.add_parser("import", help="turn a public dataset into the data contract (CSV "
@@ -301,6 +322,31 @@ def render(result: dict, fmt: str) -> str:
     raise ParameterError(f"`--format` must be one of {', '.join(FORMATS)}, got {fmt!r}.")
 
 
+def _cmd_health(args: argparse.Namespace) -> int:
+    from cslib.metrics.backtest import run_backtest
+    from cslib.metrics.health import HealthConfig, load_health_config
+    from cslib.metrics.risk import RiskSettings, load_risk_settings
+    from cslib.present.backtest import backtest_csv, backtest_text
+
+    if not 1 <= args.fiscal_year_start <= 12:
+        raise ParameterError(f"--fiscal-year-start must be 1-12, got {args.fiscal_year_start}.")
+    config = load_health_config(args.health_config) if args.health_config \
+        else HealthConfig.default()
+    settings = load_risk_settings(args.risk_config) if args.risk_config else RiskSettings()
+    from cslib.present.report import resolve_data
+
+    result = run_backtest(resolve_data(args.data), first=args.first, last=args.last,
+                          fiscal_year_start=args.fiscal_year_start, config=config,
+                          settings=settings)
+    if args.format == "json":
+        echo(json.dumps(result, indent=2, allow_nan=False))
+    elif args.format == "csv":
+        echo(backtest_csv(result), end="")
+    else:
+        echo(backtest_text(result), end="")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     summary = load(args.data).summary()
     if args.json:
@@ -313,7 +359,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     )
     for name, info in summary["tables"].items():  # type: ignore[union-attr]
         span = f"  {info['from']}..{info['to']}" if "from" in info else ""
-        echo(f"  {name:<11} {info['rows']:>9,} rows{span}")
+        echo(f"  {name:<12} {info['rows']:>9,} rows{span}")
     ignored = [] if is_database(args.data) else unrecognized_files(args.data)
     if ignored:
         names = ", ".join(terminal_text(name, one_line=True) for name in ignored)
@@ -508,6 +554,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "sample": _cmd_sample,
         "import": _cmd_import,
         "new": _cmd_new,
+        "health": _cmd_health,
     }[args.command]
     try:
         with stop_on_sigterm():  # SIGTERM (timeout, systemd, CI) ends like Ctrl-C

@@ -118,6 +118,10 @@ event_id,account_id,occurred_on,kind
 v1,a1,2026-05-10,referral
 v2,a5,2026-08-01,case_study
 """,
+    "churn_events": """\
+event_id,account_id,occurred_on,kind,reason
+l1,a3,2026-08-20,churn,"Budget cuts; feedback: too expensive"
+""",
 }
 
 TableOverride = str | bytes | pd.DataFrame | Callable[[str], object] | None
@@ -276,7 +280,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _FOOTER = re.compile(r"Page (\d+) of (\d+)")
-_CONTENTS_ENTRY = re.compile(r"(\S.*?)\s*\.{3,}\s*(\d+)(?=\s|$)")
+# A contents line: its text, a dot leader (text extraction may space the dots out) and a page.
+_CONTENTS_ENTRY = re.compile(r"(\S.*?)\s*(?:\.\s?){3,}\s*(\d+)(?=\s|$)")
 
 
 def check_page_numbers(pdf: bytes, name: str = "PDF") -> int:

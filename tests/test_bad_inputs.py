@@ -301,7 +301,9 @@ CASES = [
     ),
     Case(
         "unknown fan-out",
-        ("documents[0].for_each must be one of segment, account",),
+        ("qbr.for_each: 'customer' is not a column of accounts (columns: segment, region, "
+         "industry, csm, plan, renewal_date). One document per customer is `for_each: "
+         "account`.",),
         plan=_edit("for_each: account", "for_each: customer"),
     ),
     Case(

@@ -58,27 +58,29 @@ def test_validate_good_folder_prints_ok_and_row_counts(capsys, valid_dir):
         [
             f"OK: {valid_dir} meets the data contract",
             f"  months 2026-01..2026-09 (9), 5 accounts, fingerprint {fingerprint[:12]}",
-            "  accounts            5 rows",
-            "  mrr                37 rows  2026-01..2026-09",
-            "  usage               7 rows  2026-07..2026-09",
-            "  nps                 4 rows  2026-02-01..2026-09-12",
-            "  tickets             4 rows  2026-03-01..2026-09-25",
-            "  contacts            4 rows",
-            "  activities          3 rows  2026-07-20..2026-09-01",
-            "  goals               3 rows  2026-08-31..2026-12-31",
-            "  advocacy            2 rows  2026-05-10..2026-08-01",
+            "  accounts             5 rows",
+            "  mrr                 37 rows  2026-01..2026-09",
+            "  usage                7 rows  2026-07..2026-09",
+            "  nps                  4 rows  2026-02-01..2026-09-12",
+            "  tickets              4 rows  2026-03-01..2026-09-25",
+            "  contacts             4 rows",
+            "  activities           3 rows  2026-07-20..2026-09-01",
+            "  goals                3 rows  2026-08-31..2026-12-31",
+            "  advocacy             2 rows  2026-05-10..2026-08-01",
+            "  churn_events         1 rows  2026-08-20..2026-08-20",
             "",
         ]
     )
 
 
 def test_validate_names_missing_optional_tables(capsys, tmp_path, make_dataset):
-    folder = make_dataset(tmp_path, usage=None, goals=None, advocacy=None)
+    folder = make_dataset(tmp_path, usage=None, goals=None, advocacy=None, churn_events=None)
     code, out, _ = run(capsys, "validate", folder)
     assert code == 0
     assert out.startswith(f"OK: {folder} meets the data contract\n")
     assert out.splitlines()[-1] == (
-        "  not present (optional; their report sections will say so): usage, goals, advocacy"
+        "  not present (optional; their report sections will say so): usage, goals, advocacy, "
+        "churn_events"
     )
 
 

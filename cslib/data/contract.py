@@ -49,6 +49,8 @@ STRENGTHS = ("none", "weak", "medium", "strong", "very_strong")
 ACTIVITY_KINDS = ("email", "call", "meeting", "event")
 GOAL_STATUSES = ("not_started", "on_track", "at_risk", "achieved", "missed")
 ADVOCACY_KINDS = ("referral", "reference_call", "case_study", "review")
+#: What a churn event records: the account left (``churn``) or cut back (``contraction``).
+LOSS_KINDS = ("churn", "contraction")
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -77,7 +79,7 @@ MAX_ABS_NUMBER = 1e15
 #    (:func:`month_runs`); a single account may still skip months (a missing month
 #    means 0), and a slice of one customer or segment keeps its parent's coverage;
 # 2. dated rows (usage months, NPS answers, tickets opened and closed, activities,
-#    advocacy events) may lie at most EVENT_LEAD_MONTHS past the as-of date: other
+#    advocacy and churn events) may lie at most EVENT_LEAD_MONTHS past the as-of date: other
 #    systems are often extracted a few weeks after the last complete billing month;
 # 3. a planned date (``renewal_date``, ``due_on``: ``ColumnSpec.planned``) may lie in the
 #    future, but at most DATE_HORIZON_YEARS past the as-of date, and no date lies more
@@ -296,6 +298,17 @@ CONTRACT: dict[str, TableSpec] = {
                 _ACCOUNT,
                 _c("occurred_on", "date", required=True),
                 _c("kind", "enum", required=True, values=ADVOCACY_KINDS),
+            ),
+            key=("event_id",),
+        ),
+        TableSpec(
+            "churn_events",
+            (
+                _c("event_id", "id", required=True, unique=True),
+                _ACCOUNT,
+                _c("occurred_on", "date", required=True),
+                _c("kind", "enum", values=LOSS_KINDS),
+                _c("reason", "text", free_text=True),
             ),
             key=("event_id",),
         ),

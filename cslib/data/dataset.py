@@ -24,10 +24,11 @@ class Scope:
 
     Attributes
     ----------
-    kind : {"customer", "segment"}
-        One customer's rows, or one segment's accounts.
+    kind : {"customer", "segment", "book"}
+        One customer's rows, one segment's accounts, or a book: the accounts
+        whose ``column`` of ``accounts`` holds ``key`` (a CSM's, a region's).
     key : str
-        The ``account_id`` or the segment.
+        The ``account_id``, the segment or the book's value.
     benchmarks : Mapping[str, Any]
         Anonymized aggregates over groups of at least ``min_group_size``
         accounts (a customer's segment), never rows of other accounts.
@@ -43,10 +44,12 @@ class Scope:
     key: str
     benchmarks: Mapping[str, Any] = field(default_factory=dict)
     figures: Mapping[str, Any] = field(default_factory=dict)
+    column: str = ""
 
     def describe(self) -> str:
-        """``"account 'A0003' only"`` / ``"segment 'SMB' only"``."""
-        return f"{'account' if self.kind == 'customer' else 'segment'} {self.key!r} only"
+        """``"account 'A0003' only"`` / ``"segment 'SMB' only"`` / ``"csm 'Priya Shah' only"``."""
+        what = {"customer": "account", "segment": "segment"}.get(self.kind, self.column)
+        return f"{what} {self.key!r} only"
 
 
 @dataclass(frozen=True, eq=False)

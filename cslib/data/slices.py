@@ -29,6 +29,7 @@ __all__ = [
     "SCOPE_FILE",
     "Scope",
     "account",
+    "book_slice",
     "customer_slice",
     "read_slice_manifest",
     "segment_slice",
@@ -83,6 +84,27 @@ def segment_slice(full: Dataset, segment: str) -> Dataset:
     return full.subset(ids).scoped(Scope("segment", segment))
 
 
+def book_slice(full: Dataset, column: str, value: str) -> Dataset:
+    """``full`` cut down to the accounts whose ``column`` of ``accounts`` is ``value``.
+
+    A CSM's book (``column="csm"``), a region's, a plan's: any account column
+    but ``account_id``. Compared as text, so ``"2"`` finds the accounts of 2.
+
+    Raises
+    ------
+    ParameterError
+        If ``column`` is not a column of ``accounts`` or no account has ``value``.
+    """
+    acc = full.accounts
+    if column not in acc.columns or column == "account_id":
+        cols = ", ".join(c for c in acc.columns if c != "account_id")
+        raise ParameterError(f"`group_by` must be a column of accounts ({cols}), got {column!r}.")
+    ids = acc.loc[(acc[column].astype("string") == value).fillna(False), "account_id"].astype(str)
+    if ids.empty:
+        raise ParameterError(f"no account has {column} {value!r} in the data.")
+    return full.subset(ids).scoped(Scope("book", value, column=column))
+
+
 # On disk ----------------------------------------------------------------------------------
 def write_slice(part: Dataset, folder: Path) -> Path:
     """Write a slice as a contract folder (Parquet per table) plus its manifest."""
@@ -98,7 +120,7 @@ def write_slice(part: Dataset, folder: Path) -> Path:
     first, last = part.coverage or (part.first_month, part.last_month)
     manifest = {
         "scope": {"kind": part.scope.kind, "key": part.scope.key,
-                  "benchmarks": dict(part.scope.benchmarks)},
+                  "benchmarks": dict(part.scope.benchmarks), "column": part.scope.column},
         "source": part.source,
         "fingerprint": part.fingerprint,
         "coverage": [str(first), str(last)],
@@ -116,7 +138,8 @@ def read_slice_manifest(folder: Path) -> dict[str, Any] | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         scope = manifest["scope"]
         return {
-            "scope": Scope(str(scope["kind"]), str(scope["key"]), dict(scope["benchmarks"])),
+            "scope": Scope(str(scope["kind"]), str(scope["key"]), dict(scope["benchmarks"]),
+                           column=str(scope.get("column", ""))),
             "source": str(manifest["source"]),
             "fingerprint": str(manifest["fingerprint"]),
             "coverage": tuple(pd.Period(m, freq="M") for m in manifest["coverage"]),

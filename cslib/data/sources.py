@@ -75,6 +75,7 @@ _TIME_COLUMNS = {
     "tickets": "opened_on",
     "activities": "occurred_on",
     "advocacy": "occurred_on",
+    "churn_events": "occurred_on",
 }
 _SOURCE_KEYS = ("url", "schema", "tables")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -328,14 +329,14 @@ class SqlSource:
         table = self._table(name, [self._db(name, c) for c in cols])
         return table, sa.select(*(table.c[self._db(name, c)].label(c) for c in cols))
 
-    def _segment_ids(self, segment: str) -> Any:
-        """A sub-query: the ids of the accounts of ``segment``."""
+    def _segment_ids(self, segment: str, column: str = "segment") -> Any:
+        """A sub-query: the ids of the accounts whose ``column`` is ``segment``."""
         import sqlalchemy as sa
 
         accounts = self._table("accounts", [self._db("accounts", c)
-                                            for c in ("account_id", "segment")])
+                                            for c in ("account_id", column)])
         return sa.select(accounts.c[self._db("accounts", "account_id")]).where(
-            accounts.c[self._db("accounts", "segment")] == segment)
+            accounts.c[self._db("accounts", column)] == segment)
 
     def _probe(self) -> dict[str, dict[str, Any]]:
         """Contract table -> {contract column: a sample value} for the tables present.
@@ -387,6 +388,7 @@ class SqlSource:
         account_ids: Sequence[str] | None = None,
         segment: str | None = None,
         until: pd.Period | None = None,
+        group_by: str = "segment",
     ) -> Dataset:
         """Read and validate the contract's tables, with the filters done by the database.
 
@@ -395,7 +397,11 @@ class SqlSource:
         account_ids : sequence of str, optional
             Only these accounts' rows, in every table.
         segment : str, optional
-            Only the accounts of this segment (a sub-query on ``accounts``).
+            Only the accounts of this segment (a sub-query on ``accounts``), or
+            with this value of ``group_by``.
+        group_by : str, default "segment"
+            The column of ``accounts`` that ``segment`` is matched against (a
+            CSM's book: ``"csm"``).
         until : pandas.Period, optional
             No month after this one (``mrr``/``usage`` months, and the dates
             of ``nps``, ``tickets``, ``activities``, ``advocacy``); goals and
@@ -421,7 +427,7 @@ class SqlSource:
             if key is not None and account_ids is not None:
                 stmt = stmt.where(key.in_(self._ids(name, account_ids)))
             if key is not None and segment is not None:
-                stmt = stmt.where(key.in_(self._segment_ids(segment)))
+                stmt = stmt.where(key.in_(self._segment_ids(segment, group_by)))
             when = _TIME_COLUMNS.get(name)
             if until is not None and when in sample and sample[when] is not None:
                 stmt = stmt.where(table.c[self._db(name, when)] < _bound(sample[when], until))
@@ -532,11 +538,15 @@ class SqlSource:
         keys, rows = self._execute(sa.select(*(table.c[v].label(k) for k, v in cols.items())))
         return pd.DataFrame.from_records(rows, columns=keys).astype(str)
 
-    def segments(self) -> list[str]:
-        """The distinct segments of ``accounts`` (one aggregate-sized query)."""
+    def account_columns(self) -> list[str]:
+        """The columns of ``accounts``, by their contract names (extra columns as they are)."""
+        return list(self._probe()["accounts"])
+
+    def segments(self, column: str = "segment") -> list[str]:
+        """The distinct values of ``column`` in ``accounts`` (one aggregate-sized query)."""
         import sqlalchemy as sa
 
-        col = self._db("accounts", "segment")
+        col = self._db("accounts", column)
         table = self._table("accounts", [col])
         _, rows = self._execute(sa.select(table.c[col]).distinct())
         return sorted(str(r[0]) for r in rows if r[0] is not None)

@@ -386,5 +386,5 @@ def _scope(meta: dict[str, Any]) -> tuple[str, str]:
     """``(kind, key)`` of one part from its report block: what it says it is about."""
     kind = str(meta.get("kind", ""))
     params = meta.get("parameters") or {}
-    key = {"customer": "account_id", "segment": "segment"}.get(kind)
+    key = {"customer": "account_id", "segment": "segment", "book": "group"}.get(kind)
     return kind, str(params.get(key, "")) if key else ""

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: The parameters that decide which data a notebook may see and whom it may name.
-GATE_PARAMETERS = ("data", "account_id", "segment", "company")
+GATE_PARAMETERS = ("data", "account_id", "segment", "group_by", "group", "company")
 
 #: Environment variables that carry secret parameters into a run (``CSLIB_SECRET_<NAME>``).
 SECRET_ENV = "CSLIB_SECRET_"
@@ -218,7 +218,7 @@ def scrub(nb: nbformat.NotebookNode, values: Mapping[str, str] | list[str]) -> N
 def effective_parameters(notebook: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` plus the notebook's own defaults for what decides its scope.
 
-    A notebook run without ``data``, ``account_id``, ``segment`` (or
+    A notebook run without ``data``, ``account_id``, ``segment``, ``group_by``, ``group`` (or
     ``company``, whose name every document may show) uses the
     default its ``parameters`` cell declares; the build makes that default
     explicit, so the same slicing and leak scan apply whether a value was

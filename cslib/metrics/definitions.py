@@ -124,6 +124,37 @@ DEFINITIONS: dict[str, Definition] = {
         "(default thresholds).",
         "Gainsight, risk CTAs",
     ),
+    "priority": Definition(
+        "Priority (who to call first)",
+        "ARR at stake x (1 + risk flags set) x health band weight (red 3, yellow 2, green 1) "
+        "x 2 when the renewal is within 90 days; ties by ARR (default settings, "
+        "params/risk.yaml `priority`).",
+        "Gainsight, CTA priority",
+    ),
+    "team_scorecard": Definition(
+        "Team scorecard",
+        "Per CSM, over the accounts they hold at the period's end: CSAT and CES of tickets "
+        "closed in the period, NPS of answers in the period, goals achieved / due, advocacy "
+        "events, relationship coverage (share of paying accounts not single-threaded), renewal "
+        "rate; NRR and GRR as context. Fewer than 30 answers: shown in brackets, not compared.",
+        "Gainsight, CSM scorecards",
+    ),
+    "loss_review": Definition(
+        "Losses and early warning",
+        "Loss: an account paying in the month before the period whose MRR in the period's last "
+        "month is lower (0: churn; else contraction); ARR lost = 12 x the drop. Early-warning "
+        "recall: lost ARR of losses red or flagged on the last month-end 90 days or more before "
+        "the period's end / all lost ARR; precision: share of the accounts red or flagged then "
+        "that were lost.",
+        "DESIGN.md; Gainsight, churn analysis",
+    ),
+    "health_backtest": Definition(
+        "Health backtest",
+        "Each past quarter's paying accounts scored as of the day before it from the data "
+        "known then; outcome = churned or contracted during the quarter. Lift = band loss rate "
+        "/ overall loss rate; ROC AUC = chance a lost account scored below a kept one.",
+        "Hanley & McNeil (1982), ROC AUC",
+    ),
     "focus_areas": Definition(
         "Focus areas",
         "What we suggest working on together: planning the renewal when it is near, "

@@ -29,6 +29,7 @@ __all__ = [
     "BAND_WEIGHTS",
     "RENEWAL_URGENCY",
     "RISK_FLAGS",
+    "PrioritySettings",
     "RiskSettings",
     "load_risk_settings",
     "paying_accounts",
@@ -37,6 +38,52 @@ __all__ = [
 ]
 
 RISK_FLAGS = ("renewal_at_risk", "single_threaded", "build_a_champion", "emergency")
+
+#: Priority weight of each health band (DESIGN.md: red 3, yellow 2, green 1; 1 unscored).
+BAND_WEIGHTS = MappingProxyType({"red": 3.0, "yellow": 2.0, "green": 1.0, "unscored": 1.0})
+#: Priority factor of an account renewing within the renewal window.
+RENEWAL_URGENCY = 2.0
+
+
+@dataclass(frozen=True)
+class PrioritySettings:
+    """How "who to call first" ranks accounts (the ``priority`` block of ``params/risk.yaml``).
+
+    ``priority = ARR x (1 + flag_weight x flags set) x band_weights[band] x urgency``,
+    urgency being ``renewal_urgency`` for an account renewing within the risk
+    settings' ``renewal_window_days`` (else 1). DESIGN.md's defaults.
+
+    Attributes
+    ----------
+    band_weights : Mapping[str, float]
+        Weight of ``red``, ``yellow``, ``green`` and ``unscored`` (no health score).
+    flag_weight : float
+        How much each risk flag set adds (1: each flag adds the ARR once more).
+    renewal_urgency : float
+        Factor for a renewal within the window.
+    """
+
+    band_weights: Mapping[str, float] = field(default_factory=lambda: BAND_WEIGHTS)
+    flag_weight: float = 1.0
+    renewal_urgency: float = RENEWAL_URGENCY
+
+    @classmethod
+    def from_mapping(cls, data: object, *, source: str) -> PrioritySettings:
+        """Read the ``priority`` block; unknown keys and bad values are errors."""
+        spec = check_keys(data, ["band_weights", "flag_weight", "renewal_urgency"], where=source)
+        values: dict[str, object] = {}
+        if "band_weights" in spec:
+            bands = check_keys(spec["band_weights"], list(BAND_WEIGHTS),
+                               where=f"{source}: band_weights")
+            values["band_weights"] = MappingProxyType({
+                **BAND_WEIGHTS,
+                **{k: number(v, where=f"{source}: band_weights.{k}", low=0)
+                   for k, v in bands.items()},
+            })
+        for key in ("flag_weight", "renewal_urgency"):
+            if key in spec:
+                values[key] = number(spec[key], where=f"{source}: {key}", low=0)
+        return cls(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -59,6 +106,8 @@ class RiskSettings:
         Months over which that fall is measured.
     user_contact_days : int
         Longest silence with users before a usage drop becomes an emergency.
+    priority : PrioritySettings
+        How "who to call first" ranks accounts (:func:`priority`).
     """
 
     renewal_window_days: int = 90
@@ -70,6 +119,7 @@ class RiskSettings:
     usage_drop: float = 0.2
     usage_drop_months: int = 3
     user_contact_days: int = 30
+    priority: PrioritySettings = field(default_factory=PrioritySettings)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str = "risk settings") -> RiskSettings:
@@ -93,6 +143,8 @@ class RiskSettings:
                 values[key] = MappingProxyType(
                     {str(k): _count(v, where=f"{where}.{k}") for k, v in value.items()}
                 )
+            elif key == "priority":
+                values[key] = PrioritySettings.from_mapping(value, source=where)
             elif key in ("champion_utilization", "usage_drop"):
                 v = number(value, where=where, low=0)
                 if v > 1:
@@ -200,20 +252,16 @@ def risk_flags(
     return out
 
 
-#: Priority weight of each health band (DESIGN.md: red 3, yellow 2, green 1).
-BAND_WEIGHTS = {"red": 3.0, "yellow": 2.0, "green": 1.0}
-#: Priority factor of an account renewing within the renewal window.
-RENEWAL_URGENCY = 2.0
-
-
 def priority(
     flags: pd.DataFrame, bands: pd.Series, *, settings: RiskSettings | None = None
 ) -> pd.Series:
     """How much an account needs attention: the DESIGN.md priority, ARR at stake first.
 
-    ``priority = ARR x (1 + flags set) x band weight x urgency``, where the band
-    weight is red 3, yellow 2, green 1 (1 without a score) and urgency is 2 for
-    an account renewing within ``settings.renewal_window_days`` (else 1).
+    ``priority = ARR x (1 + flag_weight x flags set) x band weight x urgency``;
+    by default (``settings.priority``, :class:`PrioritySettings`) the band
+    weight is red 3, yellow 2, green 1 (1 without a score), each flag counts
+    once, and urgency is 2 for an account renewing within
+    ``settings.renewal_window_days`` (else 1).
 
     Parameters
     ----------
@@ -234,11 +282,15 @@ def priority(
     DESIGN.md, "Priority (who to call first)"; Gainsight's renewal and risk CTAs.
     """
     settings = settings or RiskSettings()
-    band = bands.reindex(flags.index).map(BAND_WEIGHTS).fillna(1.0).astype(float)
+    rule = settings.priority
+    weights = rule.band_weights
+    band = (bands.reindex(flags.index).map(dict(weights)).fillna(weights["unscored"])
+            .astype(float))
     soon = flags["days_to_renewal"].between(0, settings.renewal_window_days)
-    urgency = np.where(soon, RENEWAL_URGENCY, 1.0)
+    urgency = np.where(soon, rule.renewal_urgency, 1.0)
     arr = 12.0 * flags["mrr"].astype(float)
-    return (arr * (1.0 + flags["flags"].astype(float)) * band * urgency).rename("priority")
+    boost = 1.0 + rule.flag_weight * flags["flags"].astype(float)
+    return (arr * boost * band * urgency).rename("priority")
 
 
 def load_risk_settings(path: str | Path) -> RiskSettings:

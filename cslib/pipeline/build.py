@@ -42,7 +42,7 @@ from cslib.pipeline.ledger import (
 from cslib.pipeline.output import OutputLock, prepare_output
 from cslib.pipeline.plan import DEFAULT_FORMATS, Job, Plan, absolute_paths, expand
 from cslib.pipeline.progress import Echo, Progress
-from cslib.pipeline.scope import Slicer
+from cslib.pipeline.scope import Slicer, scope_of
 from cslib.pipeline.signals import Terminated, signals_deferred, stop_on_sigterm
 from cslib.pipeline.worker import build_job, job_secrets
 from cslib.present.report import choose, report_slice, resolve_data
@@ -298,7 +298,8 @@ def render_notebook(
 
         chosen = choose_backend(backend, quarto=quarto)
     stem = name or "-".join(
-        [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id") if k in params]
+        [path.stem] + [slugify(str(params[k])) for k in ("segment", "account_id", "group")
+                       if k in params]
     )
     template = None
     if "pptx" in formats and pptx_template not in (None, ""):
@@ -324,7 +325,8 @@ def _render_scope(job: Job) -> tuple[tuple[Dataset | None, ...], set[str] | None
     slice and its document is scanned; a company report gets the whole data.
     """
     params = job.parts[0][1]
-    if not (params.get("account_id") or params.get("segment")):
+    scope = scope_of(params)
+    if scope is None:
         return (), None, None
     data = str(params.get("data", ""))
     company = str(params.get("company", ""))
@@ -333,17 +335,18 @@ def _render_scope(job: Job) -> tuple[tuple[Dataset | None, ...], set[str] | None
         # customer's rows only), plus every account's id and name for the leak scan.
         source = open_source(data)
         part = report_slice(
-            source, "customer" if params.get("account_id") else "segment",
-            period=str(params.get("period") or "").strip(),
+            source, scope[0], period=str(params.get("period") or "").strip(),
             segment=str(params.get("segment", "")), account_id=str(params.get("account_id", "")),
+            group_by=scope[1], group=str(params.get("group", "")),
             fiscal_year_start=int(params.get("fiscal_year_start") or 1))
         return ((part,), set(part.accounts["account_id"].astype(str)),
                 LeakScanner(source.account_names(), company=company))
     dataset = resolve_data(data)
-    for name, column in (("account_id", "account_id"), ("segment", "segment")):
-        if params.get(name):  # the notebook would say so too, but only after running
-            choose(str(params[name]), sorted(dataset.accounts[column].astype(str).unique()),
-                   name=name)
+    _, column, value = scope  # the notebook would check these too, but only after running
+    if column not in dataset.accounts.columns:
+        raise ParameterError(f"`group_by` must be a column of accounts, got {column!r}.")
+    choose(value, sorted(dataset.accounts[column].dropna().astype(str).unique()),
+           name={"account_id": "account_id", "segment": "segment"}.get(column, "group"))
     p = period_or_latest(str(params.get("period") or ""), dataset.last_month,
                          fiscal_year_start_month=int(params.get("fiscal_year_start") or 1))
     check_period(dataset, p)

@@ -65,7 +65,7 @@ def accept(
     outcome = built.outcome
     secrets = {k: v for k, v in (secrets or {}).items() if v}
     lead = built.scopes[0][0] if built.scopes else ""
-    if outcome.status == "built" and lead in ("customer", "segment") and allowed is None:
+    if outcome.status == "built" and lead in ("customer", "segment", "book") and allowed is None:
         # A customer's or a segment's document is only ever made from its own slice.
         outcome.status = "failed"
         outcome.error = (f"a {lead} document must be built from its {lead}'s slice of the data, "

@@ -29,6 +29,7 @@ from cslib.pipeline.jobs import BuildResult, Outcome
 from cslib.pipeline.ledger import JOURNAL
 from cslib.pipeline.output import write_atomic
 from cslib.pipeline.plan import Plan
+from cslib.pipeline.scope import scope_of
 from cslib.present.formats import fmt_money
 
 __all__ = [
@@ -156,7 +157,8 @@ def portfolio_facts(dataset: Dataset, month: pd.Period, health: pd.DataFrame | N
 
     ARR = 12 x MRR of ``month``; health from the build's book (``health_score``
     and ``health_band`` by account, or ``None``); renewal from
-    ``accounts.renewal_date``. Keys are ``("account_id", id)`` and ``("segment", name)``.
+    ``accounts.renewal_date``. Keys are ``("account_id", id)``, ``("segment", name)``
+    and ``("csm", name)`` (a CSM's book).
     """
     acc = dataset.accounts.assign(account_id=dataset.accounts["account_id"].astype(str))
     mrr = dataset.mrr[dataset.mrr["month"] == month]
@@ -184,17 +186,22 @@ def portfolio_facts(dataset: Dataset, month: pd.Period, health: pd.DataFrame | N
         out[("segment", str(segment))] = Facts(
             name=f"{segment} segment", segment=str(segment),
             arr=fmt_money(total, compact=True), arr_sort=f"{total:.2f}")
+    if "csm" in acc:
+        books = pd.Series(arr.to_numpy(), index=acc["csm"].astype("string")).groupby(level=0)
+        for csm, total in books.sum().items():
+            out[("csm", str(csm))] = Facts(name=str(csm), csm=str(csm),
+                                           arr=fmt_money(total, compact=True),
+                                           arr_sort=f"{total:.2f}")
     total = float(arr.sum())
     out[("company", "")] = Facts(arr=fmt_money(total, compact=True), arr_sort=f"{total:.2f}")
     return out
 
 
 def _facts(o: Outcome, facts: Mapping[tuple[str, str], Facts]) -> Facts:
-    params = o.parameters[0] if o.parameters else {}
-    for key in ("account_id", "segment"):
-        if params.get(key):
-            return facts.get((key, str(params[key])), Facts())
-    return facts.get(("company", ""), Facts())
+    scope = scope_of(o.parameters[0] if o.parameters else {})
+    if scope is None:
+        return facts.get(("company", ""), Facts())
+    return facts.get(scope[1:], Facts())
 
 
 def write_index(result: BuildResult, plan: Plan, *, earlier: Sequence[Outcome] = (),

@@ -51,7 +51,7 @@ from cslib.names import slugify, unique_slugs
 from cslib.periods import Period
 from cslib.render import FORMATS
 from cslib.render.quarto import BACKENDS
-from cslib.settings import check_keys, read_yaml, whole_number
+from cslib.settings import check_keys, did_you_mean, read_yaml, whole_number
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -67,7 +67,12 @@ __all__ = [
 
 #: What a plan builds when it names no formats (a deck is asked for: ``formats: [..., pptx]``).
 DEFAULT_FORMATS = ("html", "pdf")
+#: The fan-outs with their own parameter; any other column of ``accounts`` (``csm``,
+#: ``region``, ``plan``, an extra column) fans out a book per value (``group_by``, ``group``).
 FAN_OUT = ("segment", "account")
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: Columns that cannot be fanned out: one document per account is ``for_each: account``.
+NOT_FANNED = ("account_id", "name")
 #: Seconds a document may take before the build stops it (a plan's ``timeout``).
 DEFAULT_TIMEOUT = 600.0
 #: The longest ``timeout`` a plan may set: a day.
@@ -325,10 +330,13 @@ def _fan_out(spec: Mapping[str, Any], where: str, *, required: bool) -> str | No
     value = spec.get("for_each")
     if value is None:
         if required:
-            raise ConfigError(f"{where}.for_each is required (one of {', '.join(FAN_OUT)}).")
+            raise ConfigError(f"{where}.for_each is required (segment, account, or a column "
+                              "of accounts such as csm).")
         return None
-    if value not in FAN_OUT:
-        raise ConfigError(f"{where}.for_each must be one of {', '.join(FAN_OUT)}, got {value!r}.")
+    if not isinstance(value, str) or not _COLUMN.match(value) or value in NOT_FANNED:
+        raise ConfigError(f"{where}.for_each must be segment, account, or a column of accounts "
+                          f"(csm, region, plan, ...) other than {' or '.join(NOT_FANNED)}, "
+                          f"got {value!r}.")
     if "accounts" in spec and value != "account":
         raise ConfigError(f"{where}.accounts only applies with for_each: account.")
     if "segments" in spec and value != "segment":
@@ -467,11 +475,30 @@ def _segments(dataset: Dataset, wanted: Sequence[str], where: str) -> list[str]:
     return list(wanted)
 
 
+def _column_values(dataset: Dataset, column: str, where: str) -> list[str]:
+    """The distinct values of an account column, as text, sorted (no value: in no book)."""
+    acc = dataset.accounts
+    if column not in acc.columns:
+        cols = [c for c in acc.columns if c not in NOT_FANNED]
+        hint = did_you_mean(column, cols, code=True) or (
+            " One document per customer is `for_each: account`."
+            if column.lower().startswith(("customer", "client", "account")) else "")
+        raise ConfigError(
+            f"{where}.for_each: {column!r} is not a column of accounts "
+            f"(columns: {', '.join(cols)}).{hint}"
+        )
+    text = acc[column].dropna().astype(str)
+    values = sorted(set(text[text.str.strip() != ""]))
+    if not values:
+        raise ConfigError(f"{where}.for_each: accounts.{column} has no values to fan out over.")
+    return values
+
+
 def _targets(
     dataset: Dataset, period: Period, for_each: str, segments: Sequence[str],
     accounts: AccountFilter, where: str,
 ) -> list[tuple[str, dict[str, Any], str]]:
-    """(slug, fan-out parameter, title) for each segment or account.
+    """(slug, fan-out parameters, title) for each segment, account or column value.
 
     Slugs are made unique over every segment or account id of the dataset,
     not only those chosen, so a document keeps its file name from one build
@@ -481,6 +508,10 @@ def _targets(
         names = _segments(dataset, segments, where)
         slugs = unique_slugs(sorted(dataset.accounts["segment"].astype(str).unique()))
         return [(slugs[s], {"segment": s}, s) for s in names]
+    if for_each != "account":
+        values = _column_values(dataset, for_each, where)
+        slugs = unique_slugs(values)
+        return [(slugs[v], {"group_by": for_each, "group": v}, v) for v in values]
     names = dataset.accounts.set_index("account_id")["name"].astype(str)
     ids = unique_slugs(list(names.index.astype(str)), limit=20)
     return [
@@ -494,7 +525,8 @@ def expand(plan: Plan, dataset: Dataset, period: Period) -> list[Job]:
 
     Every notebook gets ``company``, ``data``, ``period`` and
     ``fiscal_year_start``, then the plan's and the document's ``parameters``,
-    then its fan-out parameter (``segment`` or ``account_id``).
+    then its fan-out parameters (``segment``, ``account_id``, or ``group_by`` and
+    ``group`` for any other column of ``accounts``: one book per CSM).
     """
     common: dict[str, Any] = {
         "company": plan.company,

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from cslib.data.dataset import Dataset
-from cslib.data.slices import account, customer_slice, segment_slice
+from cslib.data.slices import account, book_slice, customer_slice, segment_slice
 from cslib.errors import CslibError
 from cslib.metrics.benchmarks import MIN_GROUP_SIZE, peer_benchmarks, segment_peers
 from cslib.metrics.health import account_measures, health_scores
@@ -35,16 +35,33 @@ from cslib.pipeline.plan import Job
 from cslib.present.figures import per_account_figures
 from cslib.present.report import report_settings, snapshot_day
 
-__all__ = ["Slicer"]
+__all__ = ["Slicer", "scope_of"]
+
+
+def scope_of(params: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """What a notebook's parameters scope it to: ``(kind, column, value)``, or ``None``.
+
+    ``account_id`` -> ``("customer", "account_id", id)``; ``segment`` ->
+    ``("segment", "segment", name)``; ``group`` -> ``("book", group_by, value)``
+    (``group_by`` defaults to ``"csm"``); none of them -> ``None`` (a company report).
+    """
+    if params.get("account_id"):
+        return "customer", "account_id", str(params["account_id"])
+    if params.get("segment"):
+        return "segment", "segment", str(params["segment"])
+    if params.get("group"):
+        return "book", str(params.get("group_by") or "csm"), str(params["group"])
+    return None
 
 
 @dataclass
 class Slicer:
     """Makes the slice each notebook of a build gets; peers' figures sorted once per segment.
 
-    Parameters decide the scope: ``account_id`` -> the customer's slice,
-    ``segment`` -> the segment's slice, neither -> the whole dataset (a
-    company report such as the board pack), returned as ``None``.
+    Parameters decide the scope (:func:`scope_of`): ``account_id`` -> the
+    customer's slice, ``segment`` -> the segment's slice, ``group_by`` and
+    ``group`` -> a book's slice (one CSM's accounts), none -> the whole dataset
+    (a company report such as the board pack), returned as ``None``.
     """
 
     full: Dataset
@@ -115,6 +132,9 @@ class Slicer:
                                   figures=self._own_figures(params, account_id), rows=self._rows)
         if params.get("segment"):
             return segment_slice(self.full, str(params["segment"]))
+        scope = scope_of(params)
+        if scope is not None:  # a book: one CSM's (region's, plan's) accounts
+            return book_slice(self.full, scope[1], scope[2])
         return None
 
     def slices(self, job: Job) -> tuple[Dataset | None, ...]:
@@ -130,11 +150,12 @@ class Slicer:
         out: set[str] = set()
         acc = self.full.accounts
         for _, params in job.parts:
-            if params.get("account_id"):
-                out.add(str(params["account_id"]))
-            elif params.get("segment"):
-                keep = acc["segment"].astype(str) == str(params["segment"])
-                out |= set(acc.loc[keep, "account_id"].astype(str))
-            else:
+            scope = scope_of(params)
+            if scope is None:
                 return None
+            _, column, value = scope
+            if column not in acc.columns:
+                continue  # the notebook names the bad column itself; nothing is allowed
+            keep = (acc[column].astype("string") == value).fillna(False)
+            out |= set(acc.loc[keep, "account_id"].astype(str))
         return out

@@ -42,6 +42,8 @@ from cslib.present.formats import (
 from cslib.present.report import Report
 from cslib.present.tables import FLAG_LABELS
 from cslib.present.tables.company import at_risk_frame
+from cslib.present.tables.loss_review import loss_summary
+from cslib.present.tables.team import team_summary
 
 __all__ = [
     "adoption_summary",
@@ -49,12 +51,14 @@ __all__ = [
     "change_phrase",
     "executive_summary",
     "health_summary",
+    "loss_summary",
     "qbr_summary",
     "retention_summary",
     "risk_summary",
     "satisfaction_summary",
     "segment_summary",
     "support_summary",
+    "team_summary",
 ]
 
 
@@ -539,3 +543,4 @@ def support_summary(report: Report) -> Paragraph | Callout | None:
         text += (f"; {share} of {rated['csat_responses']} ratings were satisfied "
                  f"({SATISFIED_MIN}-5 of 5)")
     return Paragraph.of(text + ".", definitions=("csat",))
+

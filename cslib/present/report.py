@@ -26,7 +26,7 @@ import cslib
 from cslib.data.dataset import Dataset, Scope
 from cslib.data.load import load
 from cslib.data.sample import sample_dataset
-from cslib.data.slices import customer_slice, segment_slice
+from cslib.data.slices import book_slice, customer_slice, segment_slice
 from cslib.data.sources import SqlSource, database_url, display_name, is_database, open_source
 from cslib.document.model import BLOCK_MIME
 from cslib.errors import ParameterError
@@ -55,6 +55,7 @@ KINDS = {
     "company": "Board pack",
     "segment": "Segment review",
     "customer": "Quarterly business review",
+    "book": "Book of business",
 }
 
 #: Who reads a report: ``"customer"`` (a QBR shared with that customer) or
@@ -201,7 +202,7 @@ class Report:
     Attributes
     ----------
     kind : str
-        ``"company"``, ``"segment"`` or ``"customer"``.
+        ``"company"``, ``"segment"``, ``"customer"`` or ``"book"``.
     title, subtitle : str
         "Board pack" / "Segment review: Enterprise" / the customer's name.
     company : str
@@ -235,6 +236,8 @@ class Report:
     risk_settings: RiskSettings
     account_id: str = ""
     segment: str = ""
+    group_by: str = ""
+    group: str = ""
     benchmarks: dict[str, Any] = field(default_factory=dict)
     audience: str = "internal"
     share_health: bool = False
@@ -335,6 +338,8 @@ def open_report(
     company: str = "",
     segment: str = "",
     account_id: str = "",
+    group_by: str = "",
+    group: str = "",
     fiscal_year_start: int = 1,
     health_config: str = "",
     risk_config: str = "",
@@ -347,8 +352,9 @@ def open_report(
 
     Parameters
     ----------
-    kind : {"company", "segment", "customer"}
-        Board pack (whole company), segment review, or customer QBR.
+    kind : {"company", "segment", "customer", "book"}
+        Board pack (whole company), segment review, customer QBR, or a book of
+        business (the accounts of one CSM, region, plan...: ``group_by`` and ``group``).
     period : str
         ``"2026Q3"``, ``"2026-09"``, ``"2026"`` or ``"TTM2026-09"``; empty means
         the latest complete quarter in the data.
@@ -364,6 +370,9 @@ def open_report(
         The segment (``accounts.segment``) of a segment review.
     account_id : str
         The customer (``accounts.account_id``) of a QBR.
+    group_by, group : str
+        A book's column of ``accounts`` (default ``"csm"``) and its value
+        (``group_by="csm", group="Priya Shah"``: that CSM's accounts only).
     fiscal_year_start : int
         First month (1-12) of the fiscal year that period labels are read on.
     health_config, risk_config : str
@@ -421,6 +430,7 @@ def open_report(
             and is_database(str(data).strip()):
         full = report_slice(str(data).strip(), kind, period=str(period).strip(),
                             segment=str(segment), account_id=str(account_id),
+                            group_by=str(group_by or "csm"), group=str(group),
                             fiscal_year_start=fiscal_year_start)
     else:
         full = resolve_data(data)
@@ -440,7 +450,7 @@ def open_report(
     custom_title = str(title).strip()
     title, subtitle, scoped = KINDS[kind], "", full
     benchmarks: dict[str, Any] = {}
-    wanted = str(segment if kind == "segment" else account_id)
+    wanted = str({"segment": segment, "book": group}.get(kind, account_id))
     if scope is not None and wanted != scope.key:
         raise ParameterError(f"`data` holds {scope.describe()}; got {wanted!r}.")
     if kind == "segment":
@@ -472,7 +482,22 @@ def open_report(
             parameters["audience"] = audience
         elif share_health:
             parameters["share_health"] = True
-    elif segment or account_id:
+    elif kind == "book":
+        group_by = str(group_by or "csm")
+        if group_by not in full.accounts.columns or group_by in ("account_id", "name"):
+            cols = [c for c in full.accounts.columns if c not in ("account_id", "name")]
+            raise ParameterError(f"`group_by` must be a column of accounts ({', '.join(cols)}), "
+                                 f"got {group_by!r}.{did_you_mean(group_by, cols, code=True)}")
+        values = sorted(full.accounts[group_by].dropna().astype(str).unique())
+        group = choose(str(group), values, name="group")
+        scoped = full if scope is not None else book_slice(full, group_by, group)
+        label = group_by.replace("_", " ").capitalize()
+        subtitle = group if group_by == "csm" else f"{label}: {group}"
+        parameters["group_by"], parameters["group"] = group_by, group
+    if kind != "book" and (group or group_by):
+        raise ParameterError(f"`group_by` and `group` are for a book of business, not a "
+                             f"{KINDS[kind].lower()}.")
+    if kind == "company" and (segment or account_id):
         raise ParameterError("a company report takes neither `segment` nor `account_id`.")
     if custom_title:
         parameters["title"] = custom_title
@@ -494,6 +519,8 @@ def open_report(
         risk_settings=risk,
         account_id=str(account_id) if kind == "customer" else "",
         segment=str(segment) if kind == "segment" else "",
+        group_by=str(group_by) if kind == "book" else "",
+        group=str(group) if kind == "book" else "",
         benchmarks=benchmarks,
         audience=audience,
         share_health=bool(share_health and audience == "customer"),
@@ -507,6 +534,8 @@ def report_slice(
     period: str = "",
     segment: str = "",
     account_id: str = "",
+    group_by: str = "csm",
+    group: str = "",
     fiscal_year_start: int = 1,
     min_group_size: int = MIN_GROUP_SIZE,
 ) -> Dataset:
@@ -543,4 +572,14 @@ def report_slice(
             raise ParameterError(f"`segment` must be one of {', '.join(map(repr, known))}; "
                                  f"got {segment!r}.")
         return source.read(segment=segment, until=until).scoped(Scope("segment", segment))
+    if kind == "book" and group.strip():
+        if group_by not in source.account_columns() or group_by == "account_id":
+            raise ParameterError(f"`group_by` must be a column of accounts of {source.name}, "
+                                 f"got {group_by!r}.")
+        known = source.segments(group_by)
+        if group not in known:
+            raise ParameterError(f"`group` must be one of {', '.join(map(repr, known[:20]))}; "
+                                 f"got {group!r}.")
+        return source.read(segment=group, group_by=group_by, until=until).scoped(
+            Scope("book", group, column=group_by))
     return source.read(until=until)

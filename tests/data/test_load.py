@@ -395,7 +395,7 @@ def test_valid_dataset_loads_with_contract_dtypes(valid_dir):
     ds = load(valid_dir)
     assert {name: len(frame) for name, frame in ds.tables.items()} == {
         "accounts": 5, "mrr": 37, "usage": 7, "nps": 4, "tickets": 4,
-        "contacts": 4, "activities": 3, "goals": 3, "advocacy": 2,
+        "contacts": 4, "activities": 3, "goals": 3, "advocacy": 2, "churn_events": 1,
     }  # fmt: skip
     assert ds.mrr["month"].dtype == pd.PeriodDtype("M")
     assert list(ds.mrr["account_id"].cat.categories) == ["a1", "a2", "a3", "a4", "a5"]
@@ -518,6 +518,7 @@ def test_summary_figures(valid_dir):
             "activities": {"rows": 3, "from": "2026-07-20", "to": "2026-09-01"},
             "goals": {"rows": 3, "from": "2026-08-31", "to": "2026-12-31"},
             "advocacy": {"rows": 2, "from": "2026-05-10", "to": "2026-08-01"},
+            "churn_events": {"rows": 1, "from": "2026-08-20", "to": "2026-08-20"},
         },
         "missing_tables": [],
     }
@@ -530,7 +531,7 @@ def test_subset_keeps_only_those_accounts_in_every_table(valid_dir):
     rows = {name: len(frame) for name, frame in part.tables.items()}
     assert rows == {
         "accounts": 2, "mrr": 11, "usage": 1, "nps": 1, "tickets": 1,
-        "contacts": 1, "activities": 1, "goals": 1, "advocacy": 1,
+        "contacts": 1, "activities": 1, "goals": 1, "advocacy": 1, "churn_events": 0,
     }  # fmt: skip
     for name, frame in part.tables.items():
         assert set(frame["account_id"].astype(str)) <= {"a4", "a5"}, name
@@ -617,7 +618,7 @@ def test_from_frames_accepts_period_months():
         pytest.param(
             {"invoices": pd.DataFrame({"x": [1]})},
             "unknown table(s) invoices; the contract's tables are accounts, mrr, usage, nps, "
-            "tickets, contacts, activities, goals, advocacy.",
+            "tickets, contacts, activities, goals, advocacy, churn_events.",
             id="unknown-table",
         ),
     ],
@@ -644,7 +645,7 @@ def test_required_tables_are_accounts_and_mrr():
     assert REQUIRED_TABLES == ("accounts", "mrr")
     assert list(CONTRACT) == [
         "accounts", "mrr", "usage", "nps", "tickets", "contacts", "activities", "goals",
-        "advocacy",
+        "advocacy", "churn_events",
     ]  # fmt: skip
 
 

@@ -213,7 +213,8 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-FILES = "ravenstack_accounts.csv, ravenstack_subscriptions.csv, ravenstack_support_tickets.csv"
+FILES = ("ravenstack_accounts.csv, ravenstack_subscriptions.csv, ravenstack_support_tickets.csv, "
+         "ravenstack_churn_events.csv")
 
 
 @pytest.mark.parametrize(
@@ -431,3 +432,11 @@ def test_report_metrics_reads_the_plans_own_data(tmp_path, capsys) -> None:
     figures = json.loads((tmp_path / "2024Q4" / "metrics-by-segment.json").read_text())
     assert sorted(figures["by"]["segment"]) == ["Basic", "Enterprise", "Pro"]
     assert round(figures["total"]["ending_mrr"]) == 10_734_251  # the published Dec 2024 MRR
+
+
+def test_churn_events_are_imported_with_their_reason_and_feedback(mini: Path, tmp_path: Path):
+    import_ravenstack(mini, tmp_path / "rs")
+    events = pd.read_csv(tmp_path / "rs" / "churn_events.csv")
+    assert events.to_dict("records") == [{
+        "event_id": "C-000001", "account_id": "A-000003", "occurred_on": "2024-06-30",
+        "kind": "churn", "reason": "pricing; feedback: too expensive"}]  # fmt: skip

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import cslib
 from cslib.errors import ConfigError
 from cslib.periods import Period
 from cslib.pipeline.plan import AccountFilter, expand, load_plan, slugify
@@ -39,7 +41,8 @@ documents:
 def test_default_plan_reads_and_fans_out_over_segments_and_renewing_accounts(sample):
     plan = load_plan(DEFAULT_PLAN)
     assert [d.name for d in plan.documents] == ["board-pack", "segment-review", "qbr",
-                                                "account-review"]
+                                                "account-review", "csm-book",
+                                                "team-scorecard", "loss-review"]
     jobs = expand(plan, sample, Period.parse("2026Q3"))
     keys = [j.key for j in jobs]
     assert keys[0] == "board-pack"
@@ -65,7 +68,10 @@ def test_default_plan_reads_and_fans_out_over_segments_and_renewing_accounts(sam
     reviews = [j for j in jobs if j.document == "account-review"]  # the same customers
     assert [j.parts[0][1]["account_id"] for j in reviews] == \
         [j.parts[0][1]["account_id"] for j in qbrs]
-    assert all(k.startswith(("qbr/a", "account-review/a")) for k in keys[4:])
+    books = [j for j in jobs if j.document == "csm-book"]  # one per CSM, in name order
+    assert [j.parts[0][1]["group"] for j in books] == sorted(set(sample.accounts["csm"]))
+    assert keys[-2:] == ["team-scorecard", "loss-review"]
+    assert all(k.startswith(("qbr/a", "account-review/a", "csm-book/")) for k in keys[4:-2])
 
 
 def test_every_notebook_gets_company_data_and_period(sample):
@@ -88,8 +94,10 @@ def test_every_notebook_gets_company_data_and_period(sample):
         ),
         ("compny: Acme\n" + BASE[len("company: Acme\n"):], "unknown setting 'compny'"),
         (BASE + "    formats: [html, docx]\n", "formats must be among html, pdf"),
-        (BASE.replace("for_each: account", "for_each: customer"),
-         "for_each must be one of segment, account, got 'customer'"),
+        (BASE.replace("for_each: account", "for_each: ../csm"),
+         "for_each must be segment, account, or a column of accounts"),
+        (BASE.replace("for_each: account", "for_each: account_id"),
+         "other than account_id or name, got 'account_id'"),
         (BASE + "    accounts: {top_arr: 0}\n", "accounts.top_arr must be a whole number >= 1"),
         (BASE + "    accounts: {renewing_within_days: 30, renewing_within_quarters: 1}\n",
          "give renewing_within_days or renewing_within_quarters, not both"),
@@ -155,3 +163,31 @@ def test_account_file_names_do_not_collide_and_are_stable(tmp_path, sample):
     keys = [j.key for j in expand(plan, sample, Period.parse("2026Q3"))]
     assert len(keys) == len(set(keys))
     assert keys == [j.key for j in expand(plan, sample, Period.parse("2026Q3"))]
+
+
+def test_for_each_any_account_column_fans_out_one_book_per_value(tmp_path, sample):
+    """`for_each: csm` (or region, an extra column): one document per value, safe slugs."""
+    hostile = sample.accounts.copy()
+    hostile.loc[hostile.index[:3], "csm"] = ["../../etc/passwd", "<b>Ann</b>", "ann"]
+    hostile.loc[hostile.index[3], "csm"] = None  # no CSM: in no book
+    ds = cslib.from_frames({**sample.tables, "accounts": hostile})
+    plan = load_plan(write_plan(tmp_path, BASE.replace("for_each: account", "for_each: csm")))
+    jobs = expand(plan, ds, Period.parse("2026Q3"))
+    values = sorted(set(hostile["csm"].dropna()))
+    assert [j.parts[0][1]["group"] for j in jobs] == values
+    assert all(j.parts[0][1]["group_by"] == "csm" for j in jobs)
+    keys = [j.key.split("/", 1)[1] for j in jobs]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", k) for k in keys), keys
+    assert [j.title for j in jobs] == values
+    region = load_plan(write_plan(tmp_path, BASE.replace("for_each: account", "for_each: region")))
+    assert [j.parts[0][1]["group"] for j in expand(region, ds, Period.parse("2026Q3"))] == [
+        "APAC", "EMEA", "LATAM", "NA"]  # fmt: skip
+
+
+def test_for_each_a_column_the_data_lacks_names_the_columns(tmp_path, sample):
+    plan = load_plan(write_plan(tmp_path, BASE.replace("for_each: account", "for_each: csms")))
+    with pytest.raises(ConfigError) as err:
+        expand(plan, sample, Period.parse("2026Q3"))
+    text = str(err.value)
+    assert "'csms' is not a column of accounts" in text and "Did you mean `csm`?" in text

@@ -27,7 +27,7 @@ def qbr():
     ("kwargs", "error", "message"),
     [
         ({"kind": "board"}, ParameterError, "`kind` must be one of 'company', 'segment', "
-         "'customer'; got 'board'."),
+         "'customer', 'book'; got 'board'."),
         ({"kind": "segment", "segment": "Enterprse"}, ParameterError,
          "`segment` must be one of 'Enterprise', 'Mid-Market', 'SMB'; got 'Enterprse'. "
          "Did you mean 'Enterprise'?"),
@@ -44,8 +44,8 @@ def qbr():
          "`data` must name an existing dataset folder, got '/no/such/folder'"),
         ({"kind": "company", "segmnt": "SMB"}, ParameterError,
          "unknown report parameter(s): segmnt; expected period, data, company, segment, "
-         "account_id, fiscal_year_start, health_config, risk_config, title, audience, "
-         "share_health. Did you mean `segment`?"),
+         "account_id, group_by, group, fiscal_year_start, health_config, risk_config, title, "
+         "audience, share_health. Did you mean `segment`?"),
         ({"kind": "company", "audience": "customer"}, ParameterError,
          "a board pack is internal; only a customer report (a QBR) can have `audience` "
          "'customer'."),

@@ -37,6 +37,13 @@ tickets.closed_on         support_tickets.closed_at           the date (time dro
 tickets.priority          support_tickets.priority            as is (low ... urgent)
 tickets.csat              support_tickets.satisfaction_score  as is (1-5; empty stays empty)
 tickets.ces               (none)                              left out: not in the source
+churn_events.event_id     churn_events.churn_event_id         as is
+churn_events.account_id   churn_events.account_id             as is
+churn_events.occurred_on  churn_events.churn_date             as is
+churn_events.kind         (none)                              ``churn``
+churn_events.reason       churn_events.reason_code,           ``pricing; feedback: too
+                          feedback_text                       expensive`` (code alone
+                                                              without feedback)
 ========================  ==================================  ==============================
 
 **Monthly MRR from overlapping subscriptions.** An account holds several
@@ -81,9 +88,23 @@ RavenStack does not have: ``feature_usage.usage_count`` counts uses of a
 feature per subscription and day, not users, and turning it into people would
 invent numbers; ``licensed_seats`` alone (the sum of the active
 subscriptions' ``seats``) cannot make the table, whose two columns are both
-required. ``churn_events`` (reasons, refunds) and ``feature_usage`` have no
-contract table and are not read. NPS, contacts, activities, goals and advocacy
-are not in the source: the reports say those sections have no data.
+required. ``feature_usage`` has no contract table and is not read.
+
+``churn_events`` are read as the contract's ``churn_events`` (``event_id`` =
+``churn_event_id``, ``occurred_on`` = ``churn_date``, ``kind`` = ``churn``,
+``reason`` = ``reason_code``, then ``; feedback: `` and ``feedback_text`` when
+given): the loss review shows them as each loss's reason. Most of RavenStack's
+churn events are recorded for accounts whose subscriptions continue; the
+revenue figures follow the subscriptions (an account is lost when its MRR
+falls), and the loss review lists the churn events of accounts still paying
+separately, as a data-quality note, instead of counting them as losses.
+
+NPS, contacts, activities, goals and advocacy are not in the source: the
+reports say those sections have no data.
+
+Why this module is long: the mapping is documented here, rule by rule (the
+README points to this docstring), beside the code that applies it and the
+checks that name each bad source value by file, column and line.
 
 References
 ----------
@@ -126,10 +147,13 @@ SOURCE_FILES: dict[str, tuple[str, ...]] = {
                                      "end_date", "mrr_amount", "billing_frequency"),
     "ravenstack_support_tickets.csv": ("ticket_id", "account_id", "submitted_at",
                                        "closed_at", "priority", "satisfaction_score"),
+    "ravenstack_churn_events.csv": ("churn_event_id", "account_id", "churn_date", "reason_code",
+                                    "feedback_text"),
 }  # fmt: skip
 
 #: The files an import writes (and the only ones it replaces in DEST).
-OUTPUT_FILES: tuple[str, ...] = ("accounts.csv", "mrr.csv", "tickets.csv", "SOURCE.md")
+OUTPUT_FILES: tuple[str, ...] = ("accounts.csv", "mrr.csv", "tickets.csv", "churn_events.csv",
+                                  "SOURCE.md")
 
 #: Country code -> region, in the sample company's region names.
 REGIONS: dict[str, str] = {
@@ -143,7 +167,7 @@ LEFT_OUT: tuple[str, ...] = (
     "nps, contacts, activities, goals, advocacy (not in the source)",
 )
 
-_ACCOUNTS, _SUBSCRIPTIONS, _TICKETS = SOURCE_FILES
+_ACCOUNTS, _SUBSCRIPTIONS, _TICKETS, _CHURN = SOURCE_FILES
 
 
 @dataclass(frozen=True)
@@ -381,6 +405,12 @@ def _map(raw: dict[str, Table], src: Path) -> tuple[dict[str, pd.DataFrame], pd.
     _problem(tic, "satisfaction_score", "must be a whole number from 1 to 5 or empty",
              score.notna() & ((score < 1) | (score > 5)).fillna(False), problems)
     _problem(tic, "closed_at", "must not be before submitted_at", closed < opened, problems)
+
+    churn = raw[_CHURN]
+    _unique(churn, "churn_event_id", problems)
+    _known(churn, churn.frame["account_id"], ids, problems)
+    churned_on = _parsed(churn, "churn_date", "date", problems,
+                         rule="must be a date written YYYY-MM-DD")
     _raise(src, problems)
 
     as_of = max(start.max(), end.max()) if end.notna().any() else start.max()
@@ -407,10 +437,21 @@ def _map(raw: dict[str, Table], src: Path) -> tuple[dict[str, pd.DataFrame], pd.
         "priority": tic.frame["priority"],
         "csat": score,
     })  # fmt: skip
+    code = churn.frame["reason_code"].astype("string").str.strip()
+    feedback = churn.frame["feedback_text"].astype("string").str.strip()
+    reason = code.where(feedback.isna() | (feedback == ""), code + "; feedback: " + feedback)
+    churn_events = pd.DataFrame({
+        "event_id": churn.frame["churn_event_id"],
+        "account_id": churn.frame["account_id"],
+        "occurred_on": churned_on.dt.strftime("%Y-%m-%d"),
+        "kind": "churn",
+        "reason": reason,
+    })  # fmt: skip
     tables = {
         "accounts": accounts.sort_values("account_id", kind="stable"),
         "mrr": monthly_mrr(subs, as_of=as_of),
         "tickets": tickets.sort_values("ticket_id", kind="stable"),
+        "churn_events": churn_events.sort_values(["occurred_on", "event_id"], kind="stable"),
     }
     return tables, as_of
 

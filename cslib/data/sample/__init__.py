@@ -46,6 +46,7 @@ from cslib.data.sample._tables import (
     _accounts_table,
     _activities_table,
     _advocacy_table,
+    _churn_events_table,
     _contacts_table,
     _goals_table,
     _mrr_table,
@@ -156,6 +157,7 @@ def generate(
         "activities": _activities_table(_rng(seed, "activities"), book, contacts, account_ids),
         "goals": _goals_table(_rng(seed, "goals"), book, account_ids),
         "advocacy": _advocacy_table(_rng(seed, "advocacy"), book, account_ids),
+        "churn_events": _churn_events_table(_rng(seed, "churn_events"), book, account_ids),
     }
     return {name: tables[name].loc[:, list(COLUMNS[name])] for name in TABLES}
 

@@ -393,6 +393,50 @@ def _advocacy_table(rng: np.random.Generator, book: _Book, account_ids: np.ndarr
     return frame
 
 
+#: Why customers leave or cut back, as a CRM's loss form records it: (reason, weight when
+#: usage was falling, weight otherwise).
+_LOSS_REASONS = (
+    ("Low adoption: the teams never made it part of their work", 4.0, 0.5),
+    ("Budget cuts", 1.0, 2.0),
+    ("Moved to a competitor", 1.5, 1.0),
+    ("Champion left the company", 1.5, 1.0),
+    ("Missing features", 1.0, 1.0),
+    ("Company acquired", 0.3, 0.8),
+)
+
+
+def _churn_events_table(rng: np.random.Generator, book: _Book,
+                        account_ids: np.ndarray) -> pd.DataFrame:
+    """The loss form a CSM fills in when an account churns or contracts (not always)."""
+    cal = book.cal
+    mrr = book.mrr
+    prev, cur = mrr[:, :-1], mrr[:, 1:]
+    churn = (prev > 0) & (cur == 0)
+    shrink = (prev > 0) & (cur > 0) & (cur < prev)
+    ii, tt = np.nonzero(churn | shrink)
+    tt = tt + 1  # the month the loss shows in
+    kind = np.where(churn[ii, tt - 1], "churn", "contraction")
+    recorded = rng.random(len(ii)) < np.where(kind == "churn", 0.8, 0.5)
+    falling = book.declining[ii, tt - 1]
+    weights = np.array([[w for _, w, _ in _LOSS_REASONS], [w for _, _, w in _LOSS_REASONS]])
+    p = weights[np.where(falling, 0, 1)]
+    p = p / p.sum(axis=1, keepdims=True)
+    pick = (rng.random(len(ii))[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    day = cal.random_day(rng, tt)
+    reasons = np.asarray([r for r, _, _ in _LOSS_REASONS], dtype=object)[
+        np.minimum(pick, len(_LOSS_REASONS) - 1)]
+    frame = pd.DataFrame(
+        {
+            "account_id": account_ids[ii][recorded],
+            "occurred_on": _iso(day[recorded]),
+            "kind": kind[recorded].astype(object),
+            "reason": reasons[recorded],
+        }
+    ).sort_values(["occurred_on", "account_id"], kind="stable", ignore_index=True)
+    frame.insert(0, "event_id", _ids("L", len(frame), 4))
+    return frame
+
+
 # --------------------------------------------------------------------------- public API
 
 

@@ -19,6 +19,7 @@ TABLES: tuple[str, ...] = (
     "activities",
     "goals",
     "advocacy",
+    "churn_events",
 )
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "current",
     ),
     "advocacy": ("event_id", "account_id", "occurred_on", "kind"),
+    "churn_events": ("event_id", "account_id", "occurred_on", "kind", "reason"),
 }
 
 # One independent random stream per table, so that changing how one table is
@@ -67,6 +69,7 @@ _STREAMS: dict[str, int] = {
     "goals": 9,
     "advocacy": 10,
     "ticket_categories": 11,
+    "churn_events": 12,
 }
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -28,11 +28,13 @@ __all__ = [
     "days_ago",
     "flag_names",
     "flag_reasons",
+    "health_cell",
     "is_true",
     "isnum",
     "kpi",
     "measure_value",
     "plain_number",
+    "priority_rule",
     "shown_note",
     "weakest_measures",
 ]
@@ -186,6 +188,21 @@ def weakest_measures(row: pd.Series, measures: Any, *, k: int = 2,
                     if isnum(row.get(f"score_{m.name}")))
     return [f"{MEASURE_LABELS.get(m, m)}: {measure_value(m, row.get(m))} "
             f"(scores {s:.0f})" for s, m in scored if s < below][:k]
+
+
+def priority_rule(settings: RiskSettings) -> str:
+    """The ranking rule in words, with its settings: ``ARR x (1 + flags) x health (...)``."""
+    rule = settings.priority
+    w = rule.band_weights
+    flags = "flags" if rule.flag_weight == 1 else f"{rule.flag_weight:g} x flags"
+    return (f"ARR x (1 + {flags}) x health (red {w['red']:g}, yellow {w['yellow']:g}, green "
+            f"{w['green']:g}) x {rule.renewal_urgency:g} when renewing within "
+            f"{settings.renewal_window_days} days")
+
+
+def health_cell(score: Any, band: Any) -> str:
+    """``17 red`` (the whole score and its band), or a dash without a score."""
+    return f"{score:.0f} {band}" if isnum(score) and isinstance(band, str) else DASH
 
 
 def shown_note(total: int, n: int | None) -> str:

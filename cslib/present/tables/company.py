@@ -31,8 +31,10 @@ from cslib.present.tables._cells import (
     RIGHT,
     flag_names,
     flag_reasons,
+    health_cell,
     isnum,
     kpi,
+    priority_rule,
     shown_note,
     weakest_measures,
 )
@@ -219,8 +221,7 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
                 str(r["name"]),
                 str(r["segment"]),
                 fmt_money(12 * r["mrr"], compact=True),
-                f"{fmt_score(r['health_score'], digits=0)} {r['health_band']}"
-                if isnum(r["health_score"]) else DASH,
+                health_cell(r["health_score"], r["health_band"]),
                 renewal,
                 r["reasons"],
             )
@@ -233,9 +234,8 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
         align=(LEFT, LEFT, RIGHT, LEFT, LEFT, LEFT),
         caption=(
             f"{len(risky)} accounts are red or carry a risk flag, "
-            f"{fmt_money(at_stake, compact=True)} ARR in all; ranked by ARR x (1 + flags) x "
-            "health (red 3, yellow 2, green 1) x 2 when renewing within "
-            f"{report.risk_settings.renewal_window_days} days"
+            f"{fmt_money(at_stake, compact=True)} ARR in all; ranked by "
+            + priority_rule(report.risk_settings)
             + shown_note(len(risky), n).replace("largest", "most urgent")
         ),
         definitions=("risk_flags", "health_score", "arr"),
