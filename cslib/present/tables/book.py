@@ -24,7 +24,6 @@ from cslib.present.formats import (
     fmt_money,
     fmt_percent,
     fmt_plural,
-    fmt_score,
     fmt_signed_percent,
 )
 from cslib.present.report import Report
@@ -109,8 +108,8 @@ def worklist_frame(report: Report) -> pd.DataFrame:
             said = flag_reasons(r, report.risk_settings)
             why: dict[str, str] = {k: said[k] for k in ("emergency", "renewal_at_risk")
                                    if k in said}
-            if r["health_band"] == "red":
-                why["red"] = f"health {fmt_score(r['health_score'], digits=0)} (red)"
+            if r["health_band"] == "red":  # the Health column shows the score
+                why["red"] = "red health"
             if r["goals_at_risk"] > 0:
                 why["goals"] = fmt_plural(int(r["goals_at_risk"]), "goal") + " at risk or overdue"
             change = r.get("active_users_change")
