@@ -24,7 +24,6 @@ under the ROC curve; scikit-learn, ``LogisticRegression``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,10 +42,11 @@ __all__ = [
     "backtest_frame",
     "backtest_quarters",
     "backtest_summary",
+    "book_change",
     "known_on",
     "run_backtest",
+    "snapshot",
     "suggested_weights",
-    "weights_as_config",
 ]
 
 #: Dated rows per table: a row is known on a day when this date (month) is on or before it.
@@ -158,26 +158,52 @@ def backtest_frame(
     """
     config = config or HealthConfig.default()
     settings = settings or RiskSettings()
-    mrr = dataset.mrr
     parts = []
     for q in quarters:
         day = q.start_book.end_time.normalize()  # the day before Q starts
-        seen = known_on(dataset, day)
-        start = paying_accounts(mrr, month=q.start_book)
-        end_rows = mrr[mrr["month"] == q.last_month]
-        end = end_rows.groupby(end_rows["account_id"].astype(str))["mrr"].sum()
-        frame = pd.DataFrame(index=start.index)
-        frame["start_mrr"] = start
-        frame["end_mrr"] = end.reindex(start.index).fillna(0.0)
-        frame["lost"] = frame["end_mrr"] < frame["start_mrr"]
-        health = health_scores(account_measures(seen, as_of=day), config=config)
-        frame = frame.join(health.drop(columns="coverage"))
-        flags = risk_flags(seen, as_of=day, settings=settings)
-        frame = frame.join(flags[list(RISK_FLAGS)])
-        frame["flagged"] = flags["flags"].reindex(frame.index).fillna(0) > 0
+        frame = book_change(dataset.mrr, q)
+        snap = snapshot(dataset, day, config=config, settings=settings)
+        scored = [c for c in snap if c.startswith("score_")] + ["health_score", "health_band"]
+        frame = frame.join(snap[[*scored, *RISK_FLAGS]])
+        frame["flagged"] = snap["flags"].reindex(frame.index).fillna(0) > 0
         frame.insert(0, "quarter", q.label)
         parts.append(frame.reset_index())
     return pd.concat(parts, ignore_index=True)
+
+
+def book_change(mrr: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Each start-book account's MRR then and in the period's last month, and whether it fell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``account_id`` (MRR > 0 in the start book): ``start_mrr``,
+        ``end_mrr`` (0 when not paying) and ``lost`` (``end_mrr < start_mrr``:
+        churned or contracted; DESIGN.md's loss).
+    """
+    start = paying_accounts(mrr, month=period.start_book)
+    rows = mrr[mrr["month"] == period.last_month]
+    end = rows.groupby(rows["account_id"].astype(str))["mrr"].sum().reindex(start.index)
+    frame = pd.DataFrame({"start_mrr": start, "end_mrr": end.fillna(0.0)}, index=start.index)
+    frame["lost"] = frame["end_mrr"] < frame["start_mrr"]
+    return frame
+
+
+def snapshot(dataset: Dataset, day: str | pd.Timestamp, *, config: HealthConfig,
+             settings: RiskSettings) -> pd.DataFrame:
+    """Health (measures, scores, band) and risk flags of the accounts paying on ``day``, as known.
+
+    Everything is computed from :func:`known_on` ``(dataset, day)``: no row
+    dated after ``day`` takes part.
+    """
+    day = pd.Timestamp(day).normalize()
+    seen = known_on(dataset, day)
+    measures = account_measures(seen, as_of=day)
+    health = measures.join(health_scores(measures, config=config))
+    flags = risk_flags(seen, as_of=day, settings=settings)
+    keep = [c for c in (*RISK_FLAGS, "flags", "days_since_executive_contact",
+                        "days_since_user_contact") if c not in health]
+    return health.join(flags[keep])
 
 
 def auc(risk: pd.Series | np.ndarray, lost: pd.Series | np.ndarray) -> float | None:
@@ -321,12 +347,6 @@ def suggested_weights(frame: pd.DataFrame, config: HealthConfig | None = None,
         "current_auc": auc(-frame["health_score"].to_numpy(float)[rows], lost[rows]),
         "folds": len(set(quarters[rows])),
     }
-
-
-def weights_as_config(weights: Mapping[str, float], config: HealthConfig) -> HealthConfig:
-    """``config`` with the suggested ``weights``, to try them: ``health_scores(m, config=...)``."""
-    measures = tuple(replace(m, weight=float(weights.get(m.name, 0.0))) for m in config.measures)
-    return replace(config, measures=measures)
 
 
 def run_backtest(

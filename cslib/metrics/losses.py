@@ -30,9 +30,9 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.metrics._frames import as_period
-from cslib.metrics.backtest import known_on
-from cslib.metrics.health import HealthConfig, account_measures, health_scores
-from cslib.metrics.risk import RISK_FLAGS, RiskSettings, paying_accounts, risk_flags
+from cslib.metrics.backtest import book_change, snapshot
+from cslib.metrics.health import HealthConfig
+from cslib.metrics.risk import RiskSettings, paying_accounts
 from cslib.periods import Period
 
 __all__ = [
@@ -64,19 +64,16 @@ def period_losses(dataset: Dataset, *, period: Period | str) -> pd.DataFrame:
         (the churn event's, ``None`` without one).
     """
     p = as_period(period)
-    start = paying_accounts(dataset.mrr, month=p.start_book)
-    rows = dataset.mrr[dataset.mrr["month"] == p.last_month]
-    end = rows.groupby(rows["account_id"].astype(str))["mrr"].sum().reindex(start.index)
-    end = end.fillna(0.0)
-    lost = start[end < start].index
+    change = book_change(dataset.mrr, p)
+    lost = change.index[change["lost"].to_numpy()]
     acc = dataset.accounts.set_index(dataset.accounts["account_id"].astype(str))
     out = pd.DataFrame(index=pd.Index(lost, name="account_id"))
     out["name"] = acc["name"].reindex(lost).astype(str)
     out["segment"] = acc["segment"].reindex(lost).astype(str)
     if "csm" in acc:
         out["csm"] = acc["csm"].reindex(lost)
-    out["start_mrr"] = start.reindex(lost)
-    out["end_mrr"] = end.reindex(lost)
+    out["start_mrr"] = change.loc[lost, "start_mrr"]
+    out["end_mrr"] = change.loc[lost, "end_mrr"]
     out["lost_arr"] = 12.0 * (out["start_mrr"] - out["end_mrr"])
     out["kind"] = np.where(out["end_mrr"] == 0, "churn", "contraction")
     paid = dataset.mrr[dataset.mrr["mrr"] > 0]
@@ -99,18 +96,6 @@ def _reasons(dataset: Dataset, p: Period) -> pd.Series:
     ev = events[inside & events["reason"].notna()].assign(_when=when[inside])
     ev = ev.sort_values(["_when"]).groupby(ev["account_id"].astype(str)).tail(1)
     return pd.Series(ev["reason"].astype(str).to_numpy(), index=ev["account_id"].astype(str))
-
-
-def _snapshot(dataset: Dataset, day: pd.Timestamp, config: HealthConfig,
-              settings: RiskSettings) -> pd.DataFrame:
-    """Health (measures, score, band) and flags of the accounts paying on ``day``, as known."""
-    seen = known_on(dataset, day)
-    measures = account_measures(seen, as_of=day)
-    health = measures.join(health_scores(measures, config=config))
-    flags = risk_flags(seen, as_of=day, settings=settings)
-    keep = [c for c in (*RISK_FLAGS, "flags", "days_since_executive_contact",
-                        "days_since_user_contact") if c not in health]
-    return health.join(flags[keep])
 
 
 def signal_history(
@@ -137,7 +122,7 @@ def signal_history(
     parts = []
     for k in range(months, 0, -1):
         m = p.last_month - k
-        snap = _snapshot(dataset, m.end_time.normalize(), config, settings)
+        snap = snapshot(dataset, m.end_time.normalize(), config=config, settings=settings)
         parts.append(snap.assign(month=m).reset_index())
     return pd.concat(parts, ignore_index=True).set_index(["month", "account_id"]).sort_index()
 
@@ -162,8 +147,11 @@ def early_warning(
     config: HealthConfig | None = None,
     settings: RiskSettings | None = None,
     days: int = WARNING_DAYS,
+    losses: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """How many losses were seen coming ``days`` days or more before the period's last day.
+
+    ``losses`` (:func:`period_losses` of the same period) saves computing them again.
 
     Returns
     -------
@@ -178,11 +166,11 @@ def early_warning(
     config = config or HealthConfig.default()
     settings = settings or RiskSettings()
     day = warning_day(p, days)
-    snap = _snapshot(dataset, day, config, settings)
+    snap = snapshot(dataset, day, config=config, settings=settings)
     red_or_flagged = (snap["health_band"] == "red") | (snap["flags"] > 0)
     start = paying_accounts(dataset.mrr, month=p.start_book)
     warned = pd.Index(snap.index[red_or_flagged.to_numpy()]).intersection(start.index)
-    losses = period_losses(dataset, period=p)
+    losses = losses if losses is not None else period_losses(dataset, period=p)
     hit = losses.index.isin(warned)
     lost_arr = float(losses["lost_arr"].sum())
     warned_lost_arr = float(losses.loc[hit, "lost_arr"].sum())

@@ -45,6 +45,7 @@ def team_scorecard(
     by: str = "csm",
     as_of: str | pd.Timestamp | None = None,
     settings: RiskSettings | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per value of ``accounts.<by>`` (each CSM), then ``total`` (the team).
 
@@ -60,6 +61,9 @@ def team_scorecard(
         The day relationship coverage is read on; the period's last day by default.
     settings : RiskSettings, optional
         The single-threaded rule; DESIGN.md's defaults when omitted.
+    flags : pandas.DataFrame, optional
+        :func:`~cslib.metrics.risk.risk_flags` on ``as_of`` with ``settings``,
+        when the caller has it already.
 
     Returns
     -------
@@ -104,7 +108,8 @@ def team_scorecard(
                                                  fill_value=0)
         out["advocacy"] = counts.sum(axis=1).astype(np.int64)
         out = out.join(counts.astype(np.int64))
-    flags = risk_flags(dataset, as_of=day, settings=settings)
+    if flags is None:
+        flags = risk_flags(dataset, as_of=day, settings=settings)
     if flags["single_threaded"].notna().any():
         covered = ~flags["single_threaded"].fillna(False).astype(bool)
         g = groups.reindex(flags.index)
@@ -113,7 +118,7 @@ def team_scorecard(
     out = out.join(renew[["renewals_due", "logo_renewal_rate", "revenue_renewal_rate"]])
     revenue = revenue_summary(dataset.mrr, period=p, groups=groups).reindex(names)
     out = out.join(revenue[["nrr", "grr"]])
-    total = _team_row(dataset, p, day, settings, out)
+    total = _team_row(dataset, p, flags, out)
     out = pd.concat([out, total.to_frame().T.rename_axis(by)])
     for kind in ("nps", "csat", "ces"):
         n = out[f"{kind}_responses"].fillna(0).astype(float)
@@ -121,7 +126,7 @@ def team_scorecard(
     return out
 
 
-def _team_row(dataset: Dataset, p: Period, day: pd.Timestamp, settings: RiskSettings | None,
+def _team_row(dataset: Dataset, p: Period, flags: pd.DataFrame,
               groups: pd.DataFrame) -> pd.Series:
     """The whole team's figures (every account, whoever holds it) as one row ``total``."""
     row = pd.Series(index=groups.columns, dtype=object, name="total")
@@ -138,7 +143,6 @@ def _team_row(dataset: Dataset, p: Period, day: pd.Timestamp, settings: RiskSett
         if col in groups:
             row[col] = int(groups[col].sum())
     if "coverage" in groups:
-        flags = risk_flags(dataset, as_of=day, settings=settings)
         row["coverage"] = float((~flags["single_threaded"].fillna(False).astype(bool)).mean()) \
             if len(flags) else None
     renew = renewal_rate(dataset.accounts, dataset.mrr, period=p).iloc[0]

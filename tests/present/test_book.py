@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cslib.errors import ParameterError
-from cslib.metrics.risk import PrioritySettings, RiskSettings
+from cslib.errors import ConfigError, ParameterError
 from cslib.pipeline.scope import Slicer
 from cslib.present import tables
 from cslib.present.report import open_report, resolve_data
@@ -56,15 +55,24 @@ def test_the_worklist_is_ranked_by_the_documented_priority(book):
     assert table.columns[-1] == "Suggested action"
 
 
-def test_the_ranking_rule_is_a_setting(company):
-    """Weighting red ten times over puts every red account ahead of every other."""
-    heavy = RiskSettings(priority=PrioritySettings(
-        band_weights={"red": 1000.0, "yellow": 1.0, "green": 1.0, "unscored": 1.0}))
-    report = open_report("book", group_by="csm", group=CSM, data=company, company="Acme")
-    object.__setattr__(report, "risk_settings", heavy)
+def test_the_ranking_rule_is_a_setting(company, tmp_path):
+    """The `priority` block of a risk settings file: weighting red 1,000 times puts red first."""
+    path = tmp_path / "risk.yaml"
+    path.write_text("priority:\n  band_weights: {red: 1000}\n")
+    report = open_report("book", group_by="csm", group=CSM, data=company, company="Acme",
+                         risk_config=str(path))
+    assert report.risk_settings.priority.band_weights["red"] == 1000
+    assert report.risk_settings.priority.band_weights["yellow"] == 2  # the others kept
     bands = tables.worklist_frame(report)["health_band"].tolist()
     reds = bands.count("red")
     assert reds and bands[:reds] == ["red"] * reds
+    default = tables.worklist_frame(open_report("book", group_by="csm", group=CSM, data=company,
+                                                company="Acme"))["health_band"].tolist()
+    assert default != bands  # the default rule ranks some non-red account before a red one
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("priority:\n  band_weight: {red: 3}\n")
+    with pytest.raises(ConfigError, match="band_weight"):
+        open_report("book", group="x", data=company, company="Acme", risk_config=str(bad))
 
 
 def test_a_book_of_an_unknown_value_or_column_is_refused(company):

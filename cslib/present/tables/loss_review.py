@@ -39,19 +39,23 @@ def loss_frame(report: Report) -> pd.DataFrame:
     """:func:`cslib.metrics.losses.period_losses` of the report's period, with ``warned``."""
 
     def compute() -> pd.DataFrame:
-        frame = period_losses(report.dataset, period=report.period)
-        warned = set(warning_frame(report)["warned_ids"])
-        frame["warned"] = frame.index.isin(list(warned))
+        frame = _losses(report).copy()
+        frame["warned"] = frame.index.isin(warning_frame(report)["warned_ids"])
         return frame.sort_values(["warned", "lost_arr", "name"], ascending=[True, False, True])
 
     return report.memo("losses", compute)
+
+
+def _losses(report: Report) -> pd.DataFrame:
+    return report.memo("period_losses",
+                       lambda: period_losses(report.dataset, period=report.period))
 
 
 def warning_frame(report: Report) -> dict[str, Any]:
     """:func:`cslib.metrics.losses.early_warning` with the report's settings, computed once."""
     return report.memo("early_warning", lambda: early_warning(
         report.dataset, period=report.period, config=report.health_config,
-        settings=report.risk_settings))
+        settings=report.risk_settings, losses=_losses(report)))
 
 
 def _history(report: Report) -> pd.DataFrame:

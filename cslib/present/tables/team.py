@@ -33,7 +33,7 @@ def team_frame(report: Report, *, by: str = "csm") -> pd.DataFrame:
     """:func:`cslib.metrics.team.team_scorecard` for the report's period, computed once."""
     return report.memo(f"team:{by}", lambda: scorecard_frame(
         report.dataset, period=report.period, by=by, as_of=report.as_of,
-        settings=report.risk_settings))
+        settings=report.risk_settings, flags=risk_frame(report)))
 
 
 def _answers(value: str, n: object, small: bool) -> str:
