@@ -145,7 +145,9 @@ DEFINITIONS: dict[str, Definition] = {
         "month is lower (0: churn; else contraction); ARR lost = 12 x the drop. Early-warning "
         "recall: lost ARR of losses red or flagged on the last month-end 90 days or more before "
         "the period's end / all lost ARR; precision: share of the accounts red or flagged then "
-        "that were lost.",
+        "that were lost. Revenue follows billing: a churn event recorded for an account that "
+        "kept paying is not a loss; it is counted as retained and reported as a data-quality "
+        "note.",
         "DESIGN.md; Gainsight, churn analysis",
     ),
     "health_backtest": Definition(

@@ -15,6 +15,11 @@
   lost in the period.
 - **Reason**: the latest ``churn_events`` row of the account dated in the
   period or up to a month after it, where the data has that table.
+- **Churn notice** (a data-quality rule): a ``churn_events`` row dated in the
+  period for an account that is *not* a loss (its MRR did not fall). Revenue
+  follows billing, so such an account counts as retained in churn, NRR and GRR;
+  every internal document says how many there are (:func:`churn_notices`), and
+  the loss review lists them.
 
 References
 ----------
@@ -38,6 +43,7 @@ from cslib.periods import Period
 __all__ = [
     "SIGNAL_MONTHS",
     "WARNING_DAYS",
+    "churn_notices",
     "early_warning",
     "period_losses",
     "signal_history",
@@ -186,3 +192,51 @@ def early_warning(
         "unwarned": list(losses.index[~hit]),
         "warned_ids": list(warned),
     }
+
+
+def churn_notices(dataset: Dataset, *, period: Period | str,
+                  losses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Churn events recorded in the period for accounts whose revenue did not fall.
+
+    The data-quality rule of the toolkit: revenue follows billing. An account
+    whose MRR in the period's last month is not below its start MRR (or that
+    was not paying at the start) is not a loss, whatever a churn form says; it
+    counts as retained in logo churn, NRR and GRR. These events are reported
+    beside the figures instead of being silently dropped.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Needs the optional ``churn_events`` table; without it the result is empty.
+    period : Period or str
+        Events with ``period.first_day <= occurred_on <= period.last_day``.
+    losses : pandas.DataFrame, optional
+        :func:`period_losses` of the same period (saves computing it again).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event, latest first: ``account_id`` (str), ``occurred_on``
+        (Timestamp), ``kind``, ``reason`` (missing when not recorded) and
+        ``end_mrr`` (the account's MRR in the period's last month, 0 when none).
+    """
+    p = as_period(period)
+    columns = ["account_id", "occurred_on", "kind", "reason", "end_mrr"]
+    events = dataset.get("churn_events")
+    if events is None or events.empty:
+        return pd.DataFrame(columns=columns)
+    when = pd.to_datetime(events["occurred_on"])
+    inside = (when >= p.first_day) & (when <= p.last_day)
+    out = pd.DataFrame({
+        "account_id": events["account_id"].astype(str).to_numpy(),
+        "occurred_on": when.to_numpy(),
+        "kind": events["kind"].astype(str).to_numpy() if "kind" in events else "churn",
+        "reason": events["reason"].to_numpy() if "reason" in events else None,
+    })[inside.to_numpy()]
+    losses = losses if losses is not None else period_losses(dataset, period=p)
+    out = out[~out["account_id"].isin(losses.index)]
+    last = dataset.mrr[dataset.mrr["month"] == p.last_month]
+    mrr = last.groupby(last["account_id"].astype(str))["mrr"].sum()
+    out["end_mrr"] = mrr.reindex(out["account_id"]).fillna(0.0).to_numpy()
+    return out.sort_values(["occurred_on", "account_id"], ascending=[False, True]
+                           ).reset_index(drop=True)[columns]

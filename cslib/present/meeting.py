@@ -32,6 +32,7 @@ from cslib.present.tables._cells import (
 )
 from cslib.present.tables.account import nps_comments
 from cslib.present.tables.customer import _one
+from cslib.present.tables.loss_review import notice_frame
 
 __all__ = [
     "EXECUTIVE_CHECK_IN_DAYS",
@@ -286,6 +287,12 @@ def talking_points(report: Report) -> Bullets:
         weak = weakest_measures(h, report.health_config.measures)
         items.append([f"Health {h['health_score']:.0f} ({h['health_band']})"
                       + (f"; weakest: {', '.join(weak)}." if weak else ".")])
+    notices = notice_frame(report) if not report.shared else pd.DataFrame()
+    if not notices.empty:
+        e = notices.iloc[0]
+        why = f" ({e['reason']})" if isinstance(e["reason"], str) else ""
+        items.append([f"Churn recorded on {e['occurred_on']:%Y-%m-%d}{why} while the account "
+                      "still pays: ask whether they are leaving, and check with billing."])
     flags = _row(risk_frame(report), aid)
     if flags is not None:
         words = flag_reasons(flags, report.risk_settings)

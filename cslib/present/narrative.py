@@ -42,13 +42,14 @@ from cslib.present.formats import (
 from cslib.present.report import Report
 from cslib.present.tables import FLAG_LABELS
 from cslib.present.tables.company import at_risk_frame
-from cslib.present.tables.loss_review import loss_summary
+from cslib.present.tables.loss_review import churn_data_note, loss_summary
 from cslib.present.tables.team import team_summary
 
 __all__ = [
     "adoption_summary",
     "bridge_summary",
     "change_phrase",
+    "churn_data_note",
     "executive_summary",
     "health_summary",
     "loss_summary",

@@ -81,3 +81,69 @@ def test_early_warning_recall_and_precision_recomputed(sample):
     assert w["precision"] == pytest.approx(hit.sum() / len(book))
     assert set(w["unwarned"]) == set(losses.index[~hit])
     assert warning_day("2026-09") == pd.Timestamp("2026-06-30")  # Jul 2 -> the month-end before
+
+
+def _with_notices(sample):
+    """The sample plus three churn events in 2026Q3: two on a paying account, one on a loss."""
+    from cslib.metrics.losses import period_losses as losses_of
+
+    lost = losses_of(sample, period="2026Q3").index[0]
+    m = sample.mrr.assign(account_id=sample.mrr["account_id"].astype(str))
+    end = m[(m["month"] == pd.Period("2026-09", "M")) & (m["mrr"] > 0)]
+    start = m[(m["month"] == pd.Period("2026-06", "M"))].set_index("account_id")["mrr"]
+    kept = end[end["mrr"].to_numpy() >= start.reindex(end["account_id"]).fillna(0).to_numpy()]
+    paying = kept["account_id"].iloc[0]
+    extra = pd.DataFrame({
+        "event_id": ["X1", "X2", "X3", "X4"],
+        "account_id": [paying, paying, lost, paying],
+        "occurred_on": pd.to_datetime(["2026-07-15", "2026-09-02", "2026-08-01", "2026-10-02"]),
+        "kind": ["churn"] * 4,
+        "reason": ["pricing", None, "budget", "after the period"],
+    })
+    ev = sample.get("churn_events")
+    tables = dict(sample.tables, churn_events=pd.concat(
+        [ev.assign(occurred_on=pd.to_datetime(ev["occurred_on"])), extra], ignore_index=True))
+    return cslib.from_frames(tables), paying, lost, float(kept.set_index("account_id").loc[
+        paying, "mrr"])
+
+
+def test_churn_notices_are_the_period_events_of_accounts_that_kept_paying(sample):
+    from cslib.metrics.losses import churn_notices
+
+    data, paying, lost, mrr = _with_notices(sample)
+    base = set(churn_notices(sample, period="2026Q3")["account_id"])
+    notices = churn_notices(data, period="2026Q3")
+    mine = notices[notices["account_id"] == paying]
+    assert len(notices) == len(churn_notices(sample, period="2026Q3")) + 2
+    assert list(mine["occurred_on"]) == list(pd.to_datetime(["2026-09-02", "2026-07-15"]))
+    assert mine["end_mrr"].tolist() == [mrr, mrr]
+    assert lost not in set(notices["account_id"]) and paying not in base
+    assert pd.isna(mine["reason"].iloc[0]) and mine["reason"].iloc[1] == "pricing"
+    bare = cslib.from_frames({k: v for k, v in sample.tables.items() if k != "churn_events"})
+    assert churn_notices(bare, period="2026Q3").empty
+
+
+def test_every_internal_document_says_how_many_churn_events_kept_paying(sample):
+    from cslib.present import narrative
+    from cslib.present.report import open_report
+
+    data, paying, _, mrr = _with_notices(sample)
+    company = open_report("company", data=data, period="2026Q3", company="Larkspur")
+    note = narrative.churn_data_note(company)
+    assert note is not None and note.tone == "warning"
+    assert "2 churn events recorded in 2026Q3 name 1 account" in note.text()
+    assert "logo churn, NRR and GRR here count these accounts as retained" in note.text()
+    review = open_report("customer", account_id=paying, data=data, period="2026Q3",
+                         company="Larkspur", audience="internal")
+    text = narrative.churn_data_note(review).text()
+    assert "2 churn events were recorded in 2026Q3, the latest on 2026-09-02" in text
+    assert "(no reason recorded)" in text and f"${mrr:,.0f} MRR in 2026-09" in text
+    from cslib.present import meeting
+
+    points = meeting.talking_points(review).text()
+    assert "Churn recorded on 2026-09-02 while the account still pays" in points
+    qbr = open_report("customer", account_id=paying, data=data, period="2026Q3",
+                      company="Larkspur")
+    assert narrative.churn_data_note(qbr) is None  # the customer never reads it
+    assert narrative.churn_data_note(open_report(
+        "company", data=sample, period="2026Q3", company="Larkspur")) is None

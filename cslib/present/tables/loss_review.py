@@ -17,7 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from cslib.metrics.losses import WARNING_DAYS, early_warning, period_losses, signal_history
+from cslib.metrics.losses import (
+    WARNING_DAYS,
+    churn_notices,
+    early_warning,
+    period_losses,
+    signal_history,
+)
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.present.blocks import Callout, Paragraph, Table
 from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_plural, fmt_score
@@ -25,12 +31,14 @@ from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, isnum, shown_note
 
 __all__ = [
+    "churn_data_note",
     "churn_events_without_loss",
     "early_warning_table",
     "loss_frame",
     "loss_signals",
     "loss_summary",
     "loss_table",
+    "notice_frame",
     "warning_frame",
 ]
 
@@ -212,35 +220,35 @@ def early_warning_table(report: Report) -> Table | None:
     )
 
 
+def notice_frame(report: Report) -> pd.DataFrame:
+    """:func:`cslib.metrics.losses.churn_notices` of the report's period, computed once."""
+    return report.memo("churn_notices", lambda: churn_notices(
+        report.dataset, period=report.period, losses=_losses(report)))
+
+
 def churn_events_without_loss(report: Report, *, n: int = 60) -> Table | None:
     """Churn events recorded in the period for accounts whose revenue did not fall.
 
-    A data-quality note: revenue follows billing, so an account still paying
-    at the same MRR is not a loss, whatever a churn form says. Listed largest
-    ARR first (at most ``n``), with the recorded reason. ``None`` when the data
-    has no churn events or every one matches a loss.
+    A data-quality note (:func:`cslib.metrics.losses.churn_notices`): revenue
+    follows billing, so an account still paying at the same MRR is not a loss,
+    whatever a churn form says. Listed largest ARR first (at most ``n``), with
+    the recorded reason. ``None`` when the data has no churn events or every one
+    matches a loss.
     """
-    events = report.dataset.get("churn_events")
-    if report.shared or events is None:
+    if report.shared:
         return None
-    p = report.period
-    when = pd.to_datetime(events["occurred_on"])
-    inside = events[(when >= p.first_day) & (when <= p.last_day)].assign(
-        _when=when, account_id=lambda e: e["account_id"].astype(str))
-    lost = set(loss_frame(report).index)
-    odd = inside[~inside["account_id"].isin(lost)]
+    odd = notice_frame(report)
     if odd.empty:
         return None
-    last = odd.sort_values("_when").groupby("account_id").tail(1)
-    rows_mrr = report.dataset.mrr[report.dataset.mrr["month"] == p.last_month]
-    mrr = rows_mrr.groupby(rows_mrr["account_id"].astype(str))["mrr"].sum()
+    p = report.period
+    last = odd.drop_duplicates("account_id")  # latest first: each account's last event
     acc = report.dataset.accounts.set_index(report.dataset.accounts["account_id"].astype(str))
-    last = last.assign(arr=12 * mrr.reindex(last["account_id"]).fillna(0.0).to_numpy(),
+    last = last.assign(arr=12 * last["end_mrr"],
                        name=acc["name"].reindex(last["account_id"]).astype(str).to_numpy())
     last = last.sort_values(["arr", "name"], ascending=[False, True])
     rows = tuple(
-        (str(r["name"]), f"{r['_when']:%Y-%m-%d}",
-         str(r["reason"]) if isinstance(r.get("reason"), str) else "not recorded",
+        (str(r["name"]), f"{r['occurred_on']:%Y-%m-%d}",
+         str(r["reason"]) if isinstance(r["reason"], str) else "not recorded",
          fmt_money(r["arr"], compact=True) if r["arr"] > 0 else "not paying")
         for _, r in last.head(n).iterrows()
     )
@@ -256,6 +264,48 @@ def churn_events_without_loss(report: Report, *, n: int = 60) -> Table | None:
                  "left" + shown_note(len(last), n)),
         definitions=("loss_review",),
     )
+
+
+def churn_data_note(report: Report) -> Callout | None:
+    """The churn-notice rule said where the figures are: a data-quality callout.
+
+    Internal documents only; ``None`` when no churn event of the period falls
+    on an account that kept paying (:func:`cslib.metrics.losses.churn_notices`).
+    For one account it names the event, its reason and what the account still
+    pays; for a company, segment or book it counts the events, the accounts and
+    their ARR, and says that logo churn, NRR and GRR count them as retained.
+    """
+    if report.shared:
+        return None
+    odd = notice_frame(report)
+    if odd.empty:
+        return None
+    p = report.period
+    if report.kind == "customer":
+        e = odd.iloc[0]
+        reason = (f"reason: {e['reason']}" if isinstance(e["reason"], str) else
+                  "no reason recorded")
+        paying = (f"still pays {fmt_money(e['end_mrr'])} MRR in {p.last_month}"
+                  if e["end_mrr"] > 0 else f"pays nothing in {p.last_month} but did not pay "
+                  f"in {p.start_book} either")
+        what = (f"a {e['kind']} event was recorded on {e['occurred_on']:%Y-%m-%d}"
+                if len(odd) == 1 else
+                f"{fmt_plural(len(odd), 'churn event')} were recorded in {p.label}, the "
+                f"latest on {e['occurred_on']:%Y-%m-%d}")
+        return Callout.of(
+            "Data quality: ",
+            f"{what} ({reason}), but the account {paying}. Revenue follows billing, so its "
+            "figures here (and its health score) count it as retained. Confirm with the "
+            "customer and with billing whether it is leaving.", tone="warning")
+    accounts = odd["account_id"].nunique()
+    arr = 12 * float(odd.drop_duplicates("account_id")["end_mrr"].sum())
+    return Callout.of(
+        "Data quality: ",
+        f"{fmt_plural(len(odd), 'churn event')} recorded in {p.label} name "
+        f"{fmt_plural(accounts, 'account')} that kept paying as much as before or more "
+        f"({fmt_money(arr, compact=True)} ARR in {p.last_month}). Revenue follows billing, "
+        "so logo churn, NRR and GRR here count these accounts as retained. Check with "
+        "billing whether they left; the loss review lists them.", tone="warning")
 
 
 def loss_summary(report: Report) -> Paragraph | Callout:
