@@ -32,11 +32,11 @@ cheaper than a thousand small ones. Every statement issued is kept in
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,9 +48,20 @@ import pandas as pd
 from cslib.data.contract import CONTRACT, REQUIRED_TABLES, month_runs
 from cslib.data.dataset import Dataset
 from cslib.data.validate import MAX_EXAMPLES, Table, validate, validate_table
+from cslib.data.warehouse import (
+    CentsWarning,
+    SourceTable,
+    cents_columns,
+    contract_text,
+    derived_sql,
+    first_day_after,
+    month_of,
+    month_or_none,
+    parse_table,
+)
 from cslib.errors import DataError, ParameterError
 from cslib.secrets import mask_text, mask_url, url_userinfo
-from cslib.settings import read_yaml
+from cslib.settings import did_you_mean, read_yaml
 
 __all__ = [
     "DATABASE_SUFFIXES",
@@ -125,7 +136,8 @@ class SourceSpec:
     schema : str or None
         Database schema holding the tables (default: the connection's).
     tables : dict
-        Contract table -> (database table, {contract column: database column}).
+        Contract table -> :class:`~cslib.data.warehouse.SourceTable` (the
+        database table or query, column renames and transforms, a row filter).
         Tables and columns not listed keep their contract names.
     origin : str
         What to call the source in messages (the YAML file, or the URL masked).
@@ -133,16 +145,32 @@ class SourceSpec:
 
     url: str
     schema: str | None = None
-    tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    tables: dict[str, SourceTable] = field(default_factory=dict)
     origin: str = ""
+
+    def __post_init__(self) -> None:
+        # (table, {contract: warehouse}) pairs, as earlier versions took them
+        fixed = {k: v if isinstance(v, SourceTable) else parse_table(
+                     k, {"table": v[0], "columns": dict(v[1])}, self.origin or "source")
+                 for k, v in self.tables.items()}
+        object.__setattr__(self, "tables", fixed)
+
+    def entry(self, name: str) -> SourceTable:
+        """The mapping of contract table ``name`` (its own name, unmapped, by default)."""
+        return self.tables.get(name) or SourceTable(name)
 
     def table(self, name: str) -> str:
         """The database table holding contract table ``name``."""
-        return self.tables.get(name, (name, {}))[0]
+        return self.entry(name).table
 
     def columns(self, name: str) -> dict[str, str]:
-        """Contract column -> database column for contract table ``name`` (mapped ones)."""
-        return self.tables.get(name, (name, {}))[1]
+        """Contract column -> database column for contract table ``name`` (plain renames).
+
+        A table read through a derived SELECT (a ``where``, ``scale``, ``expr``
+        or ``query``) already has its columns under their contract names.
+        """
+        entry = self.entry(name)
+        return {} if entry.derived else entry.renames()
 
 
 def _expand(text: str, where: str) -> str:
@@ -187,10 +215,11 @@ def read_source_file(path: Path) -> SourceSpec:
     where = path.name
     if not isinstance(raw, dict):
         raise ParameterError(f"{where}: expected a mapping with `url` and `tables`.")
-    unknown = sorted(set(raw) - set(_SOURCE_KEYS))
+    unknown = sorted(str(k) for k in set(raw) - set(_SOURCE_KEYS))
     if unknown:
         raise ParameterError(
             f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_SOURCE_KEYS)}."
+            + did_you_mean(unknown[0], _SOURCE_KEYS)
         )
     if not isinstance(raw.get("url"), str) or not raw["url"].strip():
         raise ParameterError(f"{where}: `url` must be a SQLAlchemy URL or a DuckDB file.")
@@ -198,7 +227,7 @@ def read_source_file(path: Path) -> SourceSpec:
     schema = raw.get("schema")
     if schema is not None and not isinstance(schema, str):
         raise ParameterError(f"{where}: `schema` must be text.")
-    tables: dict[str, tuple[str, dict[str, str]]] = {}
+    tables: dict[str, SourceTable] = {}
     mapping = raw.get("tables") or {}
     if not isinstance(mapping, dict):
         raise ParameterError(f"{where}: `tables` must map contract tables to warehouse tables.")
@@ -206,24 +235,9 @@ def read_source_file(path: Path) -> SourceSpec:
         if name not in CONTRACT:
             raise ParameterError(
                 f"{where}: tables.{name}: not a contract table; expected one of "
-                f"{', '.join(CONTRACT)}."
+                f"{', '.join(CONTRACT)}.{did_you_mean(str(name), CONTRACT)}"
             )
-        if isinstance(entry, str):
-            entry = {"table": entry}
-        if not isinstance(entry, dict) or set(entry) - {"table", "columns"}:
-            raise ParameterError(
-                f"{where}: tables.{name}: expected `table:` and optional `columns:`."
-            )
-        columns = entry.get("columns") or {}
-        known = {c.name for c in CONTRACT[name].columns}
-        bad = sorted(str(c) for c in columns if c not in known)
-        if not isinstance(columns, dict) or bad:
-            raise ParameterError(
-                f"{where}: tables.{name}.columns: {', '.join(bad) or 'not a mapping'} "
-                f"not in the contract's {name} ({', '.join(sorted(known))})."
-            )
-        tables[name] = (str(entry.get("table", name)),
-                        {str(k): str(v) for k, v in columns.items()})
+        tables[str(name)] = parse_table(str(name), entry, where)
     return SourceSpec(url, schema, tables, origin=where)
 
 
@@ -249,6 +263,9 @@ def _engine(url: str) -> Any:
     try:
         if url.startswith("duckdb:"):  # read-only: a build and a notebook can read at once
             return sa.create_engine(url, poolclass=NullPool, connect_args={"read_only": True})
+        if url.startswith(("postgresql", "postgres")):  # read-only sessions: nothing written
+            return sa.create_engine(url, poolclass=NullPool,
+                                    execution_options={"postgresql_readonly": True})
         return sa.create_engine(url, poolclass=NullPool)
     except Exception as exc:  # unknown dialect, missing driver
         raise ParameterError(
@@ -278,6 +295,7 @@ class SqlSource:
     spec: SourceSpec
     queries: list[str] = field(default_factory=list)
     _probed: dict[str, dict[str, Any]] | None = None
+    _derived: dict[str, Any] = field(default_factory=dict)
     _coverage: tuple[pd.Period, pd.Period] | None = None
 
     @property
@@ -310,10 +328,44 @@ class SqlSource:
             print(f"sql: {terminal_text(text, one_line=True)}", file=sys.stderr, flush=True)
 
     def _table(self, name: str, columns: Iterable[str]) -> Any:
+        """The table to select from: the database table, or the derived SELECT's sub-query."""
         import sqlalchemy as sa
 
+        if self.spec.entry(name).derived:
+            if name not in self._derived:
+                self._probe()
+            return self._derived[name]
         return sa.table(self.spec.table(name), *(sa.column(c) for c in columns),
                         schema=self.spec.schema)
+
+    def _base(self, entry: SourceTable) -> str:
+        """The FROM item of a derived SELECT: the quoted table, or the query as ``src``."""
+        preparer = _engine(self.spec.url).dialect.identifier_preparer
+        if entry.query is not None:
+            return f"({entry.query}) AS src"
+        table = preparer.quote(entry.table)
+        return f"{preparer.quote_schema(self.spec.schema)}.{table}" if self.spec.schema else table
+
+    def _check_mapping(self, name: str, keys: list[str]) -> None:
+        """Every mapped warehouse column exists, or one message naming the mapping."""
+        entry = self.spec.entry(name)
+        for col, m in entry.columns.items():
+            if m.column is not None and m.column not in keys:
+                what = ("the source query" if entry.query is not None
+                        else f"table `{entry.table}`")
+                raise ParameterError(
+                    f"{self.spec.origin}: `{name}.{col}` is mapped to `{m.column}`, which "
+                    f"{what} does not have.{did_you_mean(m.column, keys, code=True)} "
+                    f"Its columns: {', '.join(keys)}."
+                )
+
+    def _derive(self, name: str, keys: list[str]) -> Any:
+        import sqlalchemy as sa
+
+        entry = self.spec.entry(name)
+        quote = _engine(self.spec.url).dialect.identifier_preparer.quote
+        sql, cols = derived_sql(entry, keys, quote=quote, base=self._base(entry))
+        return sa.text(sql).columns(*(sa.column(c) for c in cols)).subquery(f"{name}_src")
 
     def _select(self, name: str) -> tuple[Any, Any]:
         """The database table of contract table ``name`` and a select of its columns.
@@ -348,15 +400,18 @@ class SqlSource:
 
         if self._probed is not None:
             return self._probed
-        engine = _engine(self.spec.url)
         found: dict[str, dict[str, Any]] = {}
         for name in CONTRACT:
-            stmt = sa.select(sa.text("*")).select_from(self._table(name, [])).limit(1)
-            self._log(stmt)
+            entry = self.spec.entry(name)
+            base = (sa.text(f"SELECT * FROM {self._base(entry)} LIMIT 1") if entry.derived
+                    else sa.select(sa.text("*")).select_from(self._table(name, [])).limit(1))
             try:
-                with engine.connect() as conn:
-                    result = conn.execute(stmt)
-                    keys, row = list(result.keys()), result.fetchone()
+                keys, row = self._first_row(base)
+                self._check_mapping(name, keys)
+                if entry.derived:
+                    self._derived[name] = self._derive(name, keys)
+                    keys, row = self._first_row(sa.select(sa.text("*")).select_from(
+                        self._derived[name]).limit(1))
             except sa.exc.DBAPIError as exc:
                 if not _missing_table(exc):  # cannot connect, permission denied...
                     raise DataError(
@@ -374,6 +429,12 @@ class SqlSource:
             found[name] = {back.get(k, k): values.get(k) for k in keys}
         self._probed = found
         return found
+
+    def _first_row(self, stmt: Any) -> tuple[list[str], Any]:
+        self._log(stmt)
+        with _engine(self.spec.url).connect() as conn:
+            result = conn.execute(stmt)
+            return list(result.keys()), result.fetchone()
 
     def _ids(self, name: str, ids: Sequence[str]) -> list[Any]:
         """Account ids typed like the database's column (integers stay integers)."""
@@ -430,13 +491,21 @@ class SqlSource:
                 stmt = stmt.where(key.in_(self._segment_ids(segment, group_by)))
             when = _TIME_COLUMNS.get(name)
             if until is not None and when in sample and sample[when] is not None:
-                stmt = stmt.where(table.c[self._db(name, when)] < _bound(sample[when], until))
+                bound = first_day_after(sample[when], until)
+                stmt = stmt.where(table.c[self._db(name, when)] < bound)
             order = [c for c in CONTRACT[name].key if c in sample]
             stmt = stmt.order_by(*(table.c[self._db(name, c)] for c in order))  # deterministic
             keys, rows = self._execute(stmt)
             frame = pd.DataFrame.from_records(rows, columns=keys)
-            raw[name] = Table(name, f"{name} (database table {self.spec.table(name)})",
-                               _as_contract_text(name, frame))
+            raw[name] = Table(name, f"{name} ({self.spec.entry(name).label})",
+                               contract_text(name, frame))
+            for col in cents_columns(name, raw[name].frame):
+                warnings.warn(
+                    f"{self.spec.origin}: {name}.{col} ({self.spec.entry(name).label}): every "
+                    "amount is a whole number and the median is "
+                    f"{pd.to_numeric(raw[name].frame[col]).median():,.0f}; they look like "
+                    f"cents. If so, map it with `{col}: {{column: ..., scale: 0.01}}`.",
+                    CentsWarning, stacklevel=2)
         missing = [t for t in REQUIRED_TABLES if t not in raw]
         problems += [f"{self.spec.origin}: required table {t!r} is missing." for t in missing]
         filtered = account_ids is not None or segment is not None
@@ -477,11 +546,11 @@ class SqlSource:
         _, rows = self._execute(sa.select(month, sa.func.count()).group_by(month))
         # One row per distinct month value; a value that is not a month is left to the
         # read that meets it, which names its row.
-        parsed = {raw: _month_or_none(raw) for raw, _ in rows}
+        parsed = {raw: month_or_none(raw) for raw, _ in rows}
         counts = pd.Series([n for raw, n in rows if parsed[raw] is not None],
                            index=pd.PeriodIndex([m for m in parsed.values() if m is not None],
                                                 freq="M"), dtype="int64")
-        label = f"mrr (database table {self.spec.table('mrr')})"
+        label = f"mrr ({self.spec.entry('mrr').label})"
         if counts.empty:
             raise DataError(f"{self.spec.origin}: {label}: the table has no rows; "
                             "at least one is required.")
@@ -492,7 +561,7 @@ class SqlSource:
             _, found = self._execute(sa.select(key, month).where(month.in_(values))
                                      .order_by(key, month).limit(MAX_EXAMPLES))
             total = int(counts[counts.index.isin(runs.stray)].sum())
-            shown = ", ".join(f"{a} in {_month(m)}" for a, m in found)
+            shown = ", ".join(f"{a} in {month_of(m)}" for a, m in found)
             more = f" and {total - len(found)} more" if total > len(found) else ""
             raise DataError(
                 f"{self.spec.origin}: the data does not meet the contract (1 problem):",
@@ -515,13 +584,13 @@ class SqlSource:
         when = table.c[self._db("usage", "month")]
         stmt = (stmt.where(table.c[self._db("usage", "account_id")].in_(
                     self._segment_ids(segment)))
-                .where(when >= _bound(sample["month"], month - 4))
-                .where(when < _bound(sample["month"], month)))
+                .where(when >= first_day_after(sample["month"], month - 4))
+                .where(when < first_day_after(sample["month"], month)))
         keys, rows = self._execute(stmt)
         frame = pd.DataFrame.from_records(rows, columns=keys)
-        label = f"usage (database table {self.spec.table('usage')})"
+        label = f"usage ({self.spec.entry('usage').label})"
         valid, problems = validate_table(Table("usage", label,
-                                                 _as_contract_text("usage", frame)))
+                                                 contract_text("usage", frame)))
         if problems or valid is None:
             raise DataError(f"{self.spec.origin}: the data does not meet the contract:", problems)
         valid = valid.copy()
@@ -555,45 +624,3 @@ class SqlSource:
 def _missing_table(exc: BaseException) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
     return "no such table" in text or "does not exist" in text
-
-
-def _month(value: Any) -> pd.Period:
-    if isinstance(value, dt.date | pd.Timestamp):
-        return pd.Period(value, freq="M")
-    return pd.Period(str(value)[:7], freq="M")
-
-
-def _month_or_none(value: Any) -> pd.Period | None:
-    """The month of a database value, or ``None`` for NULL or a value that is not one."""
-    if value is None:
-        return None
-    text = f"{value:%Y-%m}" if isinstance(value, dt.date | pd.Timestamp) else str(value)
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-\d{2}([T ].*)?)?", text.strip()) is None:
-        return None
-    return pd.Period(text.strip()[:7], freq="M")
-
-
-def _bound(sample: Any, month: pd.Period) -> Any:
-    """The first day after ``month``, typed like the column (text or date)."""
-    after = month + 1
-    if isinstance(sample, dt.datetime | pd.Timestamp):
-        return dt.datetime(after.year, after.month, 1)
-    if isinstance(sample, dt.date):
-        return dt.date(after.year, after.month, 1)
-    return f"{after:%Y-%m}"  # text: "2026-09" and "2026-09-30" both sort before "2026-10"
-
-
-def _as_contract_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Database values as the loader reads them: months as ``YYYY-MM`` text."""
-    out = frame.copy()
-    for col in out.columns:
-        spec = next((c for c in CONTRACT[name].columns if c.name == col), None)
-        if spec is not None and spec.kind == "month":
-            out[col] = [
-                f"{v:%Y-%m}" if isinstance(v, dt.date | pd.Timestamp) else v for v in out[col]
-            ]
-        elif spec is not None and spec.kind == "date":
-            out[col] = [
-                f"{v:%Y-%m-%d}" if isinstance(v, dt.date | pd.Timestamp) else v for v in out[col]
-            ]
-    return out

@@ -155,7 +155,7 @@ def test_a_qbr_reads_only_its_customers_rows_at_the_server(pg) -> None:
         fh.seek(start)
         issued = _statements(fh.read())
     reads = [(s, p) for s, p in issued if s.startswith("SELECT") and " LIMIT " not in s
-             and "GROUP BY" not in s]
+             and "GROUP BY" not in s and "FROM pg_type" not in s]  # the driver's type lookup
     assert reads, "the server logged no reads"
     for table in CONTENT:
         mine = [(s, p) for s, p in reads if re.search(rf"\bFROM {table}\b", s)
@@ -324,7 +324,7 @@ def test_postgresql_infinity_is_refused_as_float_and_as_numeric(sample, pg) -> N
             "CREATE TABLE mrr_numeric AS SELECT account_id, month, CASE WHEN mrr = "
             "'Infinity'::float THEN 'Infinity'::numeric ELSE mrr::numeric END AS mrr "
             "FROM mrr_inf"))
-    for table, shown in (("mrr_inf", "inf"), ("mrr_numeric", "Infinity")):
+    for table, shown in (("mrr_inf", "inf"), ("mrr_numeric", "inf")):  # NUMERIC read as float
         spec = SourceSpec(pg, tables={"mrr": (table, {})}, origin="warehouse")
         with pytest.raises(DataError) as exc:
             SqlSource(spec).read()
