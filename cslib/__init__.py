@@ -42,6 +42,7 @@ from cslib.metrics.satisfaction import (
 )
 from cslib.metrics.summary import METRIC_KEYS, metrics_frame, period_metrics
 from cslib.periods import Period, latest_complete_quarter
+from cslib.present.analyst import table, use_house_style
 
 __all__ = [
     "METRIC_KEYS",
@@ -78,4 +79,6 @@ __all__ = [
     "quick_ratio",
     "revenue_summary",
     "satisfaction_summary",
+    "table",
+    "use_house_style",
 ]

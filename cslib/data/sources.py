@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
@@ -50,18 +49,20 @@ from cslib.data.dataset import Dataset
 from cslib.data.validate import MAX_EXAMPLES, Table, validate, validate_table
 from cslib.data.warehouse import (
     CentsWarning,
+    SourceSpec,
     SourceTable,
     cents_columns,
     contract_text,
+    database_url,
     derived_sql,
     first_day_after,
     month_of,
     month_or_none,
-    parse_table,
+    read_source_file,
 )
 from cslib.errors import DataError, ParameterError
-from cslib.secrets import mask_text, mask_url, url_userinfo
-from cslib.settings import did_you_mean, read_yaml
+from cslib.secrets import mask_text, mask_url
+from cslib.settings import did_you_mean
 
 __all__ = [
     "DATABASE_SUFFIXES",
@@ -72,6 +73,7 @@ __all__ = [
     "display_name",
     "is_database",
     "open_source",
+    "read_source_file",
 ]
 
 #: Files read as DuckDB databases.
@@ -88,8 +90,6 @@ _TIME_COLUMNS = {
     "advocacy": "occurred_on",
     "churn_events": "occurred_on",
 }
-_SOURCE_KEYS = ("url", "schema", "tables")
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def is_database(data: str | Path) -> bool:
@@ -122,123 +122,6 @@ def display_name(url: str) -> str:
         return "database"
     name = Path(parsed.database or "").name or "(default)"
     return f"{parsed.get_backend_name()} database {name}"
-
-
-# Source files ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SourceSpec:
-    """Where the contract's tables are in a database, and under which names.
-
-    Attributes
-    ----------
-    url : str
-        SQLAlchemy URL (``duckdb:///path`` for a DuckDB file).
-    schema : str or None
-        Database schema holding the tables (default: the connection's).
-    tables : dict
-        Contract table -> :class:`~cslib.data.warehouse.SourceTable` (the
-        database table or query, column renames and transforms, a row filter).
-        Tables and columns not listed keep their contract names.
-    origin : str
-        What to call the source in messages (the YAML file, or the URL masked).
-    """
-
-    url: str
-    schema: str | None = None
-    tables: dict[str, SourceTable] = field(default_factory=dict)
-    origin: str = ""
-
-    def __post_init__(self) -> None:
-        # (table, {contract: warehouse}) pairs, as earlier versions took them
-        fixed = {k: v if isinstance(v, SourceTable) else parse_table(
-                     k, {"table": v[0], "columns": dict(v[1])}, self.origin or "source")
-                 for k, v in self.tables.items()}
-        object.__setattr__(self, "tables", fixed)
-
-    def entry(self, name: str) -> SourceTable:
-        """The mapping of contract table ``name`` (its own name, unmapped, by default)."""
-        return self.tables.get(name) or SourceTable(name)
-
-    def table(self, name: str) -> str:
-        """The database table holding contract table ``name``."""
-        return self.entry(name).table
-
-    def columns(self, name: str) -> dict[str, str]:
-        """Contract column -> database column for contract table ``name`` (plain renames).
-
-        A table read through a derived SELECT (a ``where``, ``scale``, ``expr``
-        or ``query``) already has its columns under their contract names.
-        """
-        entry = self.entry(name)
-        return {} if entry.derived else entry.renames()
-
-
-def _expand(text: str, where: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        if m[1] not in os.environ:
-            raise ParameterError(f"{where}: environment variable {m[1]} is not set.")
-        return os.environ[m[1]]
-
-    return _ENV.sub(sub, text)
-
-
-def database_url(text: str, base: Path | None = None) -> str:
-    """A SQLAlchemy URL for a URL or a DuckDB file path (relative to ``base``)."""
-    if "://" in text:
-        parts = url_userinfo(text)
-        if parts is not None and "@" in parts[2]:
-            raise ParameterError(
-                f"`data`: the password in {mask_url(text)} holds a raw '@', which a URL cannot "
-                "carry as it is (the rest would be read as the host); write it as %40."
-            )
-        return text
-    path = Path(text).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    if not path.is_file():
-        raise ParameterError(f"`data`: no DuckDB database file at {path}.")
-    return f"duckdb:///{path.resolve()}"
-
-
-def read_source_file(path: Path) -> SourceSpec:
-    """Read a YAML source file: ``url``, optional ``schema`` and ``tables`` mapping.
-
-    Raises
-    ------
-    ParameterError
-        On a missing file or ``url``, unknown keys, a table or column that is
-        not in the contract, or a mapping that is not ``{contract: warehouse}``.
-    """
-    if not path.is_file():
-        raise ParameterError(f"`data`: no source file at {path}.")
-    raw = read_yaml(path)
-    where = path.name
-    if not isinstance(raw, dict):
-        raise ParameterError(f"{where}: expected a mapping with `url` and `tables`.")
-    unknown = sorted(str(k) for k in set(raw) - set(_SOURCE_KEYS))
-    if unknown:
-        raise ParameterError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_SOURCE_KEYS)}."
-            + did_you_mean(unknown[0], _SOURCE_KEYS)
-        )
-    if not isinstance(raw.get("url"), str) or not raw["url"].strip():
-        raise ParameterError(f"{where}: `url` must be a SQLAlchemy URL or a DuckDB file.")
-    url = database_url(_expand(raw["url"].strip(), where), base=path.parent)
-    schema = raw.get("schema")
-    if schema is not None and not isinstance(schema, str):
-        raise ParameterError(f"{where}: `schema` must be text.")
-    tables: dict[str, SourceTable] = {}
-    mapping = raw.get("tables") or {}
-    if not isinstance(mapping, dict):
-        raise ParameterError(f"{where}: `tables` must map contract tables to warehouse tables.")
-    for name, entry in mapping.items():
-        if name not in CONTRACT:
-            raise ParameterError(
-                f"{where}: tables.{name}: not a contract table; expected one of "
-                f"{', '.join(CONTRACT)}.{did_you_mean(str(name), CONTRACT)}"
-            )
-        tables[str(name)] = parse_table(str(name), entry, where)
-    return SourceSpec(url, schema, tables, origin=where)
 
 
 def open_source(data: str | Path) -> SqlSource:

@@ -38,29 +38,35 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from cslib.data.contract import CONTRACT
 from cslib.errors import ParameterError
-from cslib.settings import did_you_mean
+from cslib.secrets import mask_url, url_userinfo
+from cslib.settings import did_you_mean, read_yaml
 
 __all__ = [
     "TABLE_KEYS",
     "CentsWarning",
     "ColumnMap",
+    "SourceSpec",
     "SourceTable",
     "cents_columns",
     "check_read_only",
     "contract_text",
+    "database_url",
     "derived_sql",
     "first_day_after",
     "month_of",
     "month_or_none",
     "parse_table",
+    "read_source_file",
     "strip_comments",
 ]
 
@@ -85,6 +91,8 @@ _WRITES = {
     "PRAGMA": r"\bpragma\s+\w+",
     "SET": r"^\s*set\s+\w+",
 }
+_SOURCE_KEYS = ("url", "schema", "tables")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: A money column whose values are all whole numbers with this median or more reads as cents.
 CENTS_MEDIAN = 100_000
 
@@ -221,6 +229,124 @@ def parse_table(name: str, entry: object, where: str) -> SourceTable:
         raise _fail(where, f"tables.{name}.table: expected a table name.")
     return SourceTable(table.strip(), {str(k): _column(name, str(k), v, where)
                                        for k, v in columns.items()}, cond, query)
+
+
+# Source files ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the contract's tables are in a database, and under which names.
+
+    Attributes
+    ----------
+    url : str
+        SQLAlchemy URL (``duckdb:///path`` for a DuckDB file).
+    schema : str or None
+        Database schema holding the tables (default: the connection's).
+    tables : dict
+        Contract table -> :class:`~cslib.data.warehouse.SourceTable` (the
+        database table or query, column renames and transforms, a row filter).
+        Tables and columns not listed keep their contract names.
+    origin : str
+        What to call the source in messages (the YAML file, or the URL masked).
+    """
+
+    url: str
+    schema: str | None = None
+    tables: dict[str, SourceTable] = field(default_factory=dict)
+    origin: str = ""
+
+    def __post_init__(self) -> None:
+        # (table, {contract: warehouse}) pairs, as earlier versions took them
+        fixed = {k: v if isinstance(v, SourceTable) else parse_table(
+                     k, {"table": v[0], "columns": dict(v[1])}, self.origin or "source")
+                 for k, v in self.tables.items()}
+        object.__setattr__(self, "tables", fixed)
+
+    def entry(self, name: str) -> SourceTable:
+        """The mapping of contract table ``name`` (its own name, unmapped, by default)."""
+        return self.tables.get(name) or SourceTable(name)
+
+    def table(self, name: str) -> str:
+        """The database table holding contract table ``name``."""
+        return self.entry(name).table
+
+    def columns(self, name: str) -> dict[str, str]:
+        """Contract column -> database column for contract table ``name`` (plain renames).
+
+        A table read through a derived SELECT (a ``where``, ``scale``, ``expr``
+        or ``query``) already has its columns under their contract names.
+        """
+        entry = self.entry(name)
+        return {} if entry.derived else entry.renames()
+
+
+def _expand(text: str, where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m[1] not in os.environ:
+            raise ParameterError(f"{where}: environment variable {m[1]} is not set.")
+        return os.environ[m[1]]
+
+    return _ENV.sub(sub, text)
+
+
+def database_url(text: str, base: Path | None = None) -> str:
+    """A SQLAlchemy URL for a URL or a DuckDB file path (relative to ``base``)."""
+    if "://" in text:
+        parts = url_userinfo(text)
+        if parts is not None and "@" in parts[2]:
+            raise ParameterError(
+                f"`data`: the password in {mask_url(text)} holds a raw '@', which a URL cannot "
+                "carry as it is (the rest would be read as the host); write it as %40."
+            )
+        return text
+    path = Path(text).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise ParameterError(f"`data`: no DuckDB database file at {path}.")
+    return f"duckdb:///{path.resolve()}"
+
+
+def read_source_file(path: Path) -> SourceSpec:
+    """Read a YAML source file: ``url``, optional ``schema`` and ``tables`` mapping.
+
+    Raises
+    ------
+    ParameterError
+        On a missing file or ``url``, unknown keys, a table or column that is
+        not in the contract, or a mapping that is not ``{contract: warehouse}``.
+    """
+    if not path.is_file():
+        raise ParameterError(f"`data`: no source file at {path}.")
+    raw = read_yaml(path)
+    where = path.name
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{where}: expected a mapping with `url` and `tables`.")
+    unknown = sorted(str(k) for k in set(raw) - set(_SOURCE_KEYS))
+    if unknown:
+        raise ParameterError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_SOURCE_KEYS)}."
+            + did_you_mean(unknown[0], _SOURCE_KEYS)
+        )
+    if not isinstance(raw.get("url"), str) or not raw["url"].strip():
+        raise ParameterError(f"{where}: `url` must be a SQLAlchemy URL or a DuckDB file.")
+    url = database_url(_expand(raw["url"].strip(), where), base=path.parent)
+    schema = raw.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        raise ParameterError(f"{where}: `schema` must be text.")
+    tables: dict[str, SourceTable] = {}
+    mapping = raw.get("tables") or {}
+    if not isinstance(mapping, dict):
+        raise ParameterError(f"{where}: `tables` must map contract tables to warehouse tables.")
+    for name, entry in mapping.items():
+        if name not in CONTRACT:
+            raise ParameterError(
+                f"{where}: tables.{name}: not a contract table; expected one of "
+                f"{', '.join(CONTRACT)}.{did_you_mean(str(name), CONTRACT)}"
+            )
+        tables[str(name)] = parse_table(str(name), entry, where)
+    return SourceSpec(url, schema, tables, origin=where)
+
 
 
 # Read-only SQL --------------------------------------------------------------------------

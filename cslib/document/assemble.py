@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -161,17 +162,30 @@ def _output_blocks(cell: nbformat.NotebookNode, where: str) -> list[dict[str, An
             if block.get("type") == "figure":
                 block["svg"] = data.get("image/svg+xml", "")
             blocks.append(block)
-        elif "image/svg+xml" in data:  # an analyst's own chart
-            blocks.append({"type": "figure", "title": "", "caption": "", "alt": "chart",
-                           "svg": data["image/svg+xml"]})
-        elif "image/png" in data:  # wrapped in SVG so every renderer has one figure type
-            blocks.append({"type": "figure", "title": "", "caption": "", "alt": "chart",
-                           "svg": _png_svg(str(data["image/png"]).strip())})
+        elif "image/svg+xml" in data or "image/png" in data:  # an analyst's own chart
+            # shown at its own size (capped at the page width); a PNG is wrapped in SVG
+            # so every renderer has one figure type
+            svg = (str(data["image/svg+xml"]) if "image/svg+xml" in data
+                   else _png_svg(str(data["image/png"]).strip()))
+            figure = {"type": "figure", "title": "", "caption": "", "alt": "chart", "svg": svg}
+            width = _svg_width_pt(svg)
+            if width is not None:
+                figure["width_pt"] = round(width, 1)
+            blocks.append(figure)
         elif "text/plain" in data:  # an analyst's own output: shown as text, never as HTML
             text = data["text/plain"]
             text = "".join(text) if isinstance(text, list) else str(text)
             blocks.append({"type": "paragraph", "spans": [{"text": text, "style": "code"}]})
     return blocks
+
+
+def _svg_width_pt(svg: str) -> float | None:
+    """The natural width of an SVG in points (``width="460.8pt"``), if it says."""
+    found = re.search(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"', svg)
+    if found is None:
+        return None
+    value = float(found[1])
+    return value * 0.75 if found[2] in (None, "px") else value
 
 
 def _png_svg(png_base64: str) -> str:

@@ -140,6 +140,7 @@ class FigureBlock(TypedDict, total=False):
     svg: str
     texts: list[str]
     definitions: list[str]
+    width_pt: float  # an analyst's own figure: its natural width, never stretched past it
 
 
 class CalloutBlock(TypedDict, total=False):

@@ -67,7 +67,28 @@ def _shell() -> Any:
     shell.display_pub = CapturingDisplayPublisher()
     hook = CapturingDisplayHook(shell=shell)
     shell.display_trap.hook = hook
+    from cslib.present.analyst import install_display
+
+    install_display(shell)  # DataFrames as house tables, figures as SVG at their own size
     return shell, hook
+
+
+def _open_figures(shell: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every matplotlib figure a cell left open, formatted for display, then closed.
+
+    A Jupyter kernel's inline backend shows them after the cell (``plt.show()``
+    or not); here, with the Agg backend, nothing would. House charts close their
+    figures as they are made, so only an analyst's own figures are found.
+    """
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None or not plt.get_fignums():
+        return []
+    shown = []
+    for num in plt.get_fignums():
+        data, metadata = shell.display_formatter.format(plt.figure(num))
+        shown.append((data, metadata or {}))
+    plt.close("all")
+    return shown
 
 
 def new_output(output_type: str, **fields: Any) -> NotebookNode:
@@ -141,6 +162,8 @@ def execute_inprocess(
                 new_output("execute_result", data=captured["data"],
                            metadata=captured.get("metadata") or {}, execution_count=count)
             )
+        for data, metadata in _open_figures(shell):  # what the inline backend would show
+            cell.outputs.append(new_output("display_data", data=data, metadata=metadata))
         for name, stream in (("stdout", out), ("stderr", err)):
             if stream.getvalue():
                 cell.outputs.append(new_output("stream", name=name, text=stream.getvalue()))

@@ -506,6 +506,9 @@ def open_report(
     for name, value in (("health_config", health_config), ("risk_config", risk_config)):
         if value:
             parameters[name] = value
+    from cslib.present.analyst import install_display
+
+    install_display()  # the analyst's own DataFrames and figures, in the house style
     return Report(
         kind=kind,
         title=custom_title or title,

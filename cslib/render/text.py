@@ -223,6 +223,13 @@ def _anchor(raw: object, n: int, seen: set[str]) -> str:
     return anchor
 
 
+def _width(value: object) -> float | None:
+    """A figure's natural width in points: a positive finite number, or ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 < value < 10_000 else None
+
+
 def normalized(doc: Document, *, clean: Callable[[str], str] = isolate_bidi) -> dict[str, Any]:
     """The document as plain JSON-able data with every field present and typed.
 
@@ -352,6 +359,7 @@ def _block(
             "caption": _text(b.get("caption"), clean),
             "alt": _text(b.get("alt"), clean),
             "svg": str(b.get("svg") or ""),
+            "width_pt": _width(b.get("width_pt")),
         }
     raise ValueError(
         f"block {n} has type {kind!r}; expected one of heading, paragraph, list, kpis, "

@@ -1,0 +1,101 @@
+"""The analyst's own DataFrames and figures reach the document in the house style."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from cslib import table
+from cslib.document.assemble import assemble
+from cslib.execute.inprocess import execute_inprocess
+from cslib.pipeline.leaks import pdf_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_table_formats_by_column_and_aligns_numbers() -> None:
+    df = pd.DataFrame({"account": ["Acme", "Beta"], "arr": [125000.0, np.nan],
+                       "nrr": [1.043, 0.9], "seats": [1200, 3], "since": pd.to_datetime(
+                           ["2024-01-31", "2025-06-01"])})
+    t = table(df, money=["arr"], percent=["nrr"], title="Book")
+    assert t.columns == ("account", "arr", "nrr", "seats", "since")
+    assert t.rows == (("Acme", "$125,000", "104.3%", "1,200", "2024-01-31"),
+                      ("Beta", "–", "90.0%", "3", "2025-06-01"))
+    assert t.align == ("left", "right", "right", "right", "left")
+    with pytest.raises(KeyError, match="no column 'ar'; the columns are account, arr"):
+        table(df, money=["ar"])
+
+
+def test_a_meaningful_index_is_kept_and_a_long_frame_is_cut() -> None:
+    by = pd.DataFrame({"mrr": [1.5, 2.25]}, index=pd.Index(["SMB", "Enterprise"],
+                                                           name="segment"))
+    assert table(by).columns == ("segment", "mrr")
+    assert table(by).rows == (("SMB", "1.50"), ("Enterprise", "2.25"))
+    plain = pd.DataFrame({"n": range(300)})
+    cut = table(plain)
+    assert cut.columns == ("n",) and len(cut.rows) == 200
+    assert cut.caption == "First 200 of 300 rows."
+
+
+ANALYST_CELLS = [
+    ('period: str = "2026Q3"', ["parameters"]),
+    ('import matplotlib.pyplot as plt\nimport cslib\n'
+     'from cslib.present.report import open_report\n'
+     'report = open_report("company", period=period, data="sample", company="Larkspur", '
+     'title="My analysis")\ncslib.use_house_style()\nreport', []),
+    ('import pandas as pd\n'
+     'df = pd.DataFrame({"MRR": [1114205.0, 465094.0], "Share": [0.705, 0.295]}, '
+     'index=pd.Index(["Enterprise", "Mid-Market"], name="segment"))\ndf', []),
+    ('cslib.table(df, title="MRR by segment", money=["MRR"], percent=["Share"])', []),
+    ('fig, ax = plt.subplots(figsize=(4, 2.5))\nax.bar(df.index, df["MRR"])\nplt.show()', []),
+]
+
+
+def _notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for source, tags in ANALYST_CELLS:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def test_a_dataframe_and_a_figure_become_a_house_table_and_a_natural_size_figure(
+        tmp_path) -> None:
+    path = tmp_path / "analysis.ipynb"
+    nbformat.write(_notebook(), path)
+    nb = execute_inprocess(path, {})
+    blocks = assemble([nb], names=["analysis"]).blocks
+    tables = [b for b in blocks if b["type"] == "table"]
+    assert [t["columns"] for t in tables[:2]] == [["segment", "MRR", "Share"]] * 2
+    assert tables[0]["rows"][0] == ["Enterprise", "1,114,205", "0.70"]  # plain defaults
+    assert tables[1]["rows"][0] == ["Enterprise", "$1,114,205", "70.5%"]  # declared formats
+    figure = next(b for b in blocks if b["type"] == "figure")
+    assert figure["svg"].lstrip().startswith("<svg")  # SVG, not a PNG
+    assert 200 < figure["width_pt"] < 4 * 72  # its own width (4 in, cropped), not the page's
+
+
+@pytest.mark.slow
+def test_the_analysts_notebook_renders_as_house_html_and_pdf(tmp_path) -> None:
+    path = tmp_path / "analysis.ipynb"
+    nbformat.write(_notebook(), path)
+    done = subprocess.run([sys.executable, "-m", "cslib.cli", "render", str(path), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "analysis.html").read_text()
+    assert re.search(r"<th[^>]*>MRR</th>", page) and "$1,114,205" in page
+    assert "<pre" not in page and "dataframe" not in page  # no pandas HTML, no monospace dump
+    width = re.search(r'style="width:([\d.]+)px;max-width:100%"', page)
+    assert width is not None and float(width[1]) < 400  # natural size, capped at the page
+    text = pdf_text((tmp_path / "out" / "analysis.pdf").read_bytes())
+    assert "$1,114,205" in text and "70.5%" in text and "Mid-Market" in text
