@@ -16,21 +16,28 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from cslib import __version__
 from cslib.data.load import load, unrecognized_files
 from cslib.data.sources import SHOW_QUERIES, is_database
 from cslib.errors import CslibError, DataError, OutputClosedError, ParameterError
-from cslib.export import csv_text
-from cslib.metrics.summary import METRIC_KEYS, period_metrics
+from cslib.metrics.summary import period_metrics
 from cslib.periods import period_or_latest
-from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_ratio, fmt_score
+from cslib.present.metrics_text import FORMATS, render
 from cslib.secrets import credentials, mask_text
 from cslib.startup import lean_imports
 from cslib.terminal import discard_output, echo, flush, terminal_text
 
-FORMATS = ("json", "csv", "table")
+EXIT_CODES = """exit codes:
+  0    done
+  1    cslib build: some documents failed (the others are written)
+  2    bad input: data, period, parameters, a plan or settings file, a file or
+       folder that cannot be read or written; or a build that stopped early
+  3    internal error (a bug: run again with CSLIB_DEBUG=1 for the traceback)
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away (| head)
+  143  stopped by SIGTERM"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,13 +53,22 @@ def _parser() -> argparse.ArgumentParser:
         prog="cslib",
         description="Customer Success reporting toolkit: validate data, compute metrics, "
         "build reports.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cslib {__version__}")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true",
+                      help="print results and errors only (no progress, no notes)")
+    loud.add_argument("-v", "--verbose", action="store_true",
+                      help="also log what cslib does (debug messages on stderr)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a dataset against the data contract")
-    p.add_argument("data", metavar="DATA", help="folder of CSV or Parquet files, one per "
-                   "table; or a database URL, DuckDB file or YAML source file")
+    p.add_argument("data", metavar="DATA", nargs="?", help="folder of CSV or Parquet files, "
+                   "one per table; or a database URL, DuckDB file or YAML source file (or "
+                   "--data DATA, as every other command takes it)")
+    p.add_argument("--data", dest="data_option", metavar="DATA", help="the same as DATA")
     _show_queries_arg(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -93,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="the Dask scheduler for --executor dask")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="build only this plan document (repeatable)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list the documents that would be built and those up to date; "
+                   "build and write nothing")
+    p.add_argument("--max-same-failures", type=int, default=None, metavar="N",
+                   help="stop when the first N documents to finish all failed with the same "
+                   "error (default 10; 0: never)")
     _backend_args(p)
 
     p = sub.add_parser("render", help="build one document from one notebook")
@@ -158,6 +180,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("src", type=Path, metavar="SRC", help="folder holding the source's files")
     p.add_argument("dest", type=Path, metavar="DEST",
                    help="dataset folder to write (new, or one an earlier import wrote)")
+    for command in [*sub.choices.values(), *health.choices.values()]:  # `cslib build ... -q`
+        loud = command.add_mutually_exclusive_group()
+        loud.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                          help="print results and errors only")
+        loud.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                          help="also log debug messages on stderr")
     return parser
 
 
@@ -205,123 +233,6 @@ def _compute(args: argparse.Namespace) -> dict:
     return period_metrics(dataset, period=period, by=args.by)
 
 
-def _groups(result: dict) -> tuple[str | None, dict[str, dict]]:
-    """The ``--by`` column and its groups' metrics (``None`` and no groups without ``--by``)."""
-    for by, groups in result.get("by", {}).items():
-        return str(by), groups
-    return None, {}
-
-
-#: The columns before the metrics in ``--format csv``: the company row has ``level``
-#: ``company`` and no ``by`` or ``group``; a group row has ``level`` ``group``, the ``--by``
-#: column in ``by`` and its value in ``group``. Whatever the groups are named (``total``
-#: too), the company row is the one whose ``level`` is ``company``.
-CSV_ID_COLUMNS = ("period", "level", "by", "group")
-_COUNTS = tuple(k for k in METRIC_KEYS if k.startswith("customers") or k.endswith("_responses"))
-
-
-def to_csv(result: dict) -> str:
-    """The company row, then one row per group; METRICS keys as columns; empty = undefined.
-
-    Cells are written by :func:`cslib.export.csv_text`: text quoted, a text that a
-    spreadsheet would run as a formula neutralised, numbers as numbers.
-    """
-    by, groups = _groups(result)
-
-    def row(level: str, group: str | None, metrics: dict) -> list[object]:
-        values = [
-            int(metrics[k]) if k in _COUNTS and metrics[k] is not None else metrics[k]
-            for k in METRIC_KEYS
-        ]
-        return [result["period"], level, by if group is not None else None, group, *values]
-
-    rows = [row("company", None, result["total"])]
-    rows += [row("group", str(name), metrics) for name, metrics in groups.items()]
-    return csv_text(rows, header=[*CSV_ID_COLUMNS, *METRIC_KEYS])
-
-
-_LABELS = {
-    "starting_mrr": "Starting MRR", "new_mrr": "+ New", "expansion_mrr": "+ Expansion",
-    "reactivation_mrr": "+ Reactivation", "contraction_mrr": "- Contraction",
-    "churned_mrr": "- Churned", "ending_mrr": "Ending MRR", "nrr": "NRR", "grr": "GRR",
-    "logo_retention": "Logo retention", "logo_churn": "Logo churn",
-    "customers_start": "Customers (start)", "customers_end": "Customers (end)",
-    "quick_ratio": "Quick ratio", "nps": "NPS", "nps_margin": "NPS margin (95%)",
-    "nps_responses": "NPS responses", "csat": "CSAT", "csat_responses": "CSAT responses",
-    "ces": "CES (1-7)", "ces_responses": "CES responses",
-}  # fmt: skip
-_ORDER = (
-    "starting_mrr", "new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr",
-    "churned_mrr", "ending_mrr", "nrr", "grr", "logo_retention", "logo_churn",
-    "customers_start", "customers_end", "quick_ratio", "nps", "nps_margin", "nps_responses",
-    "csat", "csat_responses", "ces", "ces_responses",
-)  # fmt: skip
-
-
-def _fmt(key: str, value: float | None) -> str:
-    if key.endswith("_mrr"):
-        return fmt_money(value)
-    if key in ("nrr", "grr", "logo_retention", "logo_churn", "csat"):
-        return fmt_percent(value)
-    if key == "quick_ratio":
-        return fmt_ratio(value)
-    if key == "nps_margin":
-        text = fmt_score(value)
-        return text if text == DASH else "±" + text
-    if key in ("nps", "ces"):
-        return fmt_score(value, digits=1 if key == "nps" else 2)
-    return fmt_count(value)
-
-
-def to_table(result: dict) -> str:
-    """An aligned, formatted table for people: metrics down, the company and groups across.
-
-    The company's column comes first, then a ``|`` and the groups under the name
-    of the ``--by`` column, so a group named "Company" or "total" can never be
-    taken for the company. Names from the data are shown with control characters
-    escaped (:func:`cslib.terminal.terminal_text`).
-    """
-    by, groups = _groups(result)
-    names = [terminal_text(g, one_line=True) for g in groups]
-    columns = [result["total"], *groups.values()]
-    headers = ["Metric", "Company", *names]
-    body = [[_LABELS[k], *[_fmt(k, c[k]) for c in columns]] for k in _ORDER]
-    rule = ["-" * 3] * len(headers)
-    widths = [max(len(r[i]) for r in [headers, rule, *body]) for i in range(len(headers))]
-    above = f"{terminal_text(by, one_line=True)}" if by is not None else ""
-    if groups:  # the --by column's name spans the groups; widen the last one if needed
-        span = sum(widths[2:]) + 2 * (len(widths) - 3)
-        widths[-1] += max(0, len(above) - span)
-
-    def line(cells: list[str], *, fill: str = " ") -> str:
-        left = cells[0].ljust(widths[0], fill) + "  " + cells[1].rjust(widths[1], fill)
-        if not groups:
-            return left
-        right = "  ".join(c.rjust(w, fill) for c, w in zip(cells[2:], widths[2:], strict=True))
-        return f"{left}  |  {right}"
-
-    title = f"Period {result['period']}: {result['start_month']} -> {result['end_month']}"
-    lines = [title, ""]
-    if groups:
-        lines.append(" " * (widths[0] + 2 + widths[1]) + "  |  "
-                     + above.ljust(sum(widths[2:]) + 2 * (len(widths) - 3)))
-    lines.append(line(headers))
-    lines.append(line([""] * len(headers), fill="-"))
-    lines += [line(row) for row in body]
-    return "\n".join(lines) + "\n"
-
-
-def render(result: dict, fmt: str) -> str:
-    """The metrics result in one of FORMATS."""
-    if fmt == "json":
-        return json.dumps(result, indent=2, allow_nan=False) + "\n"
-    if fmt == "csv":
-        return to_csv(result)
-    if fmt == "table":
-        return to_table(result)
-    raise ParameterError(f"`--format` must be one of {', '.join(FORMATS)}, got {fmt!r}.")
-
-
 def _cmd_health(args: argparse.Namespace) -> int:
     from cslib.metrics.backtest import run_backtest
     from cslib.metrics.health import HealthConfig, load_health_config
@@ -348,6 +259,13 @@ def _cmd_health(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if args.data and args.data_option and args.data != args.data_option:
+        raise ParameterError(f"validate: DATA {args.data!r} and --data {args.data_option!r} "
+                             "differ; give one.")
+    args.data = args.data or args.data_option
+    if not args.data:
+        raise ParameterError("validate: which dataset? Give --data DATA (a folder, database "
+                             "URL, DuckDB file or YAML source file).")
     summary = load(args.data).summary()
     if args.json:
         echo(json.dumps(summary, indent=2))
@@ -402,12 +320,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.data:
         data = args.data if "://" in args.data else str(Path(args.data).resolve())
         plan = dataclasses.replace(plan, data=data)
+    if args.max_same_failures is not None and args.max_same_failures < 0:
+        raise ParameterError(f"--max-same-failures must be 0 or more, got "
+                             f"{args.max_same_failures}.")
     result = build_plan(
         plan, period=args.period, backend=args.backend, quarto=args.quarto, only=args.only,
         workers=args.jobs, executor=args.executor, force=args.force,
         retry_failed=args.retry_failed, fail_fast=args.fail_fast, scheduler=args.scheduler,
-        timeout=args.timeout,
+        timeout=args.timeout, dry_run=args.dry_run,
+        echo=(lambda line: None) if args.quiet else None,
+        **({} if args.max_same_failures is None
+           else {"max_same_failures": args.max_same_failures}),
     )
+    if args.dry_run:
+        return _dry_run(result, verbose=args.verbose)
     failed = result.failed
     reused = sum(o.reused for o in result.outcomes)
     if result.interrupted or result.error:
@@ -426,19 +352,62 @@ def _cmd_build(args: argparse.Namespace) -> int:
             err=True,
         )
         return 143 if result.terminated else 130 if result.interrupted else 2
-    echo(
-        f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
-        f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
-        f"index: {result.out_dir / 'index.html'}"
-    )
-    for o in failed:
-        cell = f" (cell {o.cell})" if o.cell else ""
-        echo(f"  FAILED {o.key}{cell}: {o.error}", err=True)
+    if not args.quiet or failed:
+        echo(
+            f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} documents ready "
+            f"({reused} up to date, not rebuilt) in {result.seconds:.1f} s; "
+            f"index: {result.out_dir / 'index.html'}"
+        )
+    for line in failure_lines(failed):
+        echo(line, err=True)
     kept = [o for o in failed if (result.out_dir / "_failed" / f"{o.key}.ipynb").is_file()]
     if kept:
         echo(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
               err=True)
     return 1 if failed else 0
+
+
+def failure_lines(failed: Sequence[Any]) -> list[str]:
+    """One line per distinct failure: identical ones (same cell, same error) grouped.
+
+    ``FAILED 140 documents in cell 7, all with the same error: ... KeyError: 'x'
+    (qbr/a0001, qbr/a0002, qbr/a0003 and 137 more)``; a failure of its own keeps its
+    ``FAILED key (cell n): error`` line.
+    """
+    groups: dict[tuple[Any, str], list[str]] = {}
+    for o in failed:
+        groups.setdefault((o.cell, o.error), []).append(o.key)
+    lines = []
+    for (cell, error), keys in groups.items():
+        where = f" (cell {cell})" if cell else ""
+        if len(keys) == 1:
+            lines.append(f"  FAILED {keys[0]}{where}: {error}")
+            continue
+        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+        cells = f" in cell {cell}" if cell else ""
+        lines.append(f"  FAILED {len(keys)} documents{cells}, all with the same error: "
+                     f"{error} ({shown})")
+    return lines
+
+
+def _dry_run(result: Any, *, verbose: bool) -> int:
+    """What a build would do: per plan document, how many to build and how many are current."""
+    todo = [o for o in result.outcomes if o.status == "pending"]
+    echo(f"Dry run: {len(todo)} of {len(result.outcomes)} documents for {result.period} "
+         f"would be built into {result.out_dir} ({len(result.outcomes) - len(todo)} up to "
+         "date); nothing was built or written.")
+    names: dict[str, list[Any]] = {}
+    for o in result.outcomes:
+        names.setdefault(o.document, []).append(o)
+    for name, outs in names.items():
+        build = [o.key for o in outs if o.status == "pending"]
+        echo(f"  {name}: {len(build)} to build, {len(outs) - len(build)} up to date"
+             + ("" if verbose or not build or len(outs) == 1 else
+                f" ({', '.join(build[:3])}{' ...' if len(build) > 3 else ''})"))
+        if verbose:
+            for o in outs:
+                echo(f"    {'build     ' if o.status == 'pending' else 'up to date'}  {o.key}")
+    return 0
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -533,12 +502,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PIPE_CLOSED
 
 
+def _logging(*, quiet: bool, verbose: bool) -> None:
+    """Send cslib's log messages to stderr: warnings by default, debug with -v, errors with -q."""
+    import logging
+
+    logger = logging.getLogger("cslib")
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("cslib: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logging.captureWarnings(True)  # a CentsWarning and the like, through the same channel
+    if quiet:
+        import warnings
+
+        warnings.simplefilter("ignore")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from cslib.pipeline.output import describe_os_error
     from cslib.pipeline.signals import Terminated, stop_on_sigterm
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    _logging(quiet=args.quiet, verbose=args.verbose)
     if hasattr(signal, "SIGUSR1") and sys.stderr is not None:
         # `kill -USR1 PID` prints where a running command is, for a build that seems stuck.
         with contextlib.suppress(ValueError, OSError, AttributeError):

@@ -379,6 +379,7 @@ def test_report_metrics_writes_nothing_on_error(capsys, tmp_path, make_dataset, 
 
 PLAN = Path(__file__).resolve().parents[1] / "params" / "quarterly.yaml"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = NOTEBOOKS.parent
 
 
 def _plan(tmp_path: Path, extra: str = "", data: str = "sample") -> Path:
@@ -477,6 +478,52 @@ documents:
     assert (out / "_failed" / "broken" / "a0001-sunmeadow-consulting-ab.ipynb").is_file()
     index = (out / "index.html").read_text()
     assert index.count(">failed<") == 1 and index.count(">built<") == 1
+
+
+def test_the_same_failure_everywhere_is_one_line_and_stops_the_build_early(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""company: Acme
+output: out
+formats: [html]
+documents:
+  - name: broken
+    notebook: {NOTEBOOKS}/customer_qbr.ipynb
+    for_each: account
+    accounts: {{ids: [A0001, A0002, A0003, A0004, A0005, A0006, A0007, A0008]}}
+    parameters: {{risk_config: /no/such/risk.yaml}}
+""")
+    dry = run_script("build", plan, "--period", "2026Q3", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("Dry run: 8 of 8 documents for 2026Q3 would be built")
+    assert "broken: 8 to build, 0 up to date" in dry.stdout
+    assert not (tmp_path / "out").exists()  # nothing written
+    done = run_script("build", plan, "--period", "2026Q3", "--jobs", "1",
+                      "--max-same-failures", "3")
+    assert done.returncode == 1, done.stderr
+    failed = [line for line in done.stderr.splitlines() if "FAILED" in line]
+    assert len(failed) == 2, done.stderr  # the three failures in one line, the rest in one
+    assert failed[0].startswith("  FAILED 3 documents in cell 3, all with the same error: "
+                                "customer_qbr.ipynb, cell 3: ConfigError: /no/such/risk.yaml: "
+                                "no such settings file. (broken/a0")
+    assert failed[1].startswith("  FAILED 5 documents, all with the same error: not built: "
+                                "the build stopped after the first 3 documents all failed "
+                                "with the same error")
+    assert "0 of 8 documents ready" in done.stdout
+    quiet = run_script("-q", "build", plan, "--period", "2026Q3", "--dry-run")
+    assert quiet.returncode == 0 and "Dry run" in quiet.stdout  # the result is still printed
+
+
+def test_python_m_cslib_and_validate_data_option(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "cslib", "validate", "--data",
+                           str(ROOT / "data" / "sample"), "-q"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK: ")
+    helped = subprocess.run([sys.executable, "-m", "cslib", "--help"], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert "exit codes:" in helped.stdout and "143  stopped by SIGTERM" in helped.stdout
+    both = run_script("validate", ROOT / "data" / "sample", "--data", tmp_path)
+    assert both.returncode == 2 and "differ; give one" in both.stderr
 
 
 # group names that attack the output -------------------------------------------------

@@ -49,10 +49,15 @@ from cslib.present.report import choose, report_slice, resolve_data
 from cslib.render import FORMATS
 
 __all__ = [
+    "SAME_FAILURES",
     "build_plan",
     "render_notebook",
     "resolve_period",
+    "same_failure",
 ]
+
+#: A build stops when this many documents have finished, every one failed the same way.
+SAME_FAILURES = 10
 
 
 
@@ -89,6 +94,8 @@ def build_plan(
     scheduler: str | None = None,
     timeout: float | None = None,
     echo: Echo | None = None,
+    dry_run: bool = False,
+    max_same_failures: int = SAME_FAILURES,
 ) -> BuildResult:
     """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
 
@@ -125,6 +132,13 @@ def build_plan(
     echo : callable, optional
         Receives one progress line per document. By default a progress bar on
         a terminal, plain lines otherwise (CI logs).
+    dry_run : bool
+        Build and write nothing: the result lists every document, ``pending``
+        (would be built) or ``built`` with ``reused`` (up to date).
+    max_same_failures : int
+        Stop when this many documents have finished and every one failed in the
+        same cell with the same error (a deterministic bug would fail them all);
+        0 never stops. The rest are listed as not built.
 
     Returns
     -------
@@ -165,21 +179,53 @@ def build_plan(
 
         chosen = choose_backend(chosen, quarto=quarto)
     out_dir = plan.output / p.label
+    if dry_run:
+        todo, reused = _todo(jobs, out_dir, dataset, backend=chosen, force=force,
+                             retry_failed=retry_failed)
+        wanted = {j.key for j in todo}
+        outcomes = [reused[j.key] if j.key in reused else
+                    Outcome(j.key, j.document, j.title, status="pending") for j in jobs
+                    if j.key in wanted or j.key in reused]
+        return BuildResult(p.label, out_dir, outcomes, round(time.perf_counter() - started, 2))
     prepare_output(out_dir)
     with OutputLock(out_dir):
         return _build_locked(
             plan, dataset, p, jobs, out_dir, started=started, backend=chosen, quarto=quarto,
             only=only, workers=workers, executor=executor, force=force,
             retry_failed=retry_failed, fail_fast=fail_fast, scheduler=scheduler,
-            timeout=timeout or plan.timeout, echo=echo,
+            timeout=timeout or plan.timeout, echo=echo, max_same=max_same_failures,
         )
+
+
+def _todo(jobs: list[Job], out_dir: Path, dataset: Dataset, *, backend: str, force: bool,
+          retry_failed: bool) -> tuple[list[Job], dict[str, Outcome]]:
+    """The jobs to build, and the outcomes of those up to date (by cache key and files)."""
+    previous = read_ledger(out_dir)
+    library = library_fingerprint()
+    read = functools.lru_cache(maxsize=None)(read_or_missing)  # each file once per build
+    todo: list[Job] = []
+    reused: dict[str, Outcome] = {}
+    for job in jobs:
+        key = cache_key(job, data_fingerprint=dataset.fingerprint, library=library,
+                        backend=backend, read=read)
+        before = previous.get(job.key)
+        current = (
+            before is not None and before.status == "built" and before.cache_key == key
+            and all((out_dir / f).is_file() for f in before.files.values())
+        )
+        wanted = (before is None or before.status != "built") if retry_failed else not current
+        if force or wanted:
+            todo.append(job)
+        elif before is not None:
+            reused[job.key] = dataclasses.replace(before, reused=True)
+    return todo, reused
 
 
 def _build_locked(
     plan: Plan, dataset: Dataset, p: Period, jobs: list[Job], out_dir: Path, *,
     started: float, backend: str, quarto: str | None, only: Sequence[str],
     workers: int | None, executor: str, force: bool, retry_failed: bool, fail_fast: bool,
-    scheduler: str | None, timeout: float, echo: Echo | None,
+    scheduler: str | None, timeout: float, echo: Echo | None, max_same: int,
 ) -> BuildResult:
     """The part of :func:`build_plan` that runs holding the output folder's lock."""
     sweep(out_dir)
@@ -188,19 +234,9 @@ def _build_locked(
     read = functools.lru_cache(maxsize=None)(read_or_missing)  # each file once per build
     keys = {j.key: cache_key(j, data_fingerprint=dataset.fingerprint, library=library,
                              backend=backend, read=read) for j in jobs}
-    outcomes: dict[str, Outcome] = {}
-    todo: list[Job] = []
-    for job in jobs:
-        before = previous.get(job.key)
-        current = (
-            before is not None and before.status == "built" and before.cache_key == keys[job.key]
-            and all((out_dir / f).is_file() for f in before.files.values())
-        )
-        wanted = (before is None or before.status != "built") if retry_failed else not current
-        if force or wanted:
-            todo.append(job)
-        elif before is not None:
-            outcomes[job.key] = dataclasses.replace(before, reused=True)
+    todo, reused = _todo(jobs, out_dir, dataset, backend=backend, force=force,
+                         retry_failed=retry_failed)
+    outcomes: dict[str, Outcome] = dict(reused)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     progress = Progress(len(todo), echo=echo)
     progress.start(
@@ -220,7 +256,16 @@ def _build_locked(
             outcomes[outcome.key] = outcome
             journal(out_dir, outcome)
         progress.done(outcome)
-        return outcome.status != "built" and fail_fast
+        finished.append(outcome)
+        if outcome.status != "built" and fail_fast:
+            return True
+        if 0 < max_same <= len(finished) < len(todo) and same_failure(finished):
+            stopped_same[0] = True  # a deterministic error: the rest would fail the same way
+            return True
+        return False
+
+    finished: list[Outcome] = []
+    stopped_same = [False]
 
     interrupted = terminated = False
     error = ""
@@ -242,6 +287,9 @@ def _build_locked(
         elif interrupted:
             why = ("not built: the build was stopped (SIGTERM)" if terminated
                    else "not built: the build was interrupted")
+        elif stopped_same[0]:
+            why = (f"not built: the build stopped after the first {len(finished)} documents "
+                   "all failed with the same error")
         else:
             why = "not built: the build stopped at a failure"
         for job in jobs:  # not started or not finished
@@ -261,6 +309,12 @@ def _build_locked(
         except OutputError as exc:  # the journal still holds what was written
             result.error = result.error or str(exc)
     return result
+
+
+def same_failure(outcomes: Sequence[Outcome]) -> bool:
+    """Whether every outcome failed, all in the same cell with the same error."""
+    return bool(outcomes) and all(o.status != "built" for o in outcomes) and len(
+        {(o.cell, o.error) for o in outcomes}) == 1
 
 
 def render_notebook(
