@@ -204,6 +204,8 @@ class Plan:
     leak_scan_ignore: tuple[str, ...] = ()
     pptx_template: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
+    currency: str = ""
+    locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -359,7 +361,7 @@ _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "s
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
               "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents",
-              "timeout")
+              "timeout", "currency", "locale")
 
 
 def _timeout(value: object, where: str) -> float:
@@ -459,7 +461,20 @@ def load_plan(path: str | Path) -> Plan:
         leak_scan_ignore=_strings(top.get("leak_scan_ignore", []), f"{where}: leak_scan_ignore"),
         pptx_template=_pptx_template(top.get("pptx_template"), base, where),
         timeout=_timeout(top.get("timeout", DEFAULT_TIMEOUT), where),
+        **_money_locale(top, where),
     )
+
+
+def _money_locale(top: Mapping[str, Any], where: str) -> dict[str, str]:
+    """The plan's ``currency`` and ``locale`` (checked; absent ones are left out)."""
+    from cslib.present.locale import conventions
+
+    out = {k: _str(top[k], f"{where}: {k}") for k in ("currency", "locale") if k in top}
+    try:
+        conv = conventions(out.get("currency", ""), out.get("locale", ""))
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: {exc}") from None
+    return {k: getattr(conv, k) for k in out}
 
 
 # Fan-out -------------------------------------------------------------------
@@ -533,6 +548,7 @@ def expand(plan: Plan, dataset: Dataset, period: Period) -> list[Job]:
         "data": plan.data,
         "period": period.label,
         "fiscal_year_start": plan.fiscal_year_start,
+        **{k: v for k, v in (("currency", plan.currency), ("locale", plan.locale)) if v},
         **plan.parameters,
     }
     jobs: list[Job] = []

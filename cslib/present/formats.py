@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 __all__ = [
     "fmt_count",
+    "fmt_date",
     "fmt_days",
     "fmt_money",
     "fmt_money_pair",
+    "fmt_month",
+    "fmt_number",
     "fmt_percent",
     "fmt_plural",
     "fmt_points",
@@ -40,6 +44,13 @@ def minus(text: str) -> str:
     return "−" + text[1:] if text.startswith("-") else text
 
 
+def _conv() -> Any:
+    from cslib.present.locale import active
+
+    conv = active()
+    return None if conv.house else conv
+
+
 def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False,
               digits: int = 1) -> str:
     """Money: ``$1,234,567`` or, compact, ``$1.2M`` / ``$45.3K`` (``digits`` decimals).
@@ -57,6 +68,9 @@ def fmt_money(value: float | None, *, currency: str = "$", compact: bool = False
     if _missing(value):
         return DASH
     assert value is not None
+    conv = _conv()
+    if conv is not None and currency == "$":  # another currency or locale (cslib.present.locale)
+        return minus(conv.money(float(value), compact=compact, digits=digits))
     sign = "−" if value < 0 else ""
     v = abs(value)
     if compact:
@@ -100,31 +114,45 @@ def money_digits(a: float | None, b: float | None) -> int:
 
 def fmt_percent(value: float | None, *, digits: int = 1) -> str:
     """A proportion as a percent: 1.043 -> ``104.3%``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        return minus(conv.percent(float(value), digits=digits))  # type: ignore[arg-type]
     return DASH if _missing(value) else minus(f"{100.0 * value:.{digits}f}%")  # type: ignore[operator]
 
 
 def fmt_signed_percent(value: float | None, *, digits: int = 1) -> str:
     """A relative change as a signed percent: 0.12 -> ``+12.0%``, -0.042 -> ``−4.2%``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        return minus(conv.percent(float(value), digits=digits, signed=True))  # type: ignore[arg-type]
     return DASH if _missing(value) else minus(f"{100.0 * value:+.{digits}f}%")  # type: ignore[operator]
 
 
 def fmt_points(value: float | None, *, digits: int = 1) -> str:
     """A change in percentage points, signed: 0.021 -> ``+2.1 pts``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        v = 100.0 * float(value)  # type: ignore[arg-type]
+        text = conv.number(abs(v), digits=digits)
+        return f"{'+' if v >= 0 else '−'}{text} {conv.points_unit()}"
     return DASH if _missing(value) else minus(f"{100.0 * value:+.{digits}f} pts")  # type: ignore[operator]
 
 
 def fmt_score(value: float | None, *, digits: int = 1) -> str:
     """A score (NPS in points, CES on 1-7): ``32.1``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        return minus(conv.number(float(value), digits=digits, grouping=False))  # type: ignore[arg-type]
     return DASH if _missing(value) else minus(f"{value:.{digits}f}")
 
 
 def fmt_ratio(value: float | None, *, digits: int = 2) -> str:
     """A ratio such as the quick ratio: ``3.00x``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        return minus(conv.number(float(value), digits=digits)) + "x"  # type: ignore[arg-type]
     return DASH if _missing(value) else f"{value:.{digits}f}x"
 
 
 def fmt_count(value: int | float | None) -> str:
     """A count with thousands separators: ``1,162``."""
+    if not _missing(value) and (conv := _conv()) is not None:
+        return minus(conv.number(int(value), digits=0))  # type: ignore[arg-type]
     return DASH if _missing(value) else f"{int(value):,}"  # type: ignore[arg-type]
 
 
@@ -150,4 +178,56 @@ def fmt_plural(n: int, noun: str, plural: str | None = None) -> str:
     >>> fmt_plural(1, "rating"), fmt_plural(3, "reply", "replies")
     ('1 rating', '3 replies')
     """
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+    conv = _conv()
+    count = conv.number(n, digits=0) if conv is not None else f"{n:,}"
+    return f"{count} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def fmt_date(day: Any, *, long: bool = False) -> str:
+    """A day for readers: ``Sep 30, 2026`` (long: ``September 30, 2026``), or the locale's.
+
+    Examples
+    --------
+    >>> fmt_date("2026-09-30"), fmt_date("2026-12-06", long=True)
+    ('Sep 30, 2026', 'December 6, 2026')
+    """
+    import pandas as pd
+
+    conv = _conv()
+    if conv is not None:
+        return conv.date(day, long=long)
+    ts = pd.Timestamp(day)
+    return f"{ts:%B} {ts.day}, {ts.year}" if long else f"{ts:%b} {ts.day}, {ts.year}"
+
+
+def fmt_month(month: Any) -> str:
+    """A month for readers: ``Sep 2026``, or the locale's (``Sept. 2026`` in de_DE).
+
+    Examples
+    --------
+    >>> fmt_month("2026-09")
+    'Sep 2026'
+    """
+    import pandas as pd
+
+    ts = pd.Period(month, freq="M").to_timestamp()
+    conv = _conv()
+    if conv is None:
+        return f"{ts:%b %Y}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", ts.date(), locale=conv.locale)
+
+
+def fmt_number(value: float, *, digits: int = 0) -> str:
+    """A plain number with thousands separators: ``1,234.5`` (or the locale's: ``1.234,5``).
+
+    Examples
+    --------
+    >>> fmt_number(1234.5, digits=1), fmt_number(-3.0)
+    ('1,234.5', '−3')
+    """
+    conv = _conv()
+    if conv is not None:
+        return minus(conv.number(value, digits=digits))
+    return minus(f"{value:,.{digits}f}")

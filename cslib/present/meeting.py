@@ -21,7 +21,15 @@ from cslib.metrics.outcomes import OPEN_GOAL_STATUSES, goal_progress, status_on
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.present.blocks import Bullets, Paragraph, Span, Table
 from cslib.present.figures import adoption_frame, health_frame, risk_frame, satisfaction_ttm
-from cslib.present.formats import fmt_count, fmt_days, fmt_money, fmt_percent, fmt_score
+from cslib.present.formats import (
+    fmt_count,
+    fmt_date,
+    fmt_days,
+    fmt_money,
+    fmt_month,
+    fmt_percent,
+    fmt_score,
+)
 from cslib.present.report import Report
 from cslib.present.tables._cells import (
     LEFT,
@@ -57,7 +65,7 @@ RENEWAL_ON_AGENDA_DAYS = 180
 
 
 def _date(day: pd.Timestamp) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+    return fmt_date(day)
 
 
 def _row(frame: pd.DataFrame | None, aid: str) -> pd.Series | None:
@@ -245,8 +253,9 @@ def value_delivered(report: Report) -> Bullets | None:
             first, end = u.iloc[0], u.iloc[-1]
             a, b = int(first["active_users"]), int(end["active_users"])
             if b > a:
-                items.append([f"Active users grew from {fmt_count(a)} in {first['month']:%b %Y} "
-                              f"to {fmt_count(b)} in {end['month']:%b %Y}."])
+                items.append([f"Active users grew from {fmt_count(a)} in "
+                              f"{fmt_month(first['month'])} to {fmt_count(b)} in "
+                              f"{fmt_month(end['month'])}."])
     return Bullets.of(items) if items else None
 
 

@@ -32,8 +32,11 @@ from cslib.present.figures import (
 )
 from cslib.present.formats import (
     fmt_count,
+    fmt_date,
     fmt_money,
     fmt_money_pair,
+    fmt_month,
+    fmt_number,
     fmt_percent,
     fmt_plural,
     fmt_ratio,
@@ -91,13 +94,12 @@ def change_phrase(name: str, now: float | None, before: float | None, *, unit: s
     if diff == 0:
         return f"{name} held at {show(now)}"  # type: ignore[arg-type]
     verb = "rose" if diff > 0 else "fell"
-    return f"{name} {verb} {abs(diff):.1f} points to {show(now)}"  # type: ignore[arg-type]
+    return f"{name} {verb} {fmt_number(abs(diff), digits=1)} points to {show(now)}"  # type: ignore[arg-type]
 
 
 def long_date(day: Any) -> str:
     """``"December 6, 2026"``."""
-    ts = pd.Timestamp(day)
-    return f"{ts:%B} {ts.day}, {ts.year}"
+    return fmt_date(day, long=True)
 
 
 def _segment_contributions(report: Report, period: Period) -> pd.Series | None:
@@ -191,7 +193,7 @@ def executive_summary(report: Report) -> Paragraph:
     verb = "grew" if (growth or 0) > 0 else ("shrank" if (growth or 0) < 0 else "held")
     before, after = fmt_money_pair(start, end)
     first = (
-        f"ARR {verb} {abs(100 * growth):.1f}% from {before} to {after} in {p}. "
+        f"ARR {verb} {fmt_percent(abs(growth))} from {before} to {after} in {p}. "
         if growth is not None
         else f"ARR was {fmt_money(end, compact=True)} at the end of {p}. "
     )
@@ -491,10 +493,10 @@ def adoption_summary(report: Report) -> Paragraph | Callout | None:
         )
     a = _adoption(report)
     if a is None:
-        return Callout.of(f"No usage was recorded in {report.period.last_month:%b %Y}.")
+        return Callout.of(f"No usage was recorded in {fmt_month(report.period.last_month)}.")
     text = (
         f"Seat utilization was {fmt_percent(a['seat_utilization'], digits=0)} in "
-        f"{report.period.last_month:%b %Y}"
+        f"{fmt_month(report.period.last_month)}"
     )
     change = a["active_users_change"]
     if _ok(change):

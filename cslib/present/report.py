@@ -346,6 +346,8 @@ def open_report(
     title: str = "",
     audience: str = "",
     share_health: bool = False,
+    currency: str = "",
+    locale: str = "",
     **unknown: Any,
 ) -> Report:
     """Validate a notebook's parameters and open its report.
@@ -388,6 +390,9 @@ def open_report(
         drivers, relationships, contact gaps, risk flags, talking points).
     share_health : bool
         Show the health score in a customer's QBR (default: it stays internal).
+    currency, locale : str
+        How money, numbers, percents and dates are written (``"EUR"``,
+        ``"de_DE"``; :mod:`cslib.present.locale`); empty means USD and en_US.
 
     Returns
     -------
@@ -507,7 +512,12 @@ def open_report(
         if value:
             parameters[name] = value
     from cslib.present.analyst import install_display
+    from cslib.present.locale import use_locale
 
+    use_locale(currency, locale)  # the whole notebook writes its figures this way
+    for name, value in (("currency", currency), ("locale", locale)):
+        if value:
+            parameters[name] = value
     install_display()  # the analyst's own DataFrames and figures, in the house style
     return Report(
         kind=kind,

@@ -379,6 +379,12 @@ def _tick_money(value: float) -> str:
     return text.replace(".0M", "M").replace(".0K", "K").replace(".0B", "B")
 
 
+def _house_money() -> bool:
+    from cslib.present.locale import active
+
+    return active().house
+
+
 class _MoneyTicks(Formatter):
     """Compact money ticks with as many decimals as the tick step needs.
 
@@ -393,7 +399,7 @@ class _MoneyTicks(Formatter):
         locs = sorted(float(v) for v in values if np.isfinite(v))
         top = max((abs(v) for v in locs), default=0.0)
         steps = [b - a for a, b in pairwise(locs) if b > a]
-        if not steps or top < 1e3:
+        if not steps or top < 1e3 or not _house_money():
             return [_tick_money(v) for v in values]
         unit, suffix = next((u, s) for u, s in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if top >= u)
         step = min(steps) / unit

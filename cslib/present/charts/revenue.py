@@ -34,6 +34,7 @@ from cslib.present.charts._periods import (
     trailing_quarters,
 )
 from cslib.present.formats import fmt_money, fmt_money_pair, fmt_percent, money_digits
+from cslib.present.locale import active
 from cslib.present.style import PALETTE, house_style, money_axis, new_figure, percent_axis
 
 __all__ = ["arr_bridge_chart", "retention_trend_chart", "waterfall_steps"]
@@ -213,7 +214,7 @@ def _draw_waterfall(
     ax.set_xticks(x, list(steps["label"]))
     ax.tick_params(axis="x", length=0)
     money_axis(ax)
-    ax.set_ylabel("ARR ($)")
+    ax.set_ylabel(f"ARR ({active().symbol()})")
     if truncate:
         axis_break(ax)
     ax.set_xlim(-0.5, len(steps) - 0.5)

@@ -12,6 +12,7 @@ from cslib.present.blocks import Kpi
 from cslib.present.formats import (
     DASH,
     fmt_days,
+    fmt_number,
     fmt_percent,
     fmt_plural,
     fmt_points,
@@ -215,7 +216,7 @@ def plain_number(value: Any) -> str:
     if not isnum(value):
         return DASH
     v = float(value)
-    return f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
+    return fmt_number(v) if abs(v) >= 100 or v == int(v) else fmt_number(v, digits=2)
 
 
 def days_ago(days: float | None) -> str:

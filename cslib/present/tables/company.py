@@ -20,6 +20,7 @@ from cslib.present.formats import (
     DASH,
     fmt_count,
     fmt_money,
+    fmt_month,
     fmt_percent,
     fmt_score,
     fmt_signed_percent,
@@ -96,7 +97,7 @@ def headline_kpis(report: Report) -> Kpis:
 
     def retention(label: str, key: str, *, higher_is_better: bool = True) -> Kpi:
         annual = get(ttm, key)
-        note = (f"12 months to {report.period.last_month:%b %Y}: {fmt_percent(annual)}"
+        note = (f"12 months to {fmt_month(report.period.last_month)}: {fmt_percent(annual)}"
                 if isnum(annual) else None)
         return kpi(label, get(now, key), get(prev, key), get(year, key), fmt_percent,
                    higher_is_better=higher_is_better, year_label=ylab, prev_label=plab,

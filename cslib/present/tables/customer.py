@@ -23,8 +23,10 @@ from cslib.present.figures import (
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_date,
     fmt_days,
     fmt_money,
+    fmt_month,
     fmt_percent,
     fmt_plural,
     fmt_score,
@@ -115,7 +117,7 @@ def qbr_kpis(report: Report) -> Kpis:
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
         ts = pd.Timestamp(renewal)
-        items.append(Kpi("Renewal", f"{ts:%b} {ts.day}, {ts.year}",
+        items.append(Kpi("Renewal", fmt_date(ts),
                          note=fmt_days(days)))
     return Kpis(
         f"At a glance, {report.period.label}",
@@ -321,7 +323,7 @@ def subscription_table(report: Report) -> Table:
     now = paid.loc[paid["month"] == report.period.last_month, "mrr"].sum()
     if now > 0:
         rows.append(("Annual subscription", f"{fmt_money(12 * float(now))} "
-                                            f"({report.period.last_month:%b %Y})"))
+                                            f"({fmt_month(report.period.last_month)})"))
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days

@@ -26,7 +26,15 @@ from cslib.metrics.losses import (
 )
 from cslib.metrics.risk import RISK_FLAGS
 from cslib.present.blocks import Callout, Paragraph, Table
-from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_plural, fmt_score
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_money,
+    fmt_month,
+    fmt_percent,
+    fmt_plural,
+    fmt_score,
+)
 from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, isnum, shown_note
 
@@ -177,13 +185,13 @@ def loss_signals(report: Report) -> Table | None:
         rows.append((str(r["name"]), health or DASH, "; ".join(raised) or "none", contact,
                      scores, missed, opened))
     return Table(
-        f"What came before each loss, {months[0]:%b %Y} to {months[-1]:%b %Y}",
+        f"What came before each loss, {fmt_month(months[0])} to {fmt_month(months[-1])}",
         ("Account", "Health band by month", "Flags raised", "Last contact", "NPS · CSAT",
          "Goals missed", "Tickets"),
         tuple(rows),
         align=(LEFT, LEFT, LEFT, LEFT, LEFT, RIGHT, RIGHT),
         caption=(f"Health and flags at each month-end, from the data known that day. Last "
-                 f"contact, NPS and CSAT (trailing 12 months) as of {months[-1]:%b %Y}'s end; "
+                 f"contact, NPS and CSAT (trailing 12 months) as of {fmt_month(months[-1])}'s end; "
                  "goals missed by the period's end; tickets opened in the six months."),
         definitions=("health_score", "risk_flags", "nps", "csat"),
     )
