@@ -54,19 +54,24 @@ $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 ## env: create or update the project environment (.venv) if it is missing or stale
 env: $(STAMP)
 
-## test: lint, then run every test (starts a throwaway PostgreSQL server on loopback for the database tests)
+## test: lint, then run every test (starts a throwaway PostgreSQL server for the database tests and assembles a real Quarto for the Quarto tests)
 # The server is installed (if missing) and started in the background while the environment
 # is created, so a fresh machine waits for the longer of the two, not for both.
 test:
 	@pgdir=$$(mktemp -d /tmp/cslib-pg.XXXXXX); \
 	( bash $(ROOT)/.ci/postgres.sh start "$$pgdir" >"$$pgdir.url" 2>"$$pgdir.log" ) & pg=$$!; \
-	trap 'wait $$pg; bash $(ROOT)/.ci/postgres.sh stop '"$$pgdir"'; rm -f '"$$pgdir.url $$pgdir.log" EXIT; \
+	( bash $(ROOT)/.ci/quarto.sh >"$$pgdir.quarto" 2>"$$pgdir.qlog"; echo $$? >"$$pgdir.qrc" ) & qt=$$!; \
+	trap 'wait $$pg $$qt; bash $(ROOT)/.ci/postgres.sh stop '"$$pgdir"'; rm -f '"$$pgdir.url $$pgdir.log $$pgdir.quarto $$pgdir.qlog $$pgdir.qrc" EXIT; \
 	$(MAKE) --no-print-directory -s env && $(BIN)/ruff check $(ROOT) || exit 1; \
 	wait $$pg || { cat "$$pgdir.log" >&2; echo "PostgreSQL did not start (see above)" >&2; exit 1; }; \
 	url=$$(cat "$$pgdir.url"); \
 	echo "PostgreSQL for the tests: $$url (statements logged in $$pgdir/server.log)"; \
+	wait $$qt; qrc=$$(cat "$$pgdir.qrc"); quarto=""; \
+	if [ "$$qrc" = 0 ]; then quarto=$$(cat "$$pgdir.quarto"); echo "Quarto for the tests: $$quarto"; \
+	elif [ "$$qrc" = 3 ]; then tail -1 "$$pgdir.qlog"; \
+	else cat "$$pgdir.qlog" >&2; echo "Quarto could not be assembled (see above)" >&2; exit 1; fi; \
 	cd $(ROOT) && CSLIB_TEST_POSTGRES_URL="$$url" CSLIB_TEST_POSTGRES_LOG="$$pgdir/server.log" \
-		$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope
+		CSLIB_TEST_QUARTO="$$quarto" $(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope
 
 ## test-fast: the unit tier for the edit loop (no document builds, no database; under a minute)
 test-fast: $(STAMP)

@@ -120,11 +120,26 @@ def _payloads(
     wanted = [f for f in job.formats if f in ("html", "pdf")]  # a deck, a 16:9 PDF: built-in
     rendered = render_with_quarto(
         merged, formats=wanted, output_dir=tmp / "out", exe=quarto,
-        metadata={"title": f"{doc.meta['title']} {doc.meta['subtitle']}".strip()},
+        metadata=_quarto_titles(doc.meta),
+        appendix=_appendix_blocks(doc),
     ) if wanted else {}
     return {fmt: rendered[fmt].read_bytes() if fmt in rendered
             else render_document(doc, fmt, pptx_template=job.pptx_template)
             for fmt in job.formats}
+
+
+def _quarto_titles(meta: dict[str, Any]) -> dict[str, str]:
+    """Quarto's title block: the title, then the subtitle and the data's as-of date."""
+    sub = " · ".join(x for x in (meta.get("subtitle"), meta.get("as_of") and
+                                 f"data as of {meta['as_of']}") if x)
+    return {k: v for k, v in (("title", meta.get("title") or ""), ("subtitle", sub)) if v}
+
+
+def _appendix_blocks(doc: Any) -> list[dict[str, Any]]:
+    """The blocks of the document's appendix: from its last page-starting level-1 heading."""
+    starts = [i for i, b in enumerate(doc.blocks)
+              if b.get("type") == "heading" and b.get("level") == 1 and b.get("new_page")]
+    return list(doc.blocks[starts[-1]:]) if starts else []
 
 
 def build_job(

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from cslib.errors import ParameterError, QuartoError
+from cslib.render.quarto_markdown import prepare_cells
 from cslib.render.quarto_process import INSTALL_HINT, error_summary, one_line, run_quarto
 from cslib.secrets import mask_text
 
@@ -93,7 +94,6 @@ DEFAULT_METADATA: dict[str, bool] = {"echo": False, "warning": False}
 FORMAT_METADATA: dict[str, dict[str, bool]] = {"html": {"embed-resources": True}}
 
 _OUT_DIR = "_out"
-_PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
 _METADATA_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 _MAX_DETAIL = 600
@@ -259,6 +259,7 @@ def render_with_quarto(
     metadata: Mapping[str, str | bool | int | float] | None = None,
     timeout: float = 600,
     redact: Collection[str] = (),
+    appendix: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Path]:
     """Render an executed notebook with ``quarto render``, one run per format.
 
@@ -295,6 +296,9 @@ def render_with_quarto(
         Values (passwords, tokens...) to mask in error messages, in addition to
         what looks like a credential; values shorter than 4 characters are
         ignored.
+    appendix : sequence of dict
+        The document's appendix blocks (definitions, provenance), written where
+        the notebook calls ``report.appendix()``.
 
     Returns
     -------
@@ -340,7 +344,7 @@ def render_with_quarto(
         work = Path(tmp)
         stem = _safe_stem(source.stem)
         copy = work / f"{stem}.ipynb"
-        _prepare_notebook(source, copy)
+        _prepare_notebook(source, copy, metadata, list(appendix))
         (work / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
         env = _environment()
 
@@ -389,6 +393,11 @@ def _check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def _metadata_flags(fmt: str, metadata: Mapping[str, Any] | None) -> list[str]:
+    """``-M`` flags: the defaults and the caller's booleans and numbers.
+
+    Strings (a title) go in the copy's front matter instead (:func:`_prepare_notebook`):
+    Quarto prints ``-M title:"..."``'s quotes as part of the title.
+    """
     merged: dict[str, Any] = {**DEFAULT_METADATA, **FORMAT_METADATA.get(fmt, {})}
     merged.update(metadata or {})
     flags: list[str] = []
@@ -401,7 +410,8 @@ def _metadata_flags(fmt: str, metadata: Mapping[str, Any] | None) -> list[str]:
                 f"Quarto metadata {key!r} looks like a credential; secrets are never put on "
                 "the command line"
             )
-        flags += ["-M", f"{key}:{text}"]
+        if not isinstance(value, str):
+            flags += ["-M", f"{key}:{text}"]
     return flags
 
 
@@ -437,8 +447,15 @@ def _safe_stem(stem: str) -> str:
     return safe or "report"
 
 
-def _prepare_notebook(source: Path, copy: Path) -> None:
-    """Copy the notebook without its parameter cells and papermill's parameter record."""
+def _prepare_notebook(source: Path, copy: Path, metadata: Mapping[str, Any] | None = None,
+                      appendix: list[Mapping[str, Any]] | None = None) -> None:
+    """Copy the notebook as Quarto should render it (:func:`prepare_cells`).
+
+    Without the cells no document shows (parameters, ``remove-cell``), with
+    Markdown for every house block (Typst would set the plain text as code),
+    the string ``metadata`` (title, subtitle) as front matter, and without
+    papermill's record of the parameter values.
+    """
     try:
         nb = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -447,16 +464,8 @@ def _prepare_notebook(source: Path, copy: Path) -> None:
         ) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise QuartoError(f"cannot render {source} with Quarto: not a Jupyter notebook (no cells)")
-    cells = []
-    for cell in nb["cells"]:
-        meta = cell.get("metadata") if isinstance(cell, dict) else None
-        tags = meta.get("tags") if isinstance(meta, dict) else None
-        if isinstance(tags, list) and _PARAMETER_TAGS.intersection(tags):
-            if not cell.get("outputs"):
-                continue
-            cell = {**cell, "source": ""}
-        cells.append(cell)
-    nb["cells"] = cells
+    strings = {k: v for k, v in (metadata or {}).items() if isinstance(v, str)}
+    nb["cells"] = prepare_cells(nb["cells"], strings, appendix)
     papermill = nb.get("metadata", {}).get("papermill")
     if isinstance(papermill, dict):
         papermill.pop("parameters", None)

@@ -246,8 +246,15 @@ def test_parameter_values_never_reach_quarto(fake, notebook, tmp_path):
     (argv,) = fake.renders()
     meta = metadata_of(argv)
     assert "echo:true" in meta and "echo:false" not in meta
-    assert 'title:"Q3: review"' in meta  # YAML-quoted: stays a string
+    assert not [m for m in meta if m.startswith("title:")]  # Quarto prints -M quotes as is
     assert "toc:true" in meta
+    from cslib.render.quarto import _prepare_notebook
+
+    copy = tmp_path / "copy.ipynb"
+    _prepare_notebook(notebook, copy, {"title": "Q3: review", "toc": True})
+    first = json.loads(copy.read_text())["cells"][0]
+    assert first["cell_type"] == "raw"  # the title as front matter, YAML-quoted: a string
+    assert first["source"] == ["---\n", 'title: "Q3: review"\n', "---\n"]
 
 
 def test_credential_like_metadata_is_refused(fake, notebook, tmp_path):
