@@ -23,7 +23,7 @@ from cslib.present.charts._svg import (
     nice_ticks,
     text_height,
 )
-from cslib.present.formats import fmt_count, fmt_percent
+from cslib.present.formats import fmt_count, fmt_month, fmt_percent
 from cslib.present.style import PALETTE
 from cslib.typeface import text_width
 
@@ -105,7 +105,7 @@ def adoption_chart(
                "Summed over the accounts in this report; seat utilization = active users / "
                "licensed seats.")
     if first and one:
-        caption += f" The subscription's seats start in {span[0]:%b %Y}."
+        caption += f" The subscription's seats start in {fmt_month(span[0])}."
     elif len(span) < months:
         caption += f" Only {len(span)} months are inside the data."
     return canvas_block(

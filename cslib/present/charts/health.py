@@ -11,7 +11,7 @@ from cslib.metrics.health import HealthConfig, account_measures, health_scores
 from cslib.periods import month_label
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import WIDTH_IN, ChartBlock, as_day, figure_block, top_legend
-from cslib.present.formats import fmt_count
+from cslib.present.formats import fmt_count, fmt_day
 from cslib.present.style import PALETTE, count_axis, house_style, new_figure
 
 __all__ = ["health_distribution_chart"]
@@ -53,7 +53,7 @@ def health_distribution_chart(
     Gainsight, "Scorecards"; definition key ``health_score``.
     """
     day = as_day(as_of)
-    when = f"{day:%Y-%m-%d}"
+    when = fmt_day(day)
     measures = account_measures(dataset, as_of=day)
     if measures.empty:
         return Callout.of(

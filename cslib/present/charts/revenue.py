@@ -22,7 +22,6 @@ from cslib.present.charts._draw import (
     end_labels,
     figure_block,
     label_room,
-    minus,
     signed_money,
 )
 from cslib.present.charts._periods import (
@@ -33,7 +32,13 @@ from cslib.present.charts._periods import (
     short,
     trailing_quarters,
 )
-from cslib.present.formats import fmt_money, fmt_money_pair, fmt_percent, money_digits
+from cslib.present.formats import (
+    fmt_money,
+    fmt_money_pair,
+    fmt_percent,
+    fmt_signed_percent,
+    money_digits,
+)
 from cslib.present.locale import active
 from cslib.present.style import PALETTE, house_style, money_axis, new_figure, percent_axis
 
@@ -233,7 +238,7 @@ def _bridge_words(p: Period, bridge: pd.Series, *, axis_from: float | None) -> t
             for step in ("new", "expansion", "reactivation", "contraction", "churn")
         )
         + f"; ending ARR {shown_end}"
-        + (f" ({minus(f'{100 * change:+.1f}')}%)." if change is not None else ".")
+        + (f" ({fmt_signed_percent(change)})." if change is not None else ".")
     )
     caption = (
         f"ARR = 12 × MRR. Starting ARR is {month_label(p.start_book)}, ending ARR "
