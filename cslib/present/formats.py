@@ -14,6 +14,7 @@ __all__ = [
     "fmt_money_pair",
     "fmt_month",
     "fmt_month_abbr",
+    "fmt_month_id",
     "fmt_number",
     "fmt_percent",
     "fmt_period",
@@ -300,3 +301,20 @@ def fmt_day(day: Any) -> str:
     if conv is not None:
         return conv.date(day)
     return f"{pd.Timestamp(day):%Y-%m-%d}"
+
+
+def fmt_month_id(month: Any) -> str:
+    """A month in a caption: ``2026-09`` in the house style, else the locale's (``Sept. 2026``).
+
+    Examples
+    --------
+    >>> fmt_month_id("2026-09")
+    '2026-09'
+    """
+    if _conv() is None:
+        import pandas as pd
+
+        from cslib.periods import month_label
+
+        return month_label(pd.Period(month, freq="M"))
+    return fmt_month(month)

@@ -15,7 +15,7 @@ import pandas as pd
 from cslib.data.dataset import Dataset
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout
-from cslib.present.formats import fmt_month_abbr
+from cslib.present.formats import fmt_month_abbr, fmt_month_id
 
 _QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -120,8 +120,8 @@ def after_data(dataset: Dataset, period: Period) -> Callout | None:
     """A note when ``period`` ends after the data's last month (its as-of month)."""
     if period.last_month > dataset.last_month:
         return Callout.of(
-            f"The data ends in {month_label(dataset.last_month)}, so {period.label} "
-            f"(to {month_label(period.last_month)}) is not covered yet; choose a period "
+            f"The data ends in {fmt_month_id(dataset.last_month)}, so {period.label} "
+            f"(to {fmt_month_id(period.last_month)}) is not covered yet; choose a period "
             "that ends by then."
         )
     return None
@@ -133,7 +133,7 @@ def outside_data(dataset: Dataset, period: Period) -> Callout | None:
         return note
     if period.start_book < dataset.first_month:
         return Callout.of(
-            f"The data starts in {month_label(dataset.first_month)}, so {period.label} "
-            f"has no opening month ({month_label(period.start_book)}) to compare with."
+            f"The data starts in {fmt_month_id(dataset.first_month)}, so {period.label} "
+            f"has no opening month ({fmt_month_id(period.start_book)}) to compare with."
         )
     return None

@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cslib.data.dataset import Dataset
 from cslib.metrics.revenue import arr_bridge, retention_trend
-from cslib.periods import Period, month_label
+from cslib.periods import Period
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import (
     WIDTH_IN,
@@ -35,6 +35,7 @@ from cslib.present.charts._periods import (
 from cslib.present.formats import (
     fmt_money,
     fmt_money_pair,
+    fmt_month_id,
     fmt_percent,
     fmt_signed_percent,
     money_digits,
@@ -142,7 +143,7 @@ def arr_bridge_chart(dataset: Dataset, *, period: Period | str) -> ChartBlock:
     if not steps["value"].abs().gt(0).any():
         return Callout.of(
             f"No ARR in {p.label}: no account paid from "
-            f"{month_label(p.start_book)} to {month_label(p.end_book)}."
+            f"{fmt_month_id(p.start_book)} to {fmt_month_id(p.end_book)}."
         )
     moves = steps[steps["kind"] != "total"]
     start, end = float(bridge["starting"]), float(bridge["ending"])
@@ -241,8 +242,8 @@ def _bridge_words(p: Period, bridge: pd.Series, *, axis_from: float | None) -> t
         + (f" ({fmt_signed_percent(change)})." if change is not None else ".")
     )
     caption = (
-        f"ARR = 12 × MRR. Starting ARR is {month_label(p.start_book)}, ending ARR "
-        f"{month_label(p.end_book)}; movements are summed month by month (ChartMogul)."
+        f"ARR = 12 × MRR. Starting ARR is {fmt_month_id(p.start_book)}, ending ARR "
+        f"{fmt_month_id(p.end_book)}; movements are summed month by month (ChartMogul)."
     )
     if axis_from is not None:
         caption += f" The ARR axis starts at {fmt_money(axis_from, compact=True)}, not at zero."
@@ -296,7 +297,7 @@ def retention_trend_chart(
     if not qs:
         return Callout.of(
             f"No quarter up to {p.label} lies inside the data "
-            f"({month_label(dataset.first_month)} to {month_label(dataset.last_month)}) "
+            f"({fmt_month_id(dataset.first_month)} to {fmt_month_id(dataset.last_month)}) "
             "with its opening month, so retention cannot be shown."
         )
     rows = retention_trend(dataset.mrr, periods=qs)
@@ -322,7 +323,7 @@ def retention_trend_chart(
         if left_out:
             caption += (
                 f" {left_out} earlier quarter{'s' if left_out > 1 else ''} not shown: the data "
-                f"starts in {month_label(dataset.first_month)}."
+                f"starts in {fmt_month_id(dataset.first_month)}."
             )
         return figure_block(
             fig,
