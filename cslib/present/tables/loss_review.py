@@ -33,6 +33,7 @@ from cslib.present.formats import (
     fmt_money,
     fmt_month,
     fmt_month_abbr,
+    fmt_month_id,
     fmt_percent,
     fmt_plural,
     fmt_score,
@@ -123,7 +124,8 @@ def loss_table(report: Report) -> Table | Callout | None:
                  f"{fmt_money(frame['lost_arr'].sum(), compact=True)} ARR; {unseen} of them "
                  f"nobody saw coming (neither red nor flagged on {fmt_day(day)}, at least "
                  f"{WARNING_DAYS} days before the period's end), listed first. Lost: MRR in "
-                 f"{report.period.last_month} below MRR in {report.period.start_book}."
+                 f"{fmt_month_id(report.period.last_month)} below MRR in "
+                 f"{fmt_month_id(report.period.start_book)}."
                  + ("" if has_reasons else " The data records no churn reasons.")),
         definitions=("loss_review", "arr"),
     )
