@@ -8,12 +8,16 @@ from typing import Any
 __all__ = [
     "fmt_count",
     "fmt_date",
+    "fmt_day",
     "fmt_days",
     "fmt_money",
     "fmt_money_pair",
     "fmt_month",
+    "fmt_month_abbr",
+    "fmt_month_id",
     "fmt_number",
     "fmt_percent",
+    "fmt_period",
     "fmt_plural",
     "fmt_points",
     "fmt_ratio",
@@ -231,3 +235,86 @@ def fmt_number(value: float, *, digits: int = 0) -> str:
     if conv is not None:
         return minus(conv.number(value, digits=digits))
     return minus(f"{value:,.{digits}f}")
+
+
+def fmt_month_abbr(month: Any, *, standalone: bool = False) -> str:
+    """A month's short name: ``Sep``, or the locale's (``Sept.``; ``standalone``: ``Sep``).
+
+    ``standalone`` is the form for a month alone (a chart tick), the other the
+    form before a year (``Sept. 2026``). The house style writes ``Sep`` for both.
+
+    Examples
+    --------
+    >>> fmt_month_abbr("2026-07"), fmt_month_abbr("2026-07", standalone=True)
+    ('Jul', 'Jul')
+    """
+    import pandas as pd
+
+    ts = pd.Period(month, freq="M").to_timestamp()
+    conv = _conv()
+    if conv is None:
+        return f"{ts:%b}"
+    from babel.dates import format_date
+
+    return format_date(ts.date(), "LLL" if standalone else "MMM", locale=conv.locale)
+
+
+def fmt_period(period: Any) -> str:
+    """A period for a reader: ``2026Q3 (Jul–Sep 2026)``, ``Sep 2026``, or the locale's.
+
+    ``period`` is a :class:`cslib.periods.Period`; the house style is its
+    ``long_label``. Elsewhere the months are the locale's (``2026Q3 (Juli–Sept.
+    2026)`` in de_DE); the sentence around a trailing period stays English.
+
+    Examples
+    --------
+    >>> from cslib.periods import Period
+    >>> fmt_period(Period.parse("2026Q3"))
+    '2026Q3 (Jul–Sep 2026)'
+    """
+    if _conv() is None:
+        return str(period.long_label)
+    first, last = period.first_month, period.last_month
+    if period.kind == "month":
+        return fmt_month(last)
+    if period.kind == "trailing":
+        return f"Twelve months to {fmt_month(last)}"
+    span = (f"{fmt_month_abbr(first)}–{fmt_month(last)}" if first.year == last.year
+            else f"{fmt_month(first)}–{fmt_month(last)}")
+    return f"{period.label} ({span})"
+
+
+def fmt_day(day: Any) -> str:
+    """A day in a table cell or a heading: ISO ``2026-09-30``, or the locale's (``30.09.2026``).
+
+    The house style writes days in ISO form; another locale writes its own
+    medium date, as :func:`fmt_date` does.
+
+    Examples
+    --------
+    >>> fmt_day("2026-09-30")
+    '2026-09-30'
+    """
+    import pandas as pd
+
+    conv = _conv()
+    if conv is not None:
+        return conv.date(day)
+    return f"{pd.Timestamp(day):%Y-%m-%d}"
+
+
+def fmt_month_id(month: Any) -> str:
+    """A month in a caption: ``2026-09`` in the house style, else the locale's (``Sept. 2026``).
+
+    Examples
+    --------
+    >>> fmt_month_id("2026-09")
+    '2026-09'
+    """
+    if _conv() is None:
+        import pandas as pd
+
+        from cslib.periods import month_label
+
+        return month_label(pd.Period(month, freq="M"))
+    return fmt_month(month)

@@ -24,10 +24,12 @@ from cslib.present.figures import adoption_frame, health_frame, risk_frame, sati
 from cslib.present.formats import (
     fmt_count,
     fmt_date,
+    fmt_day,
     fmt_days,
     fmt_money,
     fmt_month,
     fmt_percent,
+    fmt_period,
     fmt_score,
 )
 from cslib.present.report import Report
@@ -135,7 +137,7 @@ def steps(report: Report) -> list[Step]:
     change = a["active_users_change"] if a is not None else None
     if fired("emergency") or (isnum(change) and change <= -report.risk_settings.usage_drop):
         out.append(Step((f"Agree on a plan to bring active users back: they fell "
-                         f"{abs(100 * change):.0f}% over three months.",), "both", soon,
+                         f"{fmt_percent(abs(change), digits=0)} over three months.",), "both", soon,
                         reasons["emergency"]))
     if fired("build_a_champion"):
         out.append(Step(("Name a champion among your most active users; we will invite them "
@@ -201,7 +203,7 @@ def agenda(report: Report) -> Bullets:
     """The meeting's agenda, from what the customer's data holds."""
     _one(report, "agenda")
     ds = report.dataset
-    items: list[list[Span | str]] = [[f"Your quarter at a glance: {report.period.long_label}"]]
+    items: list[list[Span | str]] = [[f"Your quarter at a glance: {fmt_period(report.period)}"]]
     goals = ds.get("goals")
     has_goals = goals is not None and not goals.empty
     if value_delivered(report) is not None:
@@ -270,8 +272,8 @@ def expansion_prompts(report: Report) -> Bullets | Paragraph:
                           f"seats in use ({fmt_percent(a['seat_utilization'], digits=0)}): "
                           "propose more seats before the renewal."])
         if isnum(a["active_users_change"]) and a["active_users_change"] >= 0.1:
-            items.append([f"Active users up {100 * a['active_users_change']:.0f}% in three "
-                          "months: ask which teams are next."])
+            up = fmt_percent(a["active_users_change"], digits=0)
+            items.append([f"Active users up {up} in three months: ask which teams are next."])
     year = satisfaction_ttm(report)
     if year["nps_responses"] and isnum(year["nps"]) and year["nps"] >= 50:
         items.append([f"NPS {fmt_score(year['nps'], digits=0)} over the last 12 months: ask for "
@@ -300,7 +302,7 @@ def talking_points(report: Report) -> Bullets:
     if not notices.empty:
         e = notices.iloc[0]
         why = f" ({e['reason']})" if isinstance(e["reason"], str) else ""
-        items.append([f"Churn recorded on {e['occurred_on']:%Y-%m-%d}{why} while the account "
+        items.append([f"Churn recorded on {fmt_day(e['occurred_on'])}{why} while the account "
                       "still pays: ask whether they are leaving, and check with billing."])
     flags = _row(risk_frame(report), aid)
     if flags is not None:
@@ -319,7 +321,7 @@ def talking_points(report: Report) -> Bullets:
             items.append([f"{fmt_money(12 * float(flags['mrr']), compact=True)} ARR{when}."])
     said = nps_comments(report)
     for _, r in (said.head(2) if said is not None else pd.DataFrame()).iterrows():
-        items.append([f"Said on {r['responded_on']:%Y-%m-%d} (NPS answer {int(r['score'])}): ",
+        items.append([f"Said on {fmt_day(r['responded_on'])} (NPS answer {int(r['score'])}): ",
                       Span(f"“{r['comment']}”", "em")])
     goals = report.dataset.get("goals")
     if goals is not None and not goals.empty:
@@ -327,7 +329,7 @@ def talking_points(report: Report) -> Bullets:
         late = goals[status.isin(OPEN_GOAL_STATUSES) & (goals["due_on"] < report.as_of)]
         for _, g in late.head(2).iterrows():
             items.append(["Overdue goal: ", Span(str(g["title"]), "em"),
-                          f" (due {g['due_on']:%Y-%m-%d})."])
+                          f" (due {fmt_day(g['due_on'])})."])
     if not items:
         return Bullets.of([["Nothing stands out: keep the current cadence."]])
     return Bullets.of(items)

@@ -33,6 +33,7 @@ from cslib.present.figures import (
 from cslib.present.formats import (
     fmt_count,
     fmt_date,
+    fmt_day,
     fmt_money,
     fmt_money_pair,
     fmt_month,
@@ -362,7 +363,7 @@ def health_summary(report: Report) -> Paragraph | Callout:
     red = scored["health_band"] == "red"
     share = mrr[red].sum() / mrr.sum() if mrr.sum() else 0.0
     return Paragraph.of(
-        f"On {report.as_of:%Y-%m-%d}, {fmt_plural(int(counts.get('green', 0)), 'account')} "
+        f"On {fmt_day(report.as_of)}, {fmt_plural(int(counts.get('green', 0)), 'account')} "
         f"({fmt_percent(counts.get('green', 0) / len(scored))}) are green, "
         f"{int(counts.get('yellow', 0)):,} yellow and {int(counts.get('red', 0)):,} red; "
         f"red accounts hold {fmt_money(12 * mrr[red].sum(), compact=True)} ARR "
@@ -395,12 +396,12 @@ def risk_summary(report: Report) -> Paragraph | Callout:
     flags = risk_frame(report)
     missing = [t for t in ("usage", "contacts", "activities") if not report.dataset.has(t)]
     if flags.empty:
-        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
+        return Callout.of(f"No account was paying on {fmt_day(report.as_of)}.")
     risky = at_risk_frame(report)
     total_arr = 12 * flags["mrr"].sum()
     red = risky[risky["health_band"] == "red"]
     flagged = flags[flags["flags"] > 0]
-    day = f"{report.as_of:%Y-%m-%d}"
+    day = f"{fmt_day(report.as_of)}"
 
     def arr(frame: pd.DataFrame) -> str:
         money = 12 * frame["mrr"].sum()
@@ -504,7 +505,8 @@ def adoption_summary(report: Report) -> Paragraph | Callout | None:
             text += ", with active users unchanged over three months"
         else:
             way = "up" if change > 0 else "down"
-            text += f", with active users {way} {abs(100 * change):.0f}% over three months"
+            text += (f", with active users {way} {fmt_percent(abs(change), digits=0)} over three "
+                     "months")
     bench = report.benchmarks.get("seat_utilization_median")
     if _ok(bench):
         peers = ("" if report.shared else f"{report.benchmarks['accounts']} ")

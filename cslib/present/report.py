@@ -35,6 +35,7 @@ from cslib.metrics.health import HealthConfig, load_health_config
 from cslib.metrics.risk import RiskSettings, load_risk_settings
 from cslib.metrics.summary import check_period
 from cslib.periods import Period, period_or_latest
+from cslib.present.formats import fmt_period
 from cslib.secrets import mask_parameters, mask_text
 from cslib.settings import did_you_mean
 
@@ -280,7 +281,7 @@ class Report:
             "title": self.title,
             "subtitle": self.subtitle,
             "period": self.period.label,
-            "period_label": self.period.long_label,
+            "period_label": fmt_period(self.period),
             "as_of": f"{self.dataset.as_of:%Y-%m-%d}",
             "snapshot": f"{self.as_of:%Y-%m-%d}",
             "fingerprint": self.fingerprint,

@@ -81,3 +81,76 @@ def test_a_euro_report_has_no_dollar_anywhere() -> None:
     finally:
         open_report("company", period="2026Q3", data="sample", company="Larkspur")
     assert active().house  # the next report opened without a locale is back to the default
+
+
+def _dates() -> tuple[str, ...]:
+    from cslib.periods import Period
+    from cslib.present.formats import fmt_day, fmt_month_abbr, fmt_month_id, fmt_period, fmt_ratio
+
+    return (fmt_period(Period.parse("2026Q3")), fmt_period(Period.parse("2026Q4")),
+            fmt_day("2026-12-06"), fmt_month_abbr("2026-09"),
+            fmt_month_abbr("2026-09", standalone=True), fmt_month_id("2026-06"),
+            fmt_ratio(2.4, digits=1))
+
+
+def test_periods_days_and_months_keep_the_house_style_by_default() -> None:
+    assert _dates() == ("2026Q3 (Jul–Sep 2026)", "2026Q4 (Oct–Dec 2026)", "2026-12-06", "Sep",
+                        "Sep", "2026-06", "2.4x")
+
+
+@pytest.mark.parametrize(("locale", "want"), [
+    ("de_DE", ("2026Q3 (Juli–Sept. 2026)", "2026Q4 (Okt.–Dez. 2026)", "06.12.2026", "Sept.",
+               "Sep", "Juni 2026", "2,4x")),
+    ("fr_FR", ("2026Q3 (juil.–sept. 2026)", "2026Q4 (oct.–déc. 2026)", "6 déc. 2026", "sept.",
+               "sept.", "juin 2026", "2,4x")),
+    ("ja_JP", ("2026Q3 (7月–2026年9月)", "2026Q4 (10月–2026年12月)", "2026/12/06", "9月", "9月",
+               "2026年6月", "2.4x")),
+    ("en_GB", ("2026Q3 (Jul–Sept 2026)", "2026Q4 (Oct–Dec 2026)", "6 Dec 2026", "Sept", "Sept",
+               "Jun 2026", "2.4x")),
+])
+def test_periods_days_and_months_in_other_locales(locale, want) -> None:
+    with use_locale("EUR", locale):
+        assert _dates() == want
+
+
+@pytest.mark.slow
+def test_a_euro_build_reads_german(tmp_path) -> None:
+    """The board pack and a QBR built from a plan with EUR/de_DE: no dollar, no American figure."""
+    from pathlib import Path
+
+    from cslib.pipeline.build import build_plan
+    from cslib.pipeline.plan import load_plan
+
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""company: Larkspur Analytics
+output: out
+formats: [html]
+currency: EUR
+locale: de_DE
+documents:
+  - name: board-pack
+    notebook: {notebooks / "board_pack.ipynb"}
+  - name: qbr
+    notebook: {notebooks / "customer_qbr.ipynb"}
+    for_each: account
+    accounts: {{ids: [A0003]}}
+""")
+    result = build_plan(load_plan(plan), period="2026Q3", workers=1, echo=lambda line: None)
+    assert [o.status for o in result.outcomes] == ["built", "built"]
+    for name in ("board-pack.html", "qbr/a0003-quillon-financial.html"):
+        html = (result.out_dir / name).read_text(encoding="utf-8")
+        body = html.split("<body", 1)[1]
+        text = re.sub(r"<script.*?</script>|<style.*?</style>", "", body, flags=re.S)
+        svg_text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", text))
+        text = re.sub(r"<[^>]+>", " ", text)
+        for shown in (text, svg_text):
+            assert "$" not in shown, name
+            assert not re.search(r"\d\.\d[KMB]\b|\d[KMB]\b", shown), name  # $1.2M, 45K
+        assert "2026Q3 (Juli–Sept. 2026)" in text
+        assert re.search(r"\d{1,3}\.\d{3}\xa0€", text), name  # 454.584 €
+        assert re.search(r"\b\d{2}\.\d{2}\.2026\b", text), name  # a German day
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d", text)
+    board = (result.out_dir / "board-pack.html").read_text(encoding="utf-8")
+    assert re.search(r"\d+,\d\xa0%", board)  # 104,3 %
+    assert re.search(r"\d,\d\xa0Mio\.\xa0€", board)  # 19,8 Mio. €

@@ -45,7 +45,7 @@ def qbr():
         ({"kind": "company", "segmnt": "SMB"}, ParameterError,
          "unknown report parameter(s): segmnt; expected period, data, company, segment, "
          "account_id, group_by, group, fiscal_year_start, health_config, risk_config, title, "
-         "audience, share_health. Did you mean `segment`?"),
+         "audience, share_health, currency, locale. Did you mean `segment`?"),
         ({"kind": "company", "audience": "customer"}, ParameterError,
          "a board pack is internal; only a customer report (a QBR) can have `audience` "
          "'customer'."),

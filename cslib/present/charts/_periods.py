@@ -15,8 +15,13 @@ import pandas as pd
 from cslib.data.dataset import Dataset
 from cslib.periods import Period, latest_complete_quarter, month_label
 from cslib.present.blocks import Callout
+from cslib.present.formats import fmt_month_abbr, fmt_month_id
 
 _QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def _abbr(month: pd.Period) -> str:
+    return fmt_month_abbr(month, standalone=True)  # "Sep" (de_DE "Sep", fr_FR "sept.")
 
 
 def quarter_anchor(period: Period) -> Period:
@@ -68,7 +73,7 @@ def period_tick_labels(quarters: Sequence[Period], *, short_year: bool = False) 
         if m := _QUARTER_LABEL.match(q.label):
             top, year = f"Q{m.group(2)}", m.group(1)
         else:
-            top = f"{q.first_month.strftime('%b')}–{q.last_month.strftime('%b')}"
+            top = f"{_abbr(q.first_month)}–{_abbr(q.last_month)}"
             year = str(q.last_month.year)
         shown = f"’{year[2:]}" if short_year else year
         out.append(f"{top}\n{shown}" if year != last_year else top)
@@ -82,15 +87,15 @@ def short(quarter: Period) -> str:
         return quarter.label
     first, last = quarter.first_month, quarter.last_month
     if first.year == last.year:
-        return f"{first.strftime('%b')}–{last.strftime('%b')} {last.year}"
-    return f"{first.strftime('%b')} {first.year}–{last.strftime('%b')} {last.year}"
+        return f"{_abbr(first)}–{_abbr(last)} {last.year}"
+    return f"{_abbr(first)} {first.year}–{_abbr(last)} {last.year}"
 
 
 def month_tick_labels(months: Sequence[pd.Period]) -> list[str]:
     """Month ticks ("Oct" over "2025"), the year on the first tick and when it changes."""
     out, last_year = [], None
     for m in months:
-        out.append(f"{m.strftime('%b')}\n{m.year}" if m.year != last_year else m.strftime("%b"))
+        out.append(f"{_abbr(m)}\n{m.year}" if m.year != last_year else _abbr(m))
         last_year = m.year
     return out
 
@@ -115,8 +120,8 @@ def after_data(dataset: Dataset, period: Period) -> Callout | None:
     """A note when ``period`` ends after the data's last month (its as-of month)."""
     if period.last_month > dataset.last_month:
         return Callout.of(
-            f"The data ends in {month_label(dataset.last_month)}, so {period.label} "
-            f"(to {month_label(period.last_month)}) is not covered yet; choose a period "
+            f"The data ends in {fmt_month_id(dataset.last_month)}, so {period.label} "
+            f"(to {fmt_month_id(period.last_month)}) is not covered yet; choose a period "
             "that ends by then."
         )
     return None
@@ -128,7 +133,7 @@ def outside_data(dataset: Dataset, period: Period) -> Callout | None:
         return note
     if period.start_book < dataset.first_month:
         return Callout.of(
-            f"The data starts in {month_label(dataset.first_month)}, so {period.label} "
-            f"has no opening month ({month_label(period.start_book)}) to compare with."
+            f"The data starts in {fmt_month_id(dataset.first_month)}, so {period.label} "
+            f"has no opening month ({fmt_month_id(period.start_book)}) to compare with."
         )
     return None

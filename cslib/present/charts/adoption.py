@@ -7,7 +7,7 @@ import pandas as pd
 
 from cslib.data.dataset import Dataset
 from cslib.metrics.adoption import seat_utilization_trend
-from cslib.periods import Period, month_label
+from cslib.periods import Period
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import WIDTH_PT, ChartBlock, as_float, canvas_block, spread
 from cslib.present.charts._periods import after_data, month_tick_labels
@@ -23,7 +23,7 @@ from cslib.present.charts._svg import (
     nice_ticks,
     text_height,
 )
-from cslib.present.formats import fmt_count, fmt_percent
+from cslib.present.formats import fmt_count, fmt_month, fmt_month_id, fmt_percent
 from cslib.present.style import PALETTE
 from cslib.typeface import text_width
 
@@ -84,7 +84,7 @@ def adoption_chart(
     ]
     rows = seat_utilization_trend(usage, months=span)
     if rows["licensed_seats"].sum() == 0:
-        return _no_usage(f"from {month_label(span[0])} to {month_label(span[-1])}")
+        return _no_usage(f"from {fmt_month_id(span[0])} to {fmt_month_id(span[-1])}")
     # Months before the first licensed seat (before a customer's contract) are not
     # "0 users on 0 seats": the lines start at the first month with seats.
     first = int(np.argmax(rows["licensed_seats"].to_numpy(float) > 0))
@@ -95,8 +95,8 @@ def adoption_chart(
 
     canvas = _draw_adoption(active, seats, util, month_tick_labels(span))
     alt = (
-        f"Active users and licensed seats from {month_label(span[0])} to "
-        f"{month_label(span[-1])}: in {month_label(span[-1])} {fmt_count(active[-1])} "
+        f"Active users and licensed seats from {fmt_month_id(span[0])} to "
+        f"{fmt_month_id(span[-1])}: in {fmt_month_id(span[-1])} {fmt_count(active[-1])} "
         f"active users on {fmt_count(seats[-1])} licensed seats, {fmt_percent(util)} "
         "utilization."
     )
@@ -105,7 +105,7 @@ def adoption_chart(
                "Summed over the accounts in this report; seat utilization = active users / "
                "licensed seats.")
     if first and one:
-        caption += f" The subscription's seats start in {span[0]:%b %Y}."
+        caption += f" The subscription's seats start in {fmt_month(span[0])}."
     elif len(span) < months:
         caption += f" Only {len(span)} months are inside the data."
     return canvas_block(

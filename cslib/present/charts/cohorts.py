@@ -12,11 +12,11 @@ from matplotlib.colors import Normalize
 from cslib.data.dataset import Dataset
 from cslib.errors import ParameterError
 from cslib.metrics.cohorts import cohort_retention
-from cslib.periods import Period, month_label
+from cslib.periods import Period
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import WIDTH_IN, ChartBlock, figure_block
 from cslib.present.charts._periods import after_data, quarter_anchor, short
-from cslib.present.formats import fmt_count, fmt_percent
+from cslib.present.formats import fmt_count, fmt_month_id, fmt_percent
 from cslib.present.style import SEQUENTIAL, house_style, new_figure, text_colour_on
 
 __all__ = ["cohort_heatmap"]
@@ -86,14 +86,14 @@ def cohort_heatmap(
     if cells.empty:
         return Callout.of(
             f"No quarterly cohort up to {p.label} has a later quarter inside the data "
-            f"({month_label(dataset.first_month)} to {month_label(dataset.last_month)}), "
+            f"({fmt_month_id(dataset.first_month)} to {fmt_month_id(dataset.last_month)}), "
             "so cohort retention cannot be shown."
         )
 
     with house_style():
         fig, ax = new_figure(WIDTH_IN, max(1.9, 0.75 + 0.3 * len(cells)))
         _draw_heatmap(ax, cells, sizes, labels)
-        observed = month_label(anchor.last_month)
+        observed = fmt_month_id(anchor.last_month)
         alt = f"{what} retention of {_which(labels)}, observed to {observed}: " + (
             f"{_latest(cells, labels, 0)}, {_latest(cells, labels, len(cells) - 1)}."
             if len(cells) > 1
@@ -109,7 +109,7 @@ def cohort_heatmap(
         caption = (
             f"Cohort: the first quarter at whose end an account paid. Cell: {base}. "
             f"Observed to {observed}; accounts already paying when the "
-            f"data starts ({month_label(dataset.first_month)}) form no cohort."
+            f"data starts ({fmt_month_id(dataset.first_month)}) form no cohort."
         )
         return figure_block(
             fig,

@@ -19,7 +19,7 @@ from cslib.present.charts._svg import (
     legend,
     text_height,
 )
-from cslib.present.formats import fmt_count, fmt_percent
+from cslib.present.formats import fmt_count, fmt_day, fmt_percent
 from cslib.present.style import PALETTE
 from cslib.typeface import text_width
 
@@ -70,7 +70,7 @@ def goal_progress_chart(
     Definition key ``goals``.
     """
     day = as_day(as_of)
-    when = f"{day:%Y-%m-%d}"
+    when = fmt_day(day)
     goals = dataset.get("goals")
     if goals is None or goals.empty:
         return None
@@ -116,7 +116,7 @@ def _goal_labels(dataset: Dataset, g: pd.DataFrame, day: pd.Timestamp) -> list[s
     names = dataset.accounts.set_index(dataset.accounts["account_id"].astype(str))["name"]
     labels = []
     for _, row in g.iterrows():
-        due = f"due {row['due_on']:%Y-%m-%d}" if pd.notna(row["due_on"]) else "no due date"
+        due = f"due {fmt_day(row['due_on'])}" if pd.notna(row["due_on"]) else "no due date"
         if row["status"] in OPEN_GOAL_STATUSES and pd.notna(row["due_on"]) and row["due_on"] < day:
             due += " · overdue"
         if several:

@@ -8,10 +8,9 @@ from matplotlib.axes import Axes
 
 from cslib.data.dataset import Dataset
 from cslib.metrics.health import HealthConfig, account_measures, health_scores
-from cslib.periods import month_label
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import WIDTH_IN, ChartBlock, as_day, figure_block, top_legend
-from cslib.present.formats import fmt_count
+from cslib.present.formats import fmt_count, fmt_day, fmt_month_id
 from cslib.present.style import PALETTE, count_axis, house_style, new_figure
 
 __all__ = ["health_distribution_chart"]
@@ -53,11 +52,11 @@ def health_distribution_chart(
     Gainsight, "Scorecards"; definition key ``health_score``.
     """
     day = as_day(as_of)
-    when = f"{day:%Y-%m-%d}"
+    when = fmt_day(day)
     measures = account_measures(dataset, as_of=day)
     if measures.empty:
         return Callout.of(
-            f"No account pays in {month_label(day.to_period('M'))}, so there is no health "
+            f"No account pays in {fmt_month_id(day.to_period('M'))}, so there is no health "
             f"score on {when}."
         )
     scores = health_scores(measures, config=config)

@@ -22,7 +22,7 @@ from cslib.present.charts._svg import (
     nice_ticks,
     text_height,
 )
-from cslib.present.formats import fmt_count, fmt_days
+from cslib.present.formats import fmt_count, fmt_day, fmt_days
 from cslib.present.style import PALETTE, text_colour_on
 from cslib.typeface import text_width
 
@@ -71,7 +71,7 @@ def relationship_coverage_chart(
     Definition key ``relationship_coverage``.
     """
     day = as_day(as_of)
-    when = f"{day:%Y-%m-%d}"
+    when = fmt_day(day)
     contacts = dataset.get("contacts")
     if contacts is None:
         return None

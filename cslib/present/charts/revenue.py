@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cslib.data.dataset import Dataset
 from cslib.metrics.revenue import arr_bridge, retention_trend
-from cslib.periods import Period, month_label
+from cslib.periods import Period
 from cslib.present.blocks import Callout
 from cslib.present.charts._draw import (
     WIDTH_IN,
@@ -22,7 +22,6 @@ from cslib.present.charts._draw import (
     end_labels,
     figure_block,
     label_room,
-    minus,
     signed_money,
 )
 from cslib.present.charts._periods import (
@@ -33,7 +32,14 @@ from cslib.present.charts._periods import (
     short,
     trailing_quarters,
 )
-from cslib.present.formats import fmt_money, fmt_money_pair, fmt_percent, money_digits
+from cslib.present.formats import (
+    fmt_money,
+    fmt_money_pair,
+    fmt_month_id,
+    fmt_percent,
+    fmt_signed_percent,
+    money_digits,
+)
 from cslib.present.locale import active
 from cslib.present.style import PALETTE, house_style, money_axis, new_figure, percent_axis
 
@@ -137,7 +143,7 @@ def arr_bridge_chart(dataset: Dataset, *, period: Period | str) -> ChartBlock:
     if not steps["value"].abs().gt(0).any():
         return Callout.of(
             f"No ARR in {p.label}: no account paid from "
-            f"{month_label(p.start_book)} to {month_label(p.end_book)}."
+            f"{fmt_month_id(p.start_book)} to {fmt_month_id(p.end_book)}."
         )
     moves = steps[steps["kind"] != "total"]
     start, end = float(bridge["starting"]), float(bridge["ending"])
@@ -233,11 +239,11 @@ def _bridge_words(p: Period, bridge: pd.Series, *, axis_from: float | None) -> t
             for step in ("new", "expansion", "reactivation", "contraction", "churn")
         )
         + f"; ending ARR {shown_end}"
-        + (f" ({minus(f'{100 * change:+.1f}')}%)." if change is not None else ".")
+        + (f" ({fmt_signed_percent(change)})." if change is not None else ".")
     )
     caption = (
-        f"ARR = 12 × MRR. Starting ARR is {month_label(p.start_book)}, ending ARR "
-        f"{month_label(p.end_book)}; movements are summed month by month (ChartMogul)."
+        f"ARR = 12 × MRR. Starting ARR is {fmt_month_id(p.start_book)}, ending ARR "
+        f"{fmt_month_id(p.end_book)}; movements are summed month by month (ChartMogul)."
     )
     if axis_from is not None:
         caption += f" The ARR axis starts at {fmt_money(axis_from, compact=True)}, not at zero."
@@ -291,7 +297,7 @@ def retention_trend_chart(
     if not qs:
         return Callout.of(
             f"No quarter up to {p.label} lies inside the data "
-            f"({month_label(dataset.first_month)} to {month_label(dataset.last_month)}) "
+            f"({fmt_month_id(dataset.first_month)} to {fmt_month_id(dataset.last_month)}) "
             "with its opening month, so retention cannot be shown."
         )
     rows = retention_trend(dataset.mrr, periods=qs)
@@ -317,7 +323,7 @@ def retention_trend_chart(
         if left_out:
             caption += (
                 f" {left_out} earlier quarter{'s' if left_out > 1 else ''} not shown: the data "
-                f"starts in {month_label(dataset.first_month)}."
+                f"starts in {fmt_month_id(dataset.first_month)}."
             )
         return figure_block(
             fig,

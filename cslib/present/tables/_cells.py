@@ -159,8 +159,8 @@ def flag_reasons(row: pd.Series, settings: RiskSettings) -> dict[str, str]:
                                    "seats in use but no strong relationship with a user "
                                    "(no champion)")
     if is_true(row.get("emergency")):
-        drop = abs(100 * float(row["active_users_change"]))
-        out["emergency"] = (f"active users down {drop:.0f}% in {settings.usage_drop_months} "
+        drop = fmt_percent(abs(float(row["active_users_change"])), digits=0)
+        out["emergency"] = (f"active users down {drop} in {settings.usage_drop_months} "
                             "months; " + _silence("user", row.get("days_since_user_contact")))
     return out
 

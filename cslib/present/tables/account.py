@@ -14,7 +14,7 @@ from cslib.metrics.satisfaction import DETRACTOR_MAX, PROMOTER_MIN
 from cslib.metrics.support import ticket_themes as themes_of
 from cslib.present.blocks import Paragraph, Table
 from cslib.present.figures import health_frame, risk_frame
-from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_plural, fmt_score
+from cslib.present.formats import DASH, fmt_count, fmt_day, fmt_percent, fmt_plural, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT, flag_reasons
 
@@ -38,7 +38,7 @@ def account_flags(report: Report) -> Table | Paragraph | None:
         rows.append(("Health red", f"score {fmt_score(h.loc[aid, 'health_score'], digits=0)} "
                                    "of 100"))
     flags = risk_frame(report)
-    day = f"{report.as_of:%Y-%m-%d}"
+    day = f"{fmt_day(report.as_of)}"
     if aid not in flags.index:
         return Paragraph.of(f"The account was not paying on {day}: no risk flags.")
     words = flag_reasons(flags.loc[aid], report.risk_settings)
@@ -97,7 +97,7 @@ def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | 
     rows = []
     for _, r in picked.iterrows():
         who = () if one else (str(names.get(str(r["account_id"]), r["account_id"])),)
-        rows.append((f"{r['responded_on']:%Y-%m-%d}", *who, f"{int(r['score'])}",
+        rows.append((f"{fmt_day(r['responded_on'])}", *who, f"{int(r['score'])}",
                      f"“{r['comment']}”"))
     columns = ("Date", *(() if one else ("Account",)), "Score", "Comment")
     caption = ("Verbatim, latest first; score = the answer to 'How likely are you to recommend "
@@ -116,8 +116,8 @@ def customer_comments(report: Report, *, limit: int = 6) -> Table | Paragraph | 
                     f"“{shown[k]}” ({fmt_plural(int(c), 'answer')})"
                     for k, c in common.items()) + "."
     return Table(
-        f"What customers said, 12 months to {report.as_of:%Y-%m-%d}" if not one else
-        f"What they said, 12 months to {report.as_of:%Y-%m-%d}",
+        f"What customers said, 12 months to {fmt_day(report.as_of)}" if not one else
+        f"What they said, 12 months to {fmt_day(report.as_of)}",
         columns,
         tuple(rows),
         align=(LEFT, *((LEFT,) if not one else ()), RIGHT, LEFT),

@@ -14,7 +14,7 @@ from typing import Any
 from cslib.errors import PeriodError
 from cslib.metrics.backtest import run_backtest
 from cslib.present.blocks import Callout, Table
-from cslib.present.formats import DASH, fmt_count, fmt_percent
+from cslib.present.formats import DASH, fmt_count, fmt_percent, fmt_ratio, fmt_score
 from cslib.present.report import Report
 from cslib.present.tables._cells import FLAG_LABELS, LEFT, RIGHT
 
@@ -39,7 +39,7 @@ def _result(report: Report) -> dict[str, Any] | None:
 
 
 def _lift(value: float | None) -> str:
-    return DASH if value is None else f"{value:.1f}x"
+    return DASH if value is None else fmt_ratio(value, digits=1)
 
 
 def health_backtest(report: Report) -> Table | Callout:
@@ -54,16 +54,17 @@ def health_backtest(report: Report) -> Table | Callout:
         for band, b in r["bands"].items() if b["accounts"]
     )
     rows += (("All", fmt_count(r["accounts"]), fmt_count(r["lost"]),
-              fmt_percent(r["loss_rate"]), "1.0x"),)
+              fmt_percent(r["loss_rate"]), fmt_ratio(1.0, digits=1)),)
     span = f"{r['quarters'][0]}–{r['quarters'][-1]}"
-    score = DASH if r["auc"] is None else f"{r['auc']:.2f}"
+    score = DASH if r["auc"] is None else fmt_score(r["auc"], digits=2)
     return Table(
         f"Health at each quarter's start against losses in the quarter, {span}",
         ("Health band", "Account-quarters", "Lost", "Loss rate", "Lift"),
         rows,
         align=(LEFT, RIGHT, RIGHT, RIGHT, RIGHT),
         total=True,
-        caption=(f"ROC AUC of the health score {score} (0.50 is chance, 1.00 a perfect warning). "
+        caption=(f"ROC AUC of the health score {score} ({fmt_score(0.5, digits=2)} is chance, "
+                 f"{fmt_score(1.0, digits=2)} a perfect warning). "
                  "Each quarter's paying accounts scored as of the day before it, from the data "
                  "known then (goal statuses, not dated, left out); lost = churned or contracted "
                  "during the quarter; lift = band loss rate / overall. Each measure's power and "

@@ -23,8 +23,10 @@ from cslib.present.figures import health_frame, movements_frame, risk_frame
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_day,
     fmt_money,
     fmt_percent,
+    fmt_period,
     fmt_plural,
     fmt_score,
 )
@@ -89,11 +91,11 @@ def renewals_ahead(report: Report) -> Table | Callout:
     if split is None:
         return Callout.of("The data records no renewal dates (accounts.renewal_date), so "
                           "renewals ahead cannot be shown.")
-    rows = [_renewal_row(q.long_label, v) for q, v in split]
+    rows = [_renewal_row(fmt_period(q), v) for q, v in split]
     totals = [sum(v[i] for _, v in split) for i in range(6)]
     rows.append(_renewal_row("Both quarters", totals))
     return Table(
-        f"Renewals ahead, from {report.as_of:%Y-%m-%d}",
+        f"Renewals ahead, from {fmt_day(report.as_of)}",
         ("Renewing in", "Accounts", "ARR", "Likely", "Likely ARR", "At risk", "At-risk ARR"),
         tuple(rows),
         align=(LEFT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT),
@@ -274,7 +276,7 @@ def losses(report: Report, *, n: int = 15) -> Table | Callout | None:
             before += list(flag_reasons(flags.loc[aid], report.risk_settings).values())
         days = rel["days_since_executive_contact"].get(aid) if aid in rel.index else None
         before.append("last executive contact "
-                      + (f"{report.period.last_day - pd.Timedelta(days=float(days)):%Y-%m-%d}"
+                      + (f"{fmt_day(report.period.last_day - pd.Timedelta(days=float(days)))}"
                          if isnum(days) else "none recorded"))
         rows.append((str(r["name"]), str(r["segment"]), fmt_money(12 * r["lost"], compact=True),
                      kind, "; ".join(before)))
@@ -287,10 +289,10 @@ def losses(report: Report, *, n: int = 15) -> Table | Callout | None:
         tuple(rows),
         align=(LEFT, LEFT, RIGHT, LEFT, LEFT),
         caption=(f"{fmt_plural(len(lost), 'account')} lost {fmt_money(total, compact=True)} ARR "
-                 f"in all; on {day:%Y-%m-%d}, {red} of them were red and {flagged} carried a "
-                 f"flag. Before the loss: health and flags on {day:%Y-%m-%d}, NPS over the 12 "
+                 f"in all; on {fmt_day(day)}, {red} of them were red and {flagged} carried a "
+                 f"flag. Before the loss: health and flags on {fmt_day(day)}, NPS over the 12 "
                  f"months to that day, the last executive contact up to "
-                 f"{report.period.last_day:%Y-%m-%d}"
+                 f"{fmt_day(report.period.last_day)}"
                  + shown_note(len(lost), n)),
         definitions=("arr_bridge", "health_score", "risk_flags", "nps"),
     )

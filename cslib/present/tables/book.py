@@ -20,6 +20,7 @@ from cslib.present.figures import adoption_frame, health_frame, risk_frame
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_day,
     fmt_days,
     fmt_money,
     fmt_percent,
@@ -140,7 +141,7 @@ def worklist(report: Report, *, n: int | None = 15) -> Table | Callout:
     """
     frame = worklist_frame(report)
     if frame.empty:
-        return Callout.of(f"No account of this book needs a call on {report.as_of:%Y-%m-%d}: "
+        return Callout.of(f"No account of this book needs a call on {fmt_day(report.as_of)}: "
                           "no risk flag, red health, goal at risk, usage decline or near "
                           "renewal.")
     rows = []
@@ -149,7 +150,7 @@ def worklist(report: Report, *, n: int | None = 15) -> Table | Callout:
                      health_cell(r["health_score"], r["health_band"]),
                      "; ".join(r["reasons"]), str(r["action"])))
     return Table(
-        f"Who to call first on {report.as_of:%Y-%m-%d}",
+        f"Who to call first on {fmt_day(report.as_of)}",
         ("#", "Account", "ARR", "Health", "Why", "Suggested action"),
         tuple(rows),
         align=(RIGHT, LEFT, RIGHT, LEFT, LEFT, LEFT),
@@ -176,11 +177,11 @@ def goals_at_risk(report: Report, *, n: int = 15) -> Table | Callout | None:
     bad = open_[(open_["status"] == "at_risk") | (open_["due"] < report.as_of)]
     if bad.empty:
         return Callout.of(f"No open goal of this book is at risk or overdue on "
-                          f"{report.as_of:%Y-%m-%d}.")
+                          f"{fmt_day(report.as_of)}.")
     names = report.dataset.accounts.set_index(report.dataset.accounts["account_id"].astype(str))
     bad = bad.sort_values(["due", "account_id"])
     rows = tuple(
-        (str(names.at[str(g["account_id"]), "name"]), str(g["title"]), f"{g['due']:%Y-%m-%d}",
+        (str(names.at[str(g["account_id"]), "name"]), str(g["title"]), f"{fmt_day(g['due'])}",
          "overdue" if g["due"] < report.as_of else "at risk")
         for _, g in bad.head(n).iterrows()
     )
@@ -254,7 +255,7 @@ def single_threaded(report: Report, *, n: int = 10) -> Table | Callout | None:
             for _, r in pick.head(n).iterrows()]
     rows = tuple(
         (str(r["name"]), str(r["segment"]), fmt_money(12 * r["mrr"], compact=True), why,
-         f"{r['renewal_date']:%Y-%m-%d}" if isnum(r["days_to_renewal"])
+         f"{fmt_day(r['renewal_date'])}" if isnum(r["days_to_renewal"])
          and r["days_to_renewal"] >= 0 else DASH)
         for (_, r), why in zip(pick.head(n).iterrows(), said, strict=True)
     )

@@ -19,6 +19,7 @@ from cslib.present.figures import (
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_day,
     fmt_money,
     fmt_month,
     fmt_percent,
@@ -206,17 +207,17 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
     """
     flags = risk_frame(report)
     if flags.empty:
-        return Callout.of(f"No account was paying on {report.as_of:%Y-%m-%d}.")
+        return Callout.of(f"No account was paying on {fmt_day(report.as_of)}.")
     risky = at_risk_frame(report)
     if flags[list(RISK_FLAGS)].isna().all().all() and risky.empty:
         return None
     if risky.empty:
         return Callout.of(f"No account is red or carries a risk flag on "
-                          f"{report.as_of:%Y-%m-%d}.")
+                          f"{fmt_day(report.as_of)}.")
     rows = []
     for _, r in risky.head(n).iterrows():
         days = r["days_to_renewal"]
-        renewal = f"{r['renewal_date']:%Y-%m-%d}" if isnum(days) and days >= 0 else DASH
+        renewal = f"{fmt_day(r['renewal_date'])}" if isnum(days) and days >= 0 else DASH
         rows.append(
             (
                 str(r["name"]),
@@ -229,7 +230,7 @@ def top_risks(report: Report, *, n: int = 10) -> Table | Callout | None:
         )
     at_stake = 12 * risky["mrr"].sum()
     return Table(
-        f"Accounts that need attention on {report.as_of:%Y-%m-%d}",
+        f"Accounts that need attention on {fmt_day(report.as_of)}",
         ("Account", "Segment", "ARR", "Health", "Renewal", "Why"),
         tuple(rows),
         align=(LEFT, LEFT, RIGHT, LEFT, LEFT, LEFT),
@@ -341,7 +342,7 @@ def account_list(report: Report, *, n: int | None = 25) -> Table | Callout:
                 if change
                 else DASH,
                 f"{score:.0f} ({band})" if isnum(score) else DASH,
-                f"{pd.Timestamp(renewal):%Y-%m-%d}" if renewal is not None and
+                f"{fmt_day(pd.Timestamp(renewal))}" if renewal is not None and
                 not pd.isna(renewal) else DASH,
                 flag_names(flags.loc[aid]) if aid in flags.index else DASH,
             )[: 7 if assessed else 6]
@@ -379,10 +380,10 @@ def health_band_table(report: Report) -> Table | Callout:
                 fmt_percent(mrr[mask].sum() / mrr.sum() if mrr.sum() else None),
             )
         )
-    rows.append(("Total", fmt_count(len(scored)), "100.0%",
-                 fmt_money(12 * mrr.sum(), compact=True), "100.0%"))
+    rows.append(("Total", fmt_count(len(scored)), fmt_percent(1.0),
+                 fmt_money(12 * mrr.sum(), compact=True), fmt_percent(1.0)))
     return Table(
-        f"Health bands on {report.as_of:%Y-%m-%d}",
+        f"Health bands on {fmt_day(report.as_of)}",
         ("Band", "Accounts", "Share", "ARR", "Share of ARR"),
         tuple(rows),
         align=(LEFT, RIGHT, RIGHT, RIGHT, RIGHT),

@@ -24,6 +24,7 @@ from cslib.present.formats import (
     DASH,
     fmt_count,
     fmt_date,
+    fmt_day,
     fmt_days,
     fmt_money,
     fmt_month,
@@ -170,12 +171,12 @@ def goals_table(report: Report) -> Table | Callout | None:
                 f"{plain_number(base)} → {plain_number(target)}" if isnum(target) else DASH,
                 plain_number(cur),
                 progress,
-                f"{g['due_on']:%Y-%m-%d}",
+                f"{fmt_day(g['due_on'])}",
                 _STATUS.get(str(g["status"]), str(g["status"])),
             )
         )
     return Table(
-        f"Goals and progress on {report.as_of:%Y-%m-%d}",
+        f"Goals and progress on {fmt_day(report.as_of)}",
         ("Goal", "Measure", "Baseline → target", "Current", "Progress", "Due", "Status"),
         tuple(rows),
         align=(LEFT, LEFT, RIGHT, RIGHT, RIGHT, LEFT, LEFT),
@@ -195,7 +196,7 @@ def health_drivers(report: Report) -> Table | Callout | None:
     health = health_frame(report)
     if aid not in health.index:
         return Callout.of(
-            f"The account was not paying on {report.as_of:%Y-%m-%d}; no health score."
+            f"The account was not paying on {fmt_day(report.as_of)}; no health score."
         )
     h = health.loc[aid]
     weights = {m.name: m.weight for m in report.health_config.measures}
@@ -213,9 +214,9 @@ def health_drivers(report: Report) -> Table | Callout | None:
             )
         )
     rows.append(("Health score", h["health_band"] or DASH,
-                 fmt_score(h["health_score"], digits=0), "100%"))
+                 fmt_score(h["health_score"], digits=0), fmt_percent(1.0, digits=0)))
     return Table(
-        f"Health score drivers on {report.as_of:%Y-%m-%d}",
+        f"Health score drivers on {fmt_day(report.as_of)}",
         ("Measure", "Value", "Score (0-100)", "Weight"),
         tuple(rows),
         align=(LEFT, RIGHT, RIGHT, RIGHT),
@@ -251,7 +252,7 @@ def support_table(report: Report) -> Table | Callout | None:
                 f"{fmt_percent(rated['csat'], digits=0)} of "
                 f"{fmt_plural(rated['csat_responses'], 'rating')}"
                 if rated["csat_responses"] else DASH,
-                f"{rated['ces']:.1f} from {fmt_plural(rated['ces_responses'], 'rating')}"
+                f"{fmt_score(rated['ces'])} from {fmt_plural(rated['ces_responses'], 'rating')}"
                 if rated["ces_responses"] else DASH,
             )
         )
@@ -295,7 +296,7 @@ def contacts_table(report: Report) -> Table | Callout:
             )
         )
     return Table(
-        f"Relationships on {report.as_of:%Y-%m-%d}",
+        f"Relationships on {fmt_day(report.as_of)}",
         ("Role", "Contacts", "Strong relationships", "Last contact"),
         tuple(rows),
         align=(LEFT, RIGHT, RIGHT, LEFT),
@@ -327,7 +328,7 @@ def subscription_table(report: Report) -> Table:
     renewal = acc.get("renewal_date")
     if renewal is not None and not pd.isna(renewal):
         days = (pd.Timestamp(renewal) - report.as_of).days
-        rows.append(("Renewal date", f"{pd.Timestamp(renewal):%Y-%m-%d} ({fmt_days(days)})"))
+        rows.append(("Renewal date", f"{fmt_day(pd.Timestamp(renewal))} ({fmt_days(days)})"))
     return Table(
         "Subscription and renewal",
         ("Item", "Detail"),

@@ -29,8 +29,11 @@ from cslib.present.blocks import Callout, Paragraph, Table
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_day,
     fmt_money,
     fmt_month,
+    fmt_month_abbr,
+    fmt_month_id,
     fmt_percent,
     fmt_plural,
     fmt_score,
@@ -119,9 +122,10 @@ def loss_table(report: Report) -> Table | Callout | None:
         align=(LEFT, RIGHT, LEFT, LEFT, RIGHT, LEFT, *((LEFT,) if has_reasons else ())),
         caption=(f"{fmt_plural(len(frame), 'account')} lost "
                  f"{fmt_money(frame['lost_arr'].sum(), compact=True)} ARR; {unseen} of them "
-                 f"nobody saw coming (neither red nor flagged on {day:%Y-%m-%d}, at least "
+                 f"nobody saw coming (neither red nor flagged on {fmt_day(day)}, at least "
                  f"{WARNING_DAYS} days before the period's end), listed first. Lost: MRR in "
-                 f"{report.period.last_month} below MRR in {report.period.start_book}."
+                 f"{fmt_month_id(report.period.last_month)} below MRR in "
+                 f"{fmt_month_id(report.period.start_book)}."
                  + ("" if has_reasons else " The data records no churn reasons.")),
         definitions=("loss_review", "arr"),
     )
@@ -139,7 +143,9 @@ def _runs(months: list[pd.Period], values: list[Any]) -> list[tuple[Any, pd.Peri
 
 
 def _span(first: pd.Period, last: pd.Period) -> str:
-    return f"{first:%b}" if first == last else f"{first:%b}–{last:%b}"
+    if first == last:
+        return fmt_month_abbr(first, standalone=True)
+    return f"{fmt_month_abbr(first, standalone=True)}–{fmt_month_abbr(last, standalone=True)}"
 
 
 def loss_signals(report: Report) -> Table | None:
@@ -217,7 +223,7 @@ def early_warning_table(report: Report) -> Table | None:
         ("Precision (share of them lost)", "", fmt_percent(w["precision"], digits=0)),
     )
     return Table(
-        f"Early warning on {w['day']:%Y-%m-%d}, {WARNING_DAYS}+ days before the period's end",
+        f"Early warning on {fmt_day(w['day'])}, {WARNING_DAYS}+ days before the period's end",
         ("", "Accounts", "ARR / rate"),
         rows,
         align=(LEFT, RIGHT, RIGHT),
@@ -255,7 +261,7 @@ def churn_events_without_loss(report: Report, *, n: int = 60) -> Table | None:
                        name=acc["name"].reindex(last["account_id"]).astype(str).to_numpy())
     last = last.sort_values(["arr", "name"], ascending=[False, True])
     rows = tuple(
-        (str(r["name"]), f"{r['occurred_on']:%Y-%m-%d}",
+        (str(r["name"]), f"{fmt_day(r['occurred_on'])}",
          str(r["reason"]) if isinstance(r["reason"], str) else "not recorded",
          fmt_money(r["arr"], compact=True) if r["arr"] > 0 else "not paying")
         for _, r in last.head(n).iterrows()
@@ -296,10 +302,10 @@ def churn_data_note(report: Report) -> Callout | None:
         paying = (f"still pays {fmt_money(e['end_mrr'])} MRR in {p.last_month}"
                   if e["end_mrr"] > 0 else f"pays nothing in {p.last_month} but did not pay "
                   f"in {p.start_book} either")
-        what = (f"a {e['kind']} event was recorded on {e['occurred_on']:%Y-%m-%d}"
+        what = (f"a {e['kind']} event was recorded on {fmt_day(e['occurred_on'])}"
                 if len(odd) == 1 else
                 f"{fmt_plural(len(odd), 'churn event')} were recorded in {p.label}, the "
-                f"latest on {e['occurred_on']:%Y-%m-%d}")
+                f"latest on {fmt_day(e['occurred_on'])}")
         return Callout.of(
             "Data quality: ",
             f"{what} ({reason}), but the account {paying}. Revenue follows billing, so its "
@@ -334,7 +340,7 @@ def loss_summary(report: Report) -> Paragraph | Callout:
             f"{len(frame) - churned} contracted), "
             f"{fmt_money(frame['lost_arr'].sum(), compact=True)} ARR in all. "
             f"{fmt_percent(w['recall'], digits=0)} of the lost ARR was red or flagged on "
-            f"{w['day']:%Y-%m-%d} (early-warning recall); of the "
+            f"{fmt_day(w['day'])} (early-warning recall); of the "
             f"{fmt_count(w['warned'])} accounts red or flagged then, "
             f"{fmt_percent(w['precision'], digits=0)} were lost (precision).")
     unseen = frame[~frame["warned"]]
