@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from cslib.present.blocks import Table
-from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_score, minus
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_score,
+)
 
 __all__ = ["install_display", "table", "use_house_style"]
 
@@ -42,16 +49,16 @@ MAX_ROWS = 200
 
 
 def _plain(value: Any) -> str:
-    """A cell without a declared format: numbers with separators, dates as ISO days."""
+    """A cell without a declared format: numbers with the locale's separators, ISO days."""
     if value is None or (not isinstance(value, str) and bool(np.all(pd.isna(value)))):
         return DASH
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
-        return minus(f"{int(value):,}")
+        return fmt_number(int(value))
     if isinstance(value, float | np.floating):
         v = float(value)
-        return minus(f"{v:,.0f}" if v.is_integer() and abs(v) >= 1000 else f"{v:,.2f}")
+        return fmt_number(v, digits=0 if v.is_integer() and abs(v) >= 1000 else 2)
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
     return str(value)
