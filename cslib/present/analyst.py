@@ -26,7 +26,7 @@ formatters (``mimebundle_formatter``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,7 @@ def table(
     digits: int = 1,
     index: bool | None = None,
     max_rows: int | None = MAX_ROWS,
+    labels: Mapping[str, str] | None = None,
 ) -> Table:
     """A DataFrame as a house table, with formats by column.
 
@@ -95,6 +96,9 @@ def table(
         or is not ``0, 1, 2, ...``.
     max_rows : int, optional
         At most this many rows (the caption says how many are left out).
+    labels : mapping of str to str, optional
+        Headings to show instead of column (or index) names, e.g.
+        ``{"ending_mrr": "MRR"}``; formats are still given by the names.
 
     Returns
     -------
@@ -117,7 +121,7 @@ def table(
     frame.columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
                      for c in frame.columns]
     declared = [*money, *percent, *count, *score]
-    unknown = [c for c in declared if c not in frame.columns]
+    unknown = [c for c in [*declared, *(labels or {})] if c not in frame.columns]
     if unknown:
         raise KeyError(f"table(): no column {unknown[0]!r}; the columns are "
                        f"{', '.join(frame.columns)}.")
@@ -149,7 +153,8 @@ def table(
                if c in declared or (pd.api.types.is_numeric_dtype(frame[c])
                                     and not pd.api.types.is_bool_dtype(frame[c]))}
     align = tuple("right" if c in numeric else "left" for c in frame.columns)
-    return Table(title, tuple(frame.columns), rows, align=align, caption=caption)
+    headings = tuple((labels or {}).get(c, c) for c in frame.columns)
+    return Table(title, headings, rows, align=align, caption=caption)
 
 
 def use_house_style() -> None:

@@ -31,6 +31,10 @@ def test_table_formats_by_column_and_aligns_numbers() -> None:
     assert t.align == ("left", "right", "right", "right", "left")
     with pytest.raises(KeyError, match="no column 'ar'; the columns are account, arr"):
         table(df, money=["ar"])
+    named = table(df[["account", "arr"]], money=["arr"], labels={"arr": "ARR", "account": "Who"})
+    assert named.columns == ("Who", "ARR") and named.rows[0] == ("Acme", "$125,000")
+    with pytest.raises(KeyError, match="no column 'acount'"):
+        table(df, labels={"acount": "Account"})
 
 
 def test_a_meaningful_index_is_kept_and_a_long_frame_is_cut() -> None:
