@@ -26,14 +26,21 @@ formatters (``mimebundle_formatter``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cslib.present.blocks import Table
-from cslib.present.formats import DASH, fmt_count, fmt_money, fmt_percent, fmt_score, minus
+from cslib.present.formats import (
+    DASH,
+    fmt_count,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_score,
+)
 
 __all__ = ["install_display", "table", "use_house_style"]
 
@@ -42,16 +49,16 @@ MAX_ROWS = 200
 
 
 def _plain(value: Any) -> str:
-    """A cell without a declared format: numbers with separators, dates as ISO days."""
+    """A cell without a declared format: numbers with the locale's separators, ISO days."""
     if value is None or (not isinstance(value, str) and bool(np.all(pd.isna(value)))):
         return DASH
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
-        return minus(f"{int(value):,}")
+        return fmt_number(int(value))
     if isinstance(value, float | np.floating):
         v = float(value)
-        return minus(f"{v:,.0f}" if v.is_integer() and abs(v) >= 1000 else f"{v:,.2f}")
+        return fmt_number(v, digits=0 if v.is_integer() and abs(v) >= 1000 else 2)
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
     return str(value)
@@ -70,6 +77,7 @@ def table(
     digits: int = 1,
     index: bool | None = None,
     max_rows: int | None = MAX_ROWS,
+    labels: Mapping[str, str] | None = None,
 ) -> Table:
     """A DataFrame as a house table, with formats by column.
 
@@ -88,6 +96,9 @@ def table(
         or is not ``0, 1, 2, ...``.
     max_rows : int, optional
         At most this many rows (the caption says how many are left out).
+    labels : mapping of str to str, optional
+        Headings to show instead of column (or index) names, e.g.
+        ``{"ending_mrr": "MRR"}``; formats are still given by the names.
 
     Returns
     -------
@@ -110,7 +121,7 @@ def table(
     frame.columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
                      for c in frame.columns]
     declared = [*money, *percent, *count, *score]
-    unknown = [c for c in declared if c not in frame.columns]
+    unknown = [c for c in [*declared, *(labels or {})] if c not in frame.columns]
     if unknown:
         raise KeyError(f"table(): no column {unknown[0]!r}; the columns are "
                        f"{', '.join(frame.columns)}.")
@@ -142,7 +153,8 @@ def table(
                if c in declared or (pd.api.types.is_numeric_dtype(frame[c])
                                     and not pd.api.types.is_bool_dtype(frame[c]))}
     align = tuple("right" if c in numeric else "left" for c in frame.columns)
-    return Table(title, tuple(frame.columns), rows, align=align, caption=caption)
+    headings = tuple((labels or {}).get(c, c) for c in frame.columns)
+    return Table(title, headings, rows, align=align, caption=caption)
 
 
 def use_house_style() -> None:

@@ -31,6 +31,10 @@ def test_table_formats_by_column_and_aligns_numbers() -> None:
     assert t.align == ("left", "right", "right", "right", "left")
     with pytest.raises(KeyError, match="no column 'ar'; the columns are account, arr"):
         table(df, money=["ar"])
+    named = table(df[["account", "arr"]], money=["arr"], labels={"arr": "ARR", "account": "Who"})
+    assert named.columns == ("Who", "ARR") and named.rows[0] == ("Acme", "$125,000")
+    with pytest.raises(KeyError, match="no column 'acount'"):
+        table(df, labels={"acount": "Account"})
 
 
 def test_a_meaningful_index_is_kept_and_a_long_frame_is_cut() -> None:
@@ -43,6 +47,18 @@ def test_a_meaningful_index_is_kept_and_a_long_frame_is_cut() -> None:
     assert cut.columns == ("n",) and len(cut.rows) == 200
     assert cut.caption == "First 200 of 300 rows."
 
+
+
+def test_a_frame_is_written_in_the_active_currency_and_locale() -> None:
+    from cslib.present.locale import use_locale
+
+    df = pd.DataFrame({"arr": [1114205.0], "share": [0.705], "seats": [1200], "x": [2.5]})
+    with use_locale("EUR", "de_DE"):
+        plain = table(df).rows[0]
+        declared = table(df, money=["arr"], percent=["share"]).rows[0]
+    assert plain == ("1.114.205", "0,70", "1.200", "2,50")
+    assert declared == ("1.114.205\xa0€", "70,5\xa0%", "1.200", "2,50")
+    assert table(df).rows[0] == ("1,114,205", "0.70", "1,200", "2.50")  # the default again
 
 ANALYST_CELLS = [
     ('period: str = "2026Q3"', ["parameters"]),
