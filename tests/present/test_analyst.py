@@ -86,9 +86,10 @@ def _notebook() -> nbformat.NotebookNode:
 
 
 def test_a_dataframe_and_a_figure_become_a_house_table_and_a_natural_size_figure(
-        tmp_path) -> None:
+        tmp_path, monkeypatch) -> None:
     path = tmp_path / "analysis.ipynb"
     nbformat.write(_notebook(), path)
+    monkeypatch.chdir(ROOT)  # the executor moves into the notebook's folder: come back after
     nb = execute_inprocess(path, {})
     blocks = assemble([nb], names=["analysis"]).blocks
     tables = [b for b in blocks if b["type"] == "table"]
