@@ -77,10 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="json", help="output format")
 
     p = sub.add_parser(
-        "report-metrics", help="write a period's metrics (json, csv, table) under OUT/<period>/"
+        "report-metrics",
+        help="write a period's metrics (json, csv, table) under OUT/<dataset>/<period>/",
     )
     _metrics_args(p, plan=True)
-    p.add_argument("--out", required=True, type=Path, help="reports folder")
+    p.add_argument("--out", required=True, type=Path,
+                   help="reports folder (files go to OUT/<dataset>/<period>/)")
 
     p = sub.add_parser(
         "build", help="build a report plan (board pack, segment reviews, QBRs) for a period"
@@ -294,8 +296,16 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_report_metrics(args: argparse.Namespace) -> int:
+    from cslib.pipeline.runs import run_dir
+
     result = _compute(args)
-    folder = args.out / result["period"]
+    if getattr(args, "plan", None) is not None:
+        from cslib.pipeline.plan import load_plan
+
+        plan = load_plan(args.plan)
+        folder = run_dir(args.out, plan.data, result["period"], run=plan.run)
+    else:
+        folder = run_dir(args.out, str(args.data), result["period"])
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
     from cslib.pipeline.output import write_atomic
@@ -319,7 +329,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     if args.data:
         data = args.data if "://" in args.data else str(Path(args.data).resolve())
-        plan = dataclasses.replace(plan, data=data)
+        plan = dataclasses.replace(plan, data=data, run="")  # its own folder: not the plan's run
     if args.max_same_failures is not None and args.max_same_failures < 0:
         raise ParameterError(f"--max-same-failures must be 0 or more, got "
                              f"{args.max_same_failures}.")

@@ -10,7 +10,8 @@ Example::
 
     company: Larkspur Analytics
     data: sample                 # a dataset folder, or "sample"
-    output: ../reports           # documents go to <output>/<period>/
+    output: ../reports           # documents go to <output>/<run>/<period>/
+    run: larkspur                # optional: the <run> folder (default the dataset's name)
     formats: [html, pdf]         # also pptx: a deck per document (cslib.render.pptx)
     pptx_template: qbr-template.pptx   # optional: the deck's .pptx master
     documents:
@@ -206,6 +207,7 @@ class Plan:
     timeout: float = DEFAULT_TIMEOUT
     currency: str = ""
     locale: str = ""
+    run: str = ""
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "s
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
               "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents",
-              "timeout", "currency", "locale")
+              "timeout", "currency", "locale", "run")
 
 
 def _timeout(value: object, where: str) -> float:
@@ -462,7 +464,19 @@ def load_plan(path: str | Path) -> Plan:
         pptx_template=_pptx_template(top.get("pptx_template"), base, where),
         timeout=_timeout(top.get("timeout", DEFAULT_TIMEOUT), where),
         **_money_locale(top, where),
+        run=_run(top.get("run"), where),
     )
+
+
+def _run(value: Any, where: str) -> str:
+    """The plan's ``run``: the folder under ``output`` its runs go to (default the dataset's)."""
+    if value is None:
+        return ""
+    run = _str(value, f"{where}: run")
+    if not _NAME.match(run):
+        raise ConfigError(f"{where}: run must be lowercase letters, digits and dashes "
+                          f"(a folder name), got {run!r}.")
+    return run
 
 
 def _money_locale(top: Mapping[str, Any], where: str) -> dict[str, str]:
