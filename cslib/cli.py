@@ -182,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("src", type=Path, metavar="SRC", help="folder holding the source's files")
     p.add_argument("dest", type=Path, metavar="DEST",
                    help="dataset folder to write (new, or one an earlier import wrote)")
+    p = sub.add_parser("schema", help="print the JSON Schema of plan or source files")
+    p.add_argument("kind", choices=("plan", "source"), metavar="KIND", help="plan or source")
     for command in [*sub.choices.values(), *health.choices.values()]:  # `cslib build ... -q`
         loud = command.add_mutually_exclusive_group()
         loud.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
@@ -296,16 +298,13 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_report_metrics(args: argparse.Namespace) -> int:
+    from cslib.pipeline.plan import load_plan
     from cslib.pipeline.runs import run_dir
 
     result = _compute(args)
-    if getattr(args, "plan", None) is not None:
-        from cslib.pipeline.plan import load_plan
-
-        plan = load_plan(args.plan)
-        folder = run_dir(args.out, plan.data, result["period"], run=plan.run)
-    else:
-        folder = run_dir(args.out, str(args.data), result["period"])
+    plan = load_plan(args.plan) if getattr(args, "plan", None) is not None else None
+    folder = run_dir(args.out, plan.data if plan else str(args.data), result["period"],
+                     run=plan.run if plan else "")  # OUT/<dataset>/<period>, as builds
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
     from cslib.pipeline.output import write_atomic
@@ -454,6 +453,13 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from cslib.schemas import shipped_text
+
+    echo(shipped_text(args.kind), end="")
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
@@ -552,6 +558,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "import": _cmd_import,
         "new": _cmd_new,
         "health": _cmd_health,
+        "schema": _cmd_schema,
     }[args.command]
     try:
         with stop_on_sigterm():  # SIGTERM (timeout, systemd, CI) ends like Ctrl-C

@@ -349,7 +349,7 @@ def _fan_out(spec: Mapping[str, Any], where: str, *, required: bool) -> str | No
 
 
 def _section(value: object, base: Path, where: str) -> SectionSpec:
-    spec = check_keys(value, ("notebook", "for_each", "segments", "accounts"), where=where)
+    spec = check_keys(value, _SECTION_KEYS, where=where)
     for_each = _fan_out(spec, where, required=True)
     return SectionSpec(
         notebook=_notebook(spec.get("notebook"), base, f"{where}.notebook"),
@@ -359,6 +359,7 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
     )
 
 
+_SECTION_KEYS = ("notebook", "for_each", "segments", "accounts")
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
