@@ -27,7 +27,7 @@ LAYERS = [
     ("execute", ("execute",)),
     ("pipeline", ("pipeline",)),
     ("authoring", ("authoring", "schemas")),
-    ("cli", ("cli",)),
+    ("cli", ("cli", "__main__")),
 ]
 MAX_LINES = 600
 
