@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                    "build and write nothing")
     p.add_argument("--max-same-failures", type=int, default=None, metavar="N",
                    help="stop when the first N documents to finish all failed with the same "
-                   "error (default 10; 0: never)")
+                   "error (default: the plan's max_same_failures, else 10; 0: never)")
     _backend_args(p)
 
     p = sub.add_parser("render", help="build one document from one notebook")
@@ -338,8 +338,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed, fail_fast=args.fail_fast, scheduler=args.scheduler,
         timeout=args.timeout, dry_run=args.dry_run,
         echo=(lambda line: None) if args.quiet else None,
-        **({} if args.max_same_failures is None
-           else {"max_same_failures": args.max_same_failures}),
+        max_same_failures=args.max_same_failures,
     )
     if args.dry_run:
         return _dry_run(result, verbose=args.verbose)

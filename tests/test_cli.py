@@ -486,6 +486,7 @@ def test_the_same_failure_everywhere_is_one_line_and_stops_the_build_early(tmp_p
     plan.write_text(f"""company: Acme
 output: out
 formats: [html]
+max_same_failures: 0  # never stop: the command line's --max-same-failures wins
 documents:
   - name: broken
     notebook: {NOTEBOOKS}/customer_qbr.ipynb

@@ -119,3 +119,20 @@ def test_the_optional_plan_keys_other_parts_added_are_described():
     props = generate("plan")["properties"]
     assert props["currency"]["type"] == props["locale"]["type"] == "string"
     assert props["run"]["pattern"] == plans._NAME.pattern
+
+
+def test_a_plan_may_set_when_a_build_stops_on_the_same_failure(tmp_path):
+    from cslib.errors import ConfigError
+    from cslib.pipeline.build import SAME_FAILURES
+
+    assert generate("plan")["properties"]["max_same_failures"]["default"] == SAME_FAILURES
+    path = tmp_path / "plan.yaml"
+    body = "company: A\n{extra}documents: [{{name: x, notebook: {nb}}}]\n"
+    nb = ROOT / "tests" / "fixtures" / "fault_probe.ipynb"
+    path.write_text(body.format(extra="", nb=nb))
+    assert plans.load_plan(path).max_same_failures is None  # the build's default applies
+    path.write_text(body.format(extra="max_same_failures: 0\n", nb=nb))
+    assert plans.load_plan(path).max_same_failures == 0
+    path.write_text(body.format(extra="max_same_failures: -1\n", nb=nb))
+    with pytest.raises(ConfigError, match="max_same_failures"):
+        plans.load_plan(path)

@@ -98,7 +98,7 @@ def build_plan(
     timeout: float | None = None,
     echo: Echo | None = None,
     dry_run: bool = False,
-    max_same_failures: int = SAME_FAILURES,
+    max_same_failures: int | None = None,
 ) -> BuildResult:
     """Build every document of ``plan`` for ``period`` into ``<plan.output>/<run>/<period>/``.
 
@@ -138,10 +138,11 @@ def build_plan(
     dry_run : bool
         Build and write nothing: the result lists every document, ``pending``
         (would be built) or ``built`` with ``reused`` (up to date).
-    max_same_failures : int
+    max_same_failures : int, optional
         Stop when this many documents have finished and every one failed in the
         same cell with the same error (a deterministic bug would fail them all);
-        0 never stops. The rest are listed as not built.
+        0 never stops. The rest are listed as not built. Default: the plan's
+        ``max_same_failures``, else :data:`SAME_FAILURES`.
 
     Returns
     -------
@@ -196,7 +197,9 @@ def build_plan(
             plan, dataset, p, jobs, out_dir, started=started, backend=chosen, quarto=quarto,
             only=only, workers=workers, executor=executor, force=force,
             retry_failed=retry_failed, fail_fast=fail_fast, scheduler=scheduler,
-            timeout=timeout or plan.timeout, echo=echo, max_same=max_same_failures,
+            timeout=timeout or plan.timeout, echo=echo,
+            max_same=next(n for n in (max_same_failures, plan.max_same_failures, SAME_FAILURES)
+                          if n is not None),
         )
 
 

@@ -208,6 +208,7 @@ class Plan:
     currency: str = ""
     locale: str = ""
     run: str = ""
+    max_same_failures: int | None = None
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,8 @@ _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "s
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
               "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents",
-              "timeout", "currency", "locale", "run")
+              "timeout", "currency", "locale", "run",
+              "max_same_failures")
 
 
 def _timeout(value: object, where: str) -> float:
@@ -466,6 +468,8 @@ def load_plan(path: str | Path) -> Plan:
         timeout=_timeout(top.get("timeout", DEFAULT_TIMEOUT), where),
         **_money_locale(top, where),
         run=_run(top.get("run"), where),
+        max_same_failures=None if top.get("max_same_failures") is None
+        else _int(top["max_same_failures"], f"{where}: max_same_failures"),
     )
 
 

@@ -133,6 +133,10 @@ def plan_schema() -> dict[str, Any]:
             "timeout": {"type": "number", "minimum": 1, "maximum": p.MAX_TIMEOUT,
                         "default": p.DEFAULT_TIMEOUT,
                         "description": "Seconds one document may take."},
+            "max_same_failures": {
+                "type": "integer", "minimum": 0, "default": 10,
+                "description": "Stop the build when the first N documents to finish all "
+                               "failed with the same error (0: never)."},
             "currency": {"type": "string", "description": "ISO 4217 code, e.g. EUR "
                                                           "(default USD)."},
             "locale": {"type": "string", "description": "e.g. de_DE (default en_US)."},
