@@ -81,7 +81,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check $(ROOT)
 
-## reports: build the board pack, segment reviews and QBRs into reports/<period>/ (QUARTER=2026Q3)
+## reports: build the board pack, segment reviews and QBRs into reports/<dataset>/<period>/ (QUARTER=2026Q3)
 reports: $(STAMP)
 	$(BIN)/cslib report-metrics $(if $(DATA),--data $(DATA),--plan $(PLAN)) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
 	$(BIN)/cslib build $(PLAN) $(if $(DATA),--data $(DATA)) $(if $(QUARTER),--period $(QUARTER))

@@ -77,10 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="json", help="output format")
 
     p = sub.add_parser(
-        "report-metrics", help="write a period's metrics (json, csv, table) under OUT/<period>/"
+        "report-metrics",
+        help="write a period's metrics (json, csv, table) under OUT/<dataset>/<period>/",
     )
     _metrics_args(p, plan=True)
-    p.add_argument("--out", required=True, type=Path, help="reports folder")
+    p.add_argument("--out", required=True, type=Path,
+                   help="reports folder (files go to OUT/<dataset>/<period>/)")
 
     p = sub.add_parser(
         "build", help="build a report plan (board pack, segment reviews, QBRs) for a period"
@@ -114,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                    "build and write nothing")
     p.add_argument("--max-same-failures", type=int, default=None, metavar="N",
                    help="stop when the first N documents to finish all failed with the same "
-                   "error (default 10; 0: never)")
+                   "error (default: the plan's max_same_failures, else 10; 0: never)")
     _backend_args(p)
 
     p = sub.add_parser("render", help="build one document from one notebook")
@@ -180,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("src", type=Path, metavar="SRC", help="folder holding the source's files")
     p.add_argument("dest", type=Path, metavar="DEST",
                    help="dataset folder to write (new, or one an earlier import wrote)")
+    p = sub.add_parser("schema", help="print the JSON Schema of plan or source files")
+    p.add_argument("kind", choices=("plan", "source"), metavar="KIND", help="plan or source")
     for command in [*sub.choices.values(), *health.choices.values()]:  # `cslib build ... -q`
         loud = command.add_mutually_exclusive_group()
         loud.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
@@ -294,8 +298,13 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_report_metrics(args: argparse.Namespace) -> int:
+    from cslib.pipeline.plan import load_plan
+    from cslib.pipeline.runs import run_dir
+
     result = _compute(args)
-    folder = args.out / result["period"]
+    plan = load_plan(args.plan) if getattr(args, "plan", None) is not None else None
+    folder = run_dir(args.out, plan.data if plan else str(args.data), result["period"],
+                     run=plan.run if plan else "")  # OUT/<dataset>/<period>, as builds
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
     from cslib.pipeline.output import write_atomic
@@ -319,7 +328,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     if args.data:
         data = args.data if "://" in args.data else str(Path(args.data).resolve())
-        plan = dataclasses.replace(plan, data=data)
+        plan = dataclasses.replace(plan, data=data, run="")  # its own folder: not the plan's run
     if args.max_same_failures is not None and args.max_same_failures < 0:
         raise ParameterError(f"--max-same-failures must be 0 or more, got "
                              f"{args.max_same_failures}.")
@@ -329,8 +338,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed, fail_fast=args.fail_fast, scheduler=args.scheduler,
         timeout=args.timeout, dry_run=args.dry_run,
         echo=(lambda line: None) if args.quiet else None,
-        **({} if args.max_same_failures is None
-           else {"max_same_failures": args.max_same_failures}),
+        max_same_failures=args.max_same_failures,
     )
     if args.dry_run:
         return _dry_run(result, verbose=args.verbose)
@@ -444,6 +452,13 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from cslib.schemas import shipped_text
+
+    echo(shipped_text(args.kind), end="")
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cslib.data import sample
 
@@ -542,6 +557,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "import": _cmd_import,
         "new": _cmd_new,
         "health": _cmd_health,
+        "schema": _cmd_schema,
     }[args.command]
     try:
         with stop_on_sigterm():  # SIGTERM (timeout, systemd, CI) ends like Ctrl-C

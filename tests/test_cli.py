@@ -331,9 +331,10 @@ def test_report_metrics_writes_json_csv_and_txt(capsys, tmp_path, valid_dir):
         "--out", out_dir,
     )  # fmt: skip
     assert (code, err) == (0, "")
-    folder = out_dir / "2026Q3"
+    folder = out_dir / "data" / "2026Q3"  # one folder per dataset (valid_dir is .../data)
     assert sorted(p.name for p in out_dir.rglob("*")) == [
-        "2026Q3", "metrics-by-segment.csv", "metrics-by-segment.json", "metrics-by-segment.txt",
+        "2026Q3", "data",
+        "metrics-by-segment.csv", "metrics-by-segment.json", "metrics-by-segment.txt",
     ]  # fmt: skip
     assert out.endswith(f"\nWrote {folder}/metrics-by-segment.json, .csv and .txt\n")
     argv = ["metrics", "--data", valid_dir, "--period", "2026Q3", "--by", "segment", "--format"]
@@ -350,7 +351,7 @@ def test_report_metrics_without_by(capsys, tmp_path, valid_dir):
         capsys, "report-metrics", "--data", valid_dir, "--period", "2026-09", "--out", tmp_path
     )
     assert code == 0
-    assert sorted(p.name for p in (tmp_path / "2026-09").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "data" / "2026-09").iterdir()) == [
         "metrics.csv", "metrics.json", "metrics.txt",
     ]  # fmt: skip
 
@@ -474,7 +475,7 @@ documents:
     assert ("FAILED broken/a0001-sunmeadow-consulting-ab (cell 3): customer_qbr.ipynb, cell 3: "
             "ConfigError: /no/such/risk.yaml: no such settings file.") in done.stderr
     assert "executed notebooks of failures kept in" in done.stderr
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     assert (out / "_failed" / "broken" / "a0001-sunmeadow-consulting-ab.ipynb").is_file()
     index = (out / "index.html").read_text()
     assert index.count(">failed<") == 1 and index.count(">built<") == 1
@@ -485,6 +486,7 @@ def test_the_same_failure_everywhere_is_one_line_and_stops_the_build_early(tmp_p
     plan.write_text(f"""company: Acme
 output: out
 formats: [html]
+max_same_failures: 0  # never stop: the command line's --max-same-failures wins
 documents:
   - name: broken
     notebook: {NOTEBOOKS}/customer_qbr.ipynb
@@ -579,7 +581,7 @@ def test_report_metrics_csv_file_is_spreadsheet_safe(capsys, tmp_path, make_data
     code, _, err = run(capsys, "report-metrics", "--data", data, "--period", "2026Q3",
                        "--by", "industry", "--out", tmp_path / "reports")
     assert code == 0, err
-    text = (tmp_path / "reports" / "2026Q3" / "metrics-by-industry.csv").read_text()
+    text = (tmp_path / "reports" / "data" / "2026Q3" / "metrics-by-industry.csv").read_text()
     _assert_spreadsheet_safe(text)
     assert "\"'@SUM(A1)\"" in text
 

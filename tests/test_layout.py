@@ -26,7 +26,7 @@ LAYERS = [
     ("render", ("render",)),
     ("execute", ("execute",)),
     ("pipeline", ("pipeline",)),
-    ("authoring", ("authoring",)),
+    ("authoring", ("authoring", "schemas")),
     ("cli", ("cli", "__main__")),
 ]
 MAX_LINES = 600

@@ -1,12 +1,14 @@
 """The two entry points: a whole plan (``cslib build``) and one notebook (``cslib render``).
 
-:func:`build_plan` runs a plan for a period into ``<output>/<period>/`` with
-an ``index.html`` and a ``build.json`` ledger; :func:`render_notebook` builds
-one document from one notebook. Both go through the same gate: every job's
-scope parameters made explicit, its slice cut (:mod:`cslib.pipeline.scope`),
-its document checked before it is written (:mod:`cslib.pipeline.guard`). The
-data and the plan are validated before anything is written; a failing
-document does not stop the others.
+:func:`build_plan` runs a plan for a period into ``<output>/<run>/<period>/``
+(:mod:`cslib.pipeline.runs`: one folder per dataset) with an ``index.html``
+and a ``build.json`` ledger, and lists the run in ``<output>/index.html``;
+:func:`render_notebook` builds one document from one notebook. Both go
+through the same gate: every job's scope parameters made explicit, its
+slice cut (:mod:`cslib.pipeline.scope`), its document checked before it
+is written (:mod:`cslib.pipeline.guard`). The data and the plan are
+validated before anything is written; a failing document does not stop the
+others.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from cslib.pipeline.ledger import (
 from cslib.pipeline.output import OutputLock, prepare_output
 from cslib.pipeline.plan import DEFAULT_FORMATS, Job, Plan, absolute_paths, expand
 from cslib.pipeline.progress import Echo, Progress
+from cslib.pipeline.runs import run_dir, run_name, write_runs_index
 from cslib.pipeline.scope import Slicer, scope_of
 from cslib.pipeline.signals import Terminated, signals_deferred, stop_on_sigterm
 from cslib.pipeline.worker import build_job, job_secrets
@@ -95,9 +98,9 @@ def build_plan(
     timeout: float | None = None,
     echo: Echo | None = None,
     dry_run: bool = False,
-    max_same_failures: int = SAME_FAILURES,
+    max_same_failures: int | None = None,
 ) -> BuildResult:
-    """Build every document of ``plan`` for ``period`` into ``<plan.output>/<period>/``.
+    """Build every document of ``plan`` for ``period`` into ``<plan.output>/<run>/<period>/``.
 
     Parameters
     ----------
@@ -135,10 +138,11 @@ def build_plan(
     dry_run : bool
         Build and write nothing: the result lists every document, ``pending``
         (would be built) or ``built`` with ``reused`` (up to date).
-    max_same_failures : int
+    max_same_failures : int, optional
         Stop when this many documents have finished and every one failed in the
         same cell with the same error (a deterministic bug would fail them all);
-        0 never stops. The rest are listed as not built.
+        0 never stops. The rest are listed as not built. Default: the plan's
+        ``max_same_failures``, else :data:`SAME_FAILURES`.
 
     Returns
     -------
@@ -178,7 +182,7 @@ def build_plan(
         from cslib.render.quarto import choose_backend
 
         chosen = choose_backend(chosen, quarto=quarto)
-    out_dir = plan.output / p.label
+    out_dir = run_dir(plan.output, plan.data, p.label, run=plan.run)
     if dry_run:
         todo, reused = _todo(jobs, out_dir, dataset, backend=chosen, force=force,
                              retry_failed=retry_failed)
@@ -193,7 +197,9 @@ def build_plan(
             plan, dataset, p, jobs, out_dir, started=started, backend=chosen, quarto=quarto,
             only=only, workers=workers, executor=executor, force=force,
             retry_failed=retry_failed, fail_fast=fail_fast, scheduler=scheduler,
-            timeout=timeout or plan.timeout, echo=echo, max_same=max_same_failures,
+            timeout=timeout or plan.timeout, echo=echo,
+            max_same=next(n for n in (max_same_failures, plan.max_same_failures, SAME_FAILURES)
+                          if n is not None),
         )
 
 
@@ -305,7 +311,9 @@ def _build_locked(
         try:
             book = slicer.book_figures({"period": p.label, **plan.parameters})
             facts = portfolio_facts(dataset, p.last_month, book.get("health"))
-            write_index(result, plan, earlier=earlier, facts=facts)
+            write_index(result, plan, earlier=earlier, facts=facts,
+                        dataset=plan.run or run_name(plan.data))
+            write_runs_index(plan.output)
         except OutputError as exc:  # the journal still holds what was written
             result.error = result.error or str(exc)
     return result

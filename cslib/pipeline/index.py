@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
@@ -205,13 +206,15 @@ def _facts(o: Outcome, facts: Mapping[tuple[str, str], Facts]) -> Facts:
 
 
 def write_index(result: BuildResult, plan: Plan, *, earlier: Sequence[Outcome] = (),
-                facts: Mapping[tuple[str, str], Facts] | None = None) -> Path:
+                facts: Mapping[tuple[str, str], Facts] | None = None,
+                dataset: str = "") -> Path:
     """Write ``index.html`` (the portfolio of the run's documents) and ``build.json``.
 
     ``earlier``: documents recorded by an earlier build of the same folder that
     this build did not touch (a build of part of a plan, ``--only``); they stay
     listed with their recorded status. ``facts``: what each row is about
     (:func:`portfolio_facts`); without them the rows carry titles and status only.
+    ``dataset``: the run's name, recorded in the ledger for the top index.
     """
     titles = {d.name: d.title for d in plan.documents}
     order = {d.name: i for i, d in enumerate(plan.documents)}
@@ -238,7 +241,9 @@ def write_index(result: BuildResult, plan: Plan, *, earlier: Sequence[Outcome] =
     write_atomic(index, page)
     ledger = {
         "plan": str(plan.path),
+        "dataset": dataset or result.out_dir.parent.name,
         "period": result.period,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": result.seconds,
         "documents": [asdict(o) for o in everything],
     }

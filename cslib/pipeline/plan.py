@@ -10,7 +10,8 @@ Example::
 
     company: Larkspur Analytics
     data: sample                 # a dataset folder, or "sample"
-    output: ../reports           # documents go to <output>/<period>/
+    output: ../reports           # documents go to <output>/<run>/<period>/
+    run: larkspur                # optional: the <run> folder (default the dataset's name)
     formats: [html, pdf]         # also pptx: a deck per document (cslib.render.pptx)
     pptx_template: qbr-template.pptx   # optional: the deck's .pptx master
     documents:
@@ -206,6 +207,8 @@ class Plan:
     timeout: float = DEFAULT_TIMEOUT
     currency: str = ""
     locale: str = ""
+    run: str = ""
+    max_same_failures: int | None = None
 
 
 @dataclass(frozen=True)
@@ -347,7 +350,7 @@ def _fan_out(spec: Mapping[str, Any], where: str, *, required: bool) -> str | No
 
 
 def _section(value: object, base: Path, where: str) -> SectionSpec:
-    spec = check_keys(value, ("notebook", "for_each", "segments", "accounts"), where=where)
+    spec = check_keys(value, _SECTION_KEYS, where=where)
     for_each = _fan_out(spec, where, required=True)
     return SectionSpec(
         notebook=_notebook(spec.get("notebook"), base, f"{where}.notebook"),
@@ -357,11 +360,13 @@ def _section(value: object, base: Path, where: str) -> SectionSpec:
     )
 
 
+_SECTION_KEYS = ("notebook", "for_each", "segments", "accounts")
 _DOC_KEYS = ("name", "title", "notebook", "for_each", "segments", "accounts", "sections", "formats",
              "parameters")
 _PLAN_KEYS = ("company", "data", "output", "period", "fiscal_year_start", "formats", "backend",
               "min_group_size", "leak_scan_ignore", "pptx_template", "parameters", "documents",
-              "timeout", "currency", "locale")
+              "timeout", "currency", "locale", "run",
+              "max_same_failures")
 
 
 def _timeout(value: object, where: str) -> float:
@@ -462,7 +467,21 @@ def load_plan(path: str | Path) -> Plan:
         pptx_template=_pptx_template(top.get("pptx_template"), base, where),
         timeout=_timeout(top.get("timeout", DEFAULT_TIMEOUT), where),
         **_money_locale(top, where),
+        run=_run(top.get("run"), where),
+        max_same_failures=None if top.get("max_same_failures") is None
+        else _int(top["max_same_failures"], f"{where}: max_same_failures"),
     )
+
+
+def _run(value: Any, where: str) -> str:
+    """The plan's ``run``: the folder under ``output`` its runs go to (default the dataset's)."""
+    if value is None:
+        return ""
+    run = _str(value, f"{where}: run")
+    if not _NAME.match(run):
+        raise ConfigError(f"{where}: run must be lowercase letters, digits and dashes "
+                          f"(a folder name), got {run!r}.")
+    return run
 
 
 def _money_locale(top: Mapping[str, Any], where: str) -> dict[str, str]:

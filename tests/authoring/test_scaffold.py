@@ -243,7 +243,7 @@ def test_a_new_report_edited_and_built_by_make_reports(project, capsys):
         capture_output=True, text=True, timeout=600, check=False, env=env,
     )
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    out = project / "reports" / "2026Q3"
+    out = project / "reports" / "data" / "2026Q3"
     ledger = json.loads((out / "build.json").read_text())["documents"]
     built = {d["key"]: d for d in ledger}
     assert all(d["status"] == "built" for d in ledger), ledger

@@ -429,7 +429,8 @@ def test_report_metrics_reads_the_plans_own_data(tmp_path, capsys) -> None:
     plan = ROOT / "params" / "ravenstack.yaml"
     assert main(["report-metrics", "--plan", str(plan), "--by", "segment",
                  "--out", str(tmp_path)]) == 0
-    figures = json.loads((tmp_path / "2024Q4" / "metrics-by-segment.json").read_text())
+    folder = tmp_path / "ravenstack" / "2024Q4"  # <out>/<dataset>/<period>
+    figures = json.loads((folder / "metrics-by-segment.json").read_text())
     assert sorted(figures["by"]["segment"]) == ["Basic", "Enterprise", "Pro"]
     assert round(figures["total"]["ending_mrr"]) == 10_734_251  # the published Dec 2024 MRR
 

@@ -81,7 +81,7 @@ def _assert_every_file_complete(out: Path) -> int:
 
 def test_a_build_killed_mid_way_leaves_only_whole_files_and_the_next_run_finishes(tmp_path):
     plan = _plan(tmp_path)
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     proc = _start(plan)
     _wait_for_documents(out, proc, 3)
     os.killpg(proc.pid, signal.SIGKILL)  # the build and its workers, at once
@@ -107,7 +107,7 @@ def test_a_build_killed_mid_way_leaves_only_whole_files_and_the_next_run_finishe
 
 def test_ctrl_c_stops_the_build_cleanly_and_says_what_was_done(tmp_path):
     plan = _plan(tmp_path, stall=True)
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     proc = _start(plan)
     _wait_for_documents(out, proc, 3)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

@@ -103,7 +103,7 @@ def test_a_worker_killed_fails_only_its_document_and_the_rest_build(tmp_path, ex
     done = _run(["build", str(plan), "--jobs", "2", "--executor", executor], mark)
     assert done.returncode == 1, done.stderr
     assert "internal error" not in done.stderr and "BrokenProcessPool" not in done.stderr
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     ledger = _ledger(out)
     crashed = {k: d for k, d in ledger.items() if d["status"] != "built"}
     (only,) = crashed.values()
@@ -122,7 +122,7 @@ def test_a_document_whose_worker_died_once_is_built_on_a_new_worker(tmp_path):
     done = _run(["build", str(plan), "--jobs", "2"], mark)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "struck").exists()  # it did kill its worker the first time
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     assert {d["status"] for d in _ledger(out).values()} == {"built"}
     _files_recorded(out)
     _assert_nothing_left(mark)
@@ -133,7 +133,7 @@ def test_a_report_process_killed_is_retried_once_then_crashed(tmp_path):
     plan = _plan(tmp_path, fault="kill-report", target="A0005")
     done = _run(["build", str(plan), "--jobs", "2"], mark)
     assert done.returncode == 1
-    ledger = _ledger(tmp_path / "out" / "2026Q3")
+    ledger = _ledger(tmp_path / "out" / "sample" / "2026Q3")
     statuses = sorted(d["status"] for d in ledger.values())
     assert statuses == ["built"] * 5 + ["crashed"]
     _assert_nothing_left(mark)
@@ -147,7 +147,7 @@ def test_a_hung_document_is_stopped_at_the_time_limit_and_fails_alone(tmp_path):
     done = _run(["build", str(plan), "--jobs", "2", "--timeout", "8"], mark)
     assert time.monotonic() - started < 300
     assert done.returncode == 1, done.stderr
-    ledger = _ledger(tmp_path / "out" / "2026Q3")
+    ledger = _ledger(tmp_path / "out" / "sample" / "2026Q3")
     hung = [d for d in ledger.values() if d["status"] != "built"]
     assert len(hung) == 1 and hung[0]["key"].startswith("probe/a0004")
     assert hung[0]["status"] == "failed"
@@ -188,7 +188,7 @@ def test_sigterm_stops_workers_writes_the_ledger_and_exits_143(tmp_path, whom):
     mark = uuid.uuid4().hex
     # A0006 hangs, once: it keeps the build busy when the signal comes, not the rerun.
     plan = _plan(tmp_path, fault="hang", target="A0006", ids=IDS, once=str(tmp_path / "hung"))
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     proc = _start(plan, mark)
     _wait_for(out, proc, 2)
     if whom == "group":
@@ -216,7 +216,7 @@ def test_sigterm_stops_workers_writes_the_ledger_and_exits_143(tmp_path, whom):
 def test_a_build_killed_with_sigkill_leaves_no_worker_behind(tmp_path):
     mark = uuid.uuid4().hex
     plan = _plan(tmp_path, fault="hang", target="A0006")
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     proc = _start(plan, mark)
     _wait_for(out, proc, 2)
     proc.send_signal(signal.SIGKILL)  # the build alone: its workers must not live on
@@ -230,7 +230,7 @@ def test_an_output_that_is_a_file_is_one_clear_error(tmp_path):
     done = _run(["build", str(_plan(tmp_path))], "x")
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        f"cslib: error: cannot create the output folder {tmp_path / 'out' / '2026Q3'}: "
+        f"cslib: error: cannot create the output folder {tmp_path / 'out' / 'sample' / '2026Q3'}: "
         "a file is in the way where a folder is needed."
     )
 
@@ -257,7 +257,7 @@ def test_a_read_only_output_folder_is_refused_before_any_document(tmp_path):
                           timeout=300)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == (
-        f"cslib: error: cannot create the output folder {out / '2026Q3'}: "
+        f"cslib: error: cannot create the output folder {out / 'sample' / '2026Q3'}: "
         "the file system is read-only."
     )
     assert "Building" not in done.stdout  # refused before the first document
@@ -274,12 +274,13 @@ def test_a_full_disk_stops_the_build_cleanly_and_the_next_run_resumes(tmp_path):
               f"2> {tmp_path}/1.err; echo $? > {tmp_path}/1.rc; }}; "
               f"ls -R {out} > {tmp_path}/1.ls; "
               f"mount -o remount,size=64m {out} && {build} > {tmp_path}/2.out 2> {tmp_path}/2.err"
-              f"; echo $? > {tmp_path}/2.rc; cat {out}/2026Q3/build.json > {tmp_path}/2.json")
+              f"; echo $? > {tmp_path}/2.rc; "
+              f"cat {out}/sample/2026Q3/build.json > {tmp_path}/2.json")
     subprocess.run([*ns, "sh", "-c", script], timeout=600, env=_env("x"))
     first_err = (tmp_path / "1.err").read_text()
     assert (tmp_path / "1.rc").read_text().strip() == "2", first_err
     assert "internal error" not in first_err and "Traceback" not in first_err
-    assert "cslib: error: cannot write " + str(out / "2026Q3") in first_err
+    assert "cslib: error: cannot write " + str(out / "sample" / "2026Q3") in first_err
     assert ": no space left on the device." in first_err
     assert "Run the same command again to build the rest" in first_err
     assert ".tmp" not in (tmp_path / "1.ls").read_text()  # nothing half-written left
@@ -309,7 +310,7 @@ documents:
     for_each: account
     accounts: {{ids: [A0007, A0008], paying: false}}
 """)
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "sample" / "2026Q3"
     first = _start(plan, mark, "--only", "probe")  # A0006 hangs: it is still building
     _wait_for(out, first, 1)
     second = _run(["build", str(plan), "--only", "other"], mark)

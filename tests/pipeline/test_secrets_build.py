@@ -52,7 +52,7 @@ def test_a_secret_is_used_by_the_notebook_but_written_nowhere(tmp_path):
     written = _everything_written(tmp_path)
     assert f"KEY LENGTH {len(SECRET)}" in written  # the notebook had the real value
     assert SECRET not in written + done.stdout + done.stderr
-    assert '"crm_key": "***"' in (tmp_path / "out" / "2026Q3" / "build.json").read_text()
+    assert '"crm_key": "***"' in (tmp_path / "out" / "sample" / "2026Q3" / "build.json").read_text()
 
 
 @pytest.mark.parametrize("executor", ["local", "kernel"])

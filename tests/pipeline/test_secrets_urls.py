@@ -117,7 +117,7 @@ documents:
     done = subprocess.run([*CSLIB, "build", str(plan)], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 1, done.stderr  # the probe fails, the QBR is built
-    out = tmp_path / "out" / "2026Q3"
+    out = tmp_path / "out" / "cslib-secrets" / "2026Q3"
     assert list(out.glob("_failed/**/*.ipynb")) and list(out.glob("qbr/*.pdf"))
     written = [done.stdout, done.stderr]
     for path in out.rglob("*"):
