@@ -568,16 +568,19 @@ def report_slice(
     """
     source = data if isinstance(data, SqlSource) else open_source(data)
     last = source.coverage()[1]
-    until = min(period_or_latest(period, last, fiscal_year_start_month=fiscal_year_start)
+    month = min(period_or_latest(period, last, fiscal_year_start_month=fiscal_year_start)
                 .last_month, last)
+    # One month past the period: whether a renewal due in its last month renewed is
+    # read from the month after, as a CSV folder (read whole) tells it.
+    until = min(month + 1, last)
     if kind == "customer" and account_id.strip():
         part = source.read(account_ids=[account_id], until=until)
         if part.accounts.empty:
             raise ParameterError(f"`account_id` {account_id!r} is not in the accounts of "
                                  f"{source.name}.")
         seg = str(part.accounts["segment"].iloc[0])  # one row: account_id is unique
-        benchmarks = benchmarks_from_usage(source.segment_usage(seg, until), seg,
-                                           account_id=account_id, month=until,
+        benchmarks = benchmarks_from_usage(source.segment_usage(seg, month), seg,
+                                           account_id=account_id, month=month,
                                            min_group_size=min_group_size)
         return part.scoped(Scope("customer", account_id, benchmarks))
     if kind == "segment" and segment.strip():

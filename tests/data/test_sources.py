@@ -163,7 +163,7 @@ def test_a_qbr_reads_only_its_customers_rows_at_the_server(pg) -> None:
         assert mine, f"no read of {table} filtered by account at the server"
         assert "'A0004'" in mine[0][1]
     dated = [s for s, _ in reads if "FROM mrr" in s and "WHERE mrr.account_id" in s]
-    assert "mrr.month < $2" in dated[0]  # no month after the period is read
+    assert "mrr.month < $2" in dated[0]  # nothing after the month after the period is read
     # The one read beyond the customer: its segment's usage of the benchmark months.
     others = [(s, p) for s, p in reads if "IN ($1" not in s]
     assert len(others) == 1 and "WHERE accounts.segment = $1" in others[0][0]
@@ -181,7 +181,7 @@ def test_segment_reads_push_a_subquery_down(duck, sample) -> None:
     ids = set(sample.accounts.loc[sample.accounts["segment"] == "Enterprise", "account_id"])
     assert set(part.accounts["account_id"]) == ids
     assert set(part.mrr["account_id"].astype(str)) <= ids
-    assert part.mrr["month"].max() == pd.Period("2026-09", "M")
+    assert part.mrr["month"].max() == pd.Period("2026-10", "M")  # the month after 2026Q3
     assert part.coverage == sample.coverage  # the whole table's span, from one aggregate
     with pytest.raises(ParameterError, match="`segment` must be one of 'Enterprise'"):
         report_slice(duck, "segment", segment="Nope", period="2026Q3")
@@ -234,9 +234,9 @@ def test_a_yaml_mapping_reads_a_salesforce_style_warehouse(sample, tmp_path, mon
     _assert_same_tables(sample, open_source(source).read())
     assert _metrics_json(str(source), capsys) == _metrics_json(str(SAMPLE), capsys)
     one = report_slice(str(source), "customer", account_id="A0004", period="2026Q3")
-    assert one.mrr["month"].max() == pd.Period("2026-09", "M")  # DATE months bounded too
+    assert one.mrr["month"].max() == pd.Period("2026-10", "M")  # DATE months bounded too
     assert len(one.mrr) == (sample.mrr.assign(a=sample.mrr["account_id"].astype(str))
-                            .query("a == 'A0004' and month <= '2026-09'").shape[0])
+                            .query("a == 'A0004' and month <= '2026-10'").shape[0])
 
 
 # Bad sources: one clear message, no traceback ----------------------------------------------

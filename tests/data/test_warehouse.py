@@ -262,3 +262,16 @@ def test_a_misspelt_top_level_key_gets_a_did_you_mean(tmp_path) -> None:
     path.write_text("url: x.duckdb\ntabels: {}\n")
     with pytest.raises(ParameterError, match="Did you mean 'tables'"):
         read_source_file(path)
+
+
+def test_a_board_report_from_the_warehouse_says_what_the_folder_says(warehouse) -> None:
+    from cslib.present import narrative, tables
+    from cslib.present.report import open_report
+
+    a = open_report("company", data=str(warehouse), period="2026Q3", company="Larkspur")
+    b = open_report("company", data=str(SAMPLE), period="2026Q3", company="Larkspur")
+    # Renewals due in the period's last month are told renewed from the month after it,
+    # which a database read must fetch too (not only the period's months).
+    assert tables.customer_outcomes(a).text() == tables.customer_outcomes(b).text()
+    assert tables.headline_kpis(a).text() == tables.headline_kpis(b).text()
+    assert narrative.executive_summary(a).text() == narrative.executive_summary(b).text()
