@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from cslib import __version__
 from cslib.data.load import load, unrecognized_files
@@ -147,6 +147,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="Jupyter notebook (default) or Quarto document")
     p.add_argument("--dir", type=Path, default=Path("notebooks"),
                    help="folder for the notebook (default: notebooks)")
+
+    p = sub.add_parser("init", help="create a new reporting project (notebooks, a plan) that "
+                       "builds with `cslib build`")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the project folder (new or empty)")
+    p.add_argument("--company", default="Your Company",
+                   help="your company's name, on every cover (default: Your Company)")
+    p.add_argument("--force", action="store_true",
+                   help="add the project to a folder that holds files (nothing is overwritten)")
 
     p = sub.add_parser("sample", help="(re)generate the deterministic sample company")
     p.add_argument("dest", type=Path, metavar="DIR", help="folder to write the CSV files to")
@@ -319,6 +327,7 @@ def _cmd_report_metrics(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from cslib.pipeline.build import build_plan
     from cslib.pipeline.plan import MAX_TIMEOUT, load_plan
+    from cslib.pipeline.summary import dry_run_lines, failure_lines
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {args.jobs}.")
@@ -341,7 +350,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         max_same_failures=args.max_same_failures,
     )
     if args.dry_run:
-        return _dry_run(result, verbose=args.verbose)
+        for line in dry_run_lines(result, verbose=args.verbose):
+            echo(line)
+        return 0
     failed = result.failed
     reused = sum(o.reused for o in result.outcomes)
     if result.interrupted or result.error:
@@ -373,49 +384,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
         echo(f"  executed notebooks of failures kept in {result.out_dir / '_failed'}",
               err=True)
     return 1 if failed else 0
-
-
-def failure_lines(failed: Sequence[Any]) -> list[str]:
-    """One line per distinct failure: identical ones (same cell, same error) grouped.
-
-    ``FAILED 140 documents in cell 7, all with the same error: ... KeyError: 'x'
-    (qbr/a0001, qbr/a0002, qbr/a0003 and 137 more)``; a failure of its own keeps its
-    ``FAILED key (cell n): error`` line.
-    """
-    groups: dict[tuple[Any, str], list[str]] = {}
-    for o in failed:
-        groups.setdefault((o.cell, o.error), []).append(o.key)
-    lines = []
-    for (cell, error), keys in groups.items():
-        where = f" (cell {cell})" if cell else ""
-        if len(keys) == 1:
-            lines.append(f"  FAILED {keys[0]}{where}: {error}")
-            continue
-        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
-        cells = f" in cell {cell}" if cell else ""
-        lines.append(f"  FAILED {len(keys)} documents{cells}, all with the same error: "
-                     f"{error} ({shown})")
-    return lines
-
-
-def _dry_run(result: Any, *, verbose: bool) -> int:
-    """What a build would do: per plan document, how many to build and how many are current."""
-    todo = [o for o in result.outcomes if o.status == "pending"]
-    echo(f"Dry run: {len(todo)} of {len(result.outcomes)} documents for {result.period} "
-         f"would be built into {result.out_dir} ({len(result.outcomes) - len(todo)} up to "
-         "date); nothing was built or written.")
-    names: dict[str, list[Any]] = {}
-    for o in result.outcomes:
-        names.setdefault(o.document, []).append(o)
-    for name, outs in names.items():
-        build = [o.key for o in outs if o.status == "pending"]
-        echo(f"  {name}: {len(build)} to build, {len(outs) - len(build)} up to date"
-             + ("" if verbose or not build or len(outs) == 1 else
-                f" ({', '.join(build[:3])}{' ...' if len(build) > 3 else ''})"))
-        if verbose:
-            for o in outs:
-                echo(f"    {'build     ' if o.status == 'pending' else 'up to date'}  {o.key}")
-    return 0
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -456,6 +424,17 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from cslib.schemas import shipped_text
 
     echo(shipped_text(args.kind), end="")
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from cslib.authoring.init import init_project
+
+    made = init_project(args.dir, company=args.company, force=args.force)
+    if not args.quiet:
+        echo(f"Created a reporting project in {made.root}: {len(made.notebooks)} notebooks in "
+             f"notebooks/, the plan {made.plan.relative_to(made.root)}.")
+        echo(f"Next: cd {made.root} && cslib build {made.plan.relative_to(made.root)}")
     return 0
 
 
@@ -556,6 +535,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "sample": _cmd_sample,
         "import": _cmd_import,
         "new": _cmd_new,
+        "init": _cmd_init,
         "health": _cmd_health,
         "schema": _cmd_schema,
     }[args.command]

@@ -19,6 +19,7 @@ __all__ = [
     "PeriodError",
     "QmdError",
     "QuartoError",
+    "require_extra",
 ]
 
 
@@ -121,3 +122,17 @@ class OutputClosedError(Exception):
     command line ends quietly on it, as a tool killed by SIGPIPE does, while any
     other broken pipe stays an error. Not a :class:`CslibError`: nothing went wrong.
     """
+
+
+def require_extra(module: str, extra: str, feature: str) -> None:
+    """Raise a clear :class:`ParameterError` when an optional dependency is not installed.
+
+    ``require_extra("sqlalchemy", "warehouse", "database sources")`` says
+    "the `warehouse` extra is needed for database sources: pip install
+    'cslib[warehouse]'" instead of an import traceback.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ParameterError(f"the `{extra}` extra is needed for {feature}: "
+                             f"pip install 'cslib[{extra}]'")

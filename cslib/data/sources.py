@@ -60,7 +60,7 @@ from cslib.data.warehouse import (
     month_or_none,
     read_source_file,
 )
-from cslib.errors import DataError, ParameterError
+from cslib.errors import DataError, ParameterError, require_extra
 from cslib.secrets import mask_text, mask_url
 from cslib.settings import did_you_mean
 
@@ -114,6 +114,7 @@ def display_name(url: str) -> str:
     >>> display_name("duckdb:////data/cs/warehouse.duckdb")
     'duckdb database warehouse.duckdb'
     """
+    require_extra("sqlalchemy", "warehouse", "database sources")
     from sqlalchemy.engine import make_url
 
     try:
@@ -126,6 +127,7 @@ def display_name(url: str) -> str:
 
 def open_source(data: str | Path) -> SqlSource:
     """The :class:`SqlSource` named by ``data``: a URL, a DuckDB file or a YAML source file."""
+    require_extra("sqlalchemy", "warehouse", "database sources")
     text = str(data).strip()
     if "://" not in text and Path(text).suffix.lower() in (".yaml", ".yml"):
         spec = read_source_file(Path(text).expanduser())
@@ -137,6 +139,9 @@ def open_source(data: str | Path) -> SqlSource:
 
 @cache
 def _engine(url: str) -> Any:
+    require_extra("sqlalchemy", "warehouse", "database sources")
+    if url.startswith("duckdb:"):
+        require_extra("duckdb_engine", "warehouse", "DuckDB files")
     import sqlalchemy as sa
 
     # No pool: no connection outlives its query, so nothing is left holding a DuckDB

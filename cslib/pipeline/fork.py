@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import os
 import pickle
 import signal
@@ -42,7 +43,6 @@ WARM_MODULES = (
     "cslib.document.assemble",
     "cslib.render.html",
     "cslib.render.pdf",
-    "cslib.render.pptx",
     "cslib.pipeline.worker",
 )
 
@@ -57,11 +57,14 @@ def init_worker() -> None:
     from cslib import typeface
     from cslib.document import assemble
     from cslib.execute.inprocess import interactive_shell
-    from cslib.render import compiler, html, pptx
+    from cslib.render import compiler, html
     from cslib.render.fonts import font_face_css
 
     compiler.warm_up()  # fonts loaded and the compiler built once, shared by every fork
-    pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
+    if importlib.util.find_spec("pptx") is not None:  # the `pptx` extra, when installed
+        from cslib.render import pptx
+
+        pptx.warm_up()  # python-pptx loaded once (no Typst compile here: forks follow)
     html.warm_up()  # the page template compiled once
     assemble.warm_up()  # the markdown parser's scanners compiled once
     font_face_css()

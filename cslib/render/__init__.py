@@ -39,6 +39,9 @@ def render_document(doc: Document, fmt: str, *, pptx_template: Path | None = Non
         On an unknown format.
     """
     if fmt == "pptx":
+        from cslib.errors import require_extra
+
+        require_extra("pptx", "pptx", "decks (--to pptx)")
         from cslib.render.pptx import render_pptx
 
         return render_pptx(doc, template=pptx_template)
