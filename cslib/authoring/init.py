@@ -8,7 +8,8 @@ forking this repository: the folder gets
   the analyst's own section);
 - ``params/reports.yaml``: a plan that builds them from the embedded sample
   company (``data: sample``) into ``reports/``; point ``data`` at the team's
-  folder, database URL or source file;
+  folder, database URL or source file; ``params/plan.schema.json`` beside it,
+  which the plan's first line names so editors complete and check it;
 - ``README.md``: the three commands that matter.
 
 Nothing is overwritten: a folder that holds files is refused unless ``force``.
@@ -32,7 +33,7 @@ STARTERS = (
 )
 
 PLAN = """\
-# yaml-language-server: $schema=https://cslib.invalid/schemas/plan.schema.json
+# yaml-language-server: $schema=plan.schema.json
 # The reports of this project: `cslib build params/reports.yaml` builds them into reports/.
 # Relative paths are relative to this file. `cslib build --dry-run` lists what would be built.
 company: {company}
@@ -106,6 +107,11 @@ def init_project(folder: str | Path, *, company: str = "Your Company",
     quoted = '"' + company.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if not plan.exists():
         plan.write_text(PLAN.format(company=quoted), encoding="utf-8")
+    schema = root / "params" / "plan.schema.json"  # what editors complete the plan from
+    if not schema.exists():
+        from cslib.schemas import schema_text
+
+        schema.write_text(schema_text("plan"), encoding="utf-8")
     readme = root / "README.md"
     if not readme.exists():
         readme.write_text(README.format(company=company), encoding="utf-8")

@@ -73,6 +73,7 @@ def test_a_clean_install_builds_a_project_made_by_cslib_init(wheel, tmp_path) ->
     init = _run(cslib, "init", project, "--company", "Acme Corp", cwd=tmp_path, env=env)
     assert init.returncode == 0, init.stderr
     assert (project / "params" / "reports.yaml").is_file()
+    assert '"$schema"' in (project / "params" / "plan.schema.json").read_text()
     again = _run(cslib, "init", project, cwd=tmp_path, env=env)
     assert again.returncode == 2 and "is not empty" in again.stderr
 
