@@ -20,6 +20,7 @@ from jinja2 import Environment
 
 from cslib.names import slugify
 from cslib.pipeline.output import write_atomic
+from cslib.secrets import mask_url
 
 __all__ = ["RunRow", "find_runs", "run_dir", "run_name", "write_runs_index"]
 
@@ -37,8 +38,8 @@ def run_name(data: str) -> str:
     name (``postgresql://u@host/crm`` -> ``crm``).
     """
     text = str(data).strip() or "sample"
-    if "://" in text:
-        parts = urlsplit(text)
+    if "://" in text:  # the password masked first: a '/' or '#' in it must not end the host
+        parts = urlsplit(mask_url(text))
         tail = parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or parts.scheme
     else:
         path = Path(text)

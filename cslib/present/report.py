@@ -516,9 +516,7 @@ def open_report(
     from cslib.present.locale import use_locale
 
     use_locale(currency, locale)  # the whole notebook writes its figures this way
-    for name, value in (("currency", currency), ("locale", locale)):
-        if value:
-            parameters[name] = value
+    parameters.update({k: v for k, v in (("currency", currency), ("locale", locale)) if v})
     install_display()  # the analyst's own DataFrames and figures, in the house style
     return Report(
         kind=kind,

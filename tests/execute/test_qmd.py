@@ -177,7 +177,7 @@ def qmd_project(tmp_path):
     (tmp_path / "params").mkdir()
     text = render_template("customer", name="brief", title="Customer brief",
                            company="Larkspur Analytics", fmt="qmd")
-    text = text.replace("## Health\n", "## Health\n\nA paragraph only the qmd has.\n")
+    text = text.replace("## Adoption\n", "## Adoption\n\nA paragraph only the qmd has.\n")
     (tmp_path / "notebooks" / "brief.qmd").write_text(text)
     (tmp_path / "params" / "plan.yaml").write_text(QMD_PLAN)
     sample.write(tmp_path / "data", n_accounts=15)

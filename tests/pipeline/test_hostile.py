@@ -181,7 +181,7 @@ def test_hostile_names_make_safe_distinct_stable_file_names(hostile):
     assert "qbr/a6-acme-inc" in qbr and "qbr/a7-acme-inc" in qbr  # different accounts
     assert "qbr/a8-etc-passwd" in qbr
     assert len(max(keys, key=len)) <= 100
-    plan = load_plan(hostile.out_dir.parents[1] / "plan.yaml")
+    plan = load_plan(hostile.out_dir.parents[2] / "plan.yaml")  # <plan>/out/<run>/<period>
     dataset = resolve_data(plan.data)
     again = [j.key for j in expand(plan, dataset, Period.parse("2026Q3"))]
     assert again == keys  # the same names on every run

@@ -26,6 +26,7 @@ PROBE = ROOT / "tests" / "fixtures" / "fault_probe.ipynb"
     ("/srv/Warehouse Source.yaml", "warehouse-source"),
     ("postgresql://cs:secret@db.example:5432/crm_prod?sslmode=require", "crm-prod"),
     ("duckdb:///srv/lake.duckdb", "lake"),
+    ("postgresql://cslib:p/ss w#rd:x%2F%40y@127.0.0.1:5432/cslib_secrets", "cslib-secrets"),
 ])
 def test_run_name_is_the_datasets_name_and_never_a_secret(data, name):
     assert run_name(data) == name
