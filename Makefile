@@ -83,7 +83,7 @@ lint: $(STAMP)
 
 ## reports: build the board pack, segment reviews and QBRs into reports/<dataset>/<period>/ (QUARTER=2026Q3)
 reports: $(STAMP)
-	$(BIN)/cslib report-metrics $(if $(DATA),--data $(DATA),--plan $(PLAN)) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
+	$(BIN)/cslib report-metrics --plan $(PLAN) $(if $(DATA),--data $(DATA)) --by $(BY) --out $(REPORTS) $(if $(QUARTER),--period $(QUARTER))
 	$(BIN)/cslib build $(PLAN) $(if $(DATA),--data $(DATA)) $(if $(QUARTER),--period $(QUARTER))
 
 ## lab: open JupyterLab on the project at 127.0.0.1:LAB_PORT (kernel "cslib (project)"; notebooks default to the sample data)

@@ -213,14 +213,19 @@ def _show_queries_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _metrics_args(p: argparse.ArgumentParser, *, plan: bool = False) -> None:
-    where = p.add_mutually_exclusive_group(required=True) if plan else p
-    where.add_argument("--data", metavar="DATA",
-                       help="dataset folder, database URL, DuckDB file or YAML source file",
-                       **({} if plan else {"required": True}))
+    p.add_argument("--data", metavar="DATA",
+                   help="dataset folder, database URL, DuckDB file or YAML source file"
+                   + (" (default: the plan's `data`)" if plan else ""),
+                   **({} if plan else {"required": True}))
     if plan:
-        where.add_argument("--plan", type=Path, metavar="PLAN",
-                           help="the dataset a plan file names (its `data`)")
+        p.add_argument("--plan", type=Path, metavar="PLAN",
+                       help="a plan file: its `data`, `currency` and `locale`")
     _show_queries_arg(p)
+    p.add_argument("--currency", default="",
+                   help="ISO 4217 code money is written in by --format table (default USD, "
+                   "or the plan's)")
+    p.add_argument("--locale", default="",
+                   help="locale of the table's numbers, e.g. de_DE (default en_US, or the plan's)")
     p.add_argument(
         "--period",
         help="2026Q3, 2026-09, 2026 or TTM2026-09 (default: latest complete quarter)",
@@ -233,13 +238,15 @@ def _metrics_args(p: argparse.ArgumentParser, *, plan: bool = False) -> None:
 
 
 def _compute(args: argparse.Namespace) -> dict:
-    if getattr(args, "plan", None) is not None:
+    if getattr(args, "plan", None) is not None and not args.data:
         from cslib.pipeline.plan import load_plan
         from cslib.present.report import resolve_data
 
         dataset = resolve_data(load_plan(args.plan).data)
-    else:
+    elif args.data:
         dataset = load(args.data)
+    else:
+        raise ParameterError(f"{args.command}: which dataset? Give --data DATA or --plan PLAN.")
     period = period_or_latest(args.period, dataset.last_month,
                               fiscal_year_start_month=args.fiscal_year_start)
     return period_metrics(dataset, period=period, by=args.by)
@@ -301,25 +308,34 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    echo(render(_compute(args), args.format), end="")
+    from cslib.present.locale import use_locale
+
+    result = _compute(args)
+    with use_locale(args.currency, args.locale):  # the table's money and numbers only
+        echo(render(result, args.format), end="")
     return 0
 
 
 def _cmd_report_metrics(args: argparse.Namespace) -> int:
     from cslib.pipeline.plan import load_plan
     from cslib.pipeline.runs import run_dir
+    from cslib.present.locale import use_locale
 
-    result = _compute(args)
     plan = load_plan(args.plan) if getattr(args, "plan", None) is not None else None
-    folder = run_dir(args.out, plan.data if plan else str(args.data), result["period"],
-                     run=plan.run if plan else "")  # OUT/<dataset>/<period>, as builds
+    result = _compute(args)
+    # OUT/<dataset>/<period>, as builds: --data over a plan's makes its own run, as build's does
+    folder = run_dir(args.out, str(args.data) if args.data else plan.data,  # type: ignore[union-attr]
+                     result["period"], run=plan.run if plan and not args.data else "")
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"metrics-by-{args.by}" if args.by else "metrics"
     from cslib.pipeline.output import write_atomic
 
+    with use_locale(args.currency or (plan.currency if plan else ""),
+                    args.locale or (plan.locale if plan else "")):
+        table = render(result, "table")
     for fmt, suffix in (("json", "json"), ("csv", "csv"), ("table", "txt")):
-        write_atomic(folder / f"{stem}.{suffix}", render(result, fmt))
-    echo(render(result, "table"), end="")
+        write_atomic(folder / f"{stem}.{suffix}", table if fmt == "table" else render(result, fmt))
+    echo(table, end="")
     echo(f"\nWrote {folder}/{stem}.json, .csv and .txt")
     return 0
 

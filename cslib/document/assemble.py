@@ -17,7 +17,7 @@ import base64
 import hashlib
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import mistune
@@ -28,7 +28,7 @@ from cslib.errors import AssemblyError
 from cslib.metrics.definitions import definitions_for
 from cslib.names import slugify
 
-__all__ = ["Part", "assemble", "markdown_blocks", "warm_up"]
+__all__ = ["Part", "assemble", "is_plot_result", "markdown_blocks", "warm_up"]
 
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove"}
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -175,8 +175,45 @@ def _output_blocks(cell: nbformat.NotebookNode, where: str) -> list[dict[str, An
         elif "text/plain" in data:  # an analyst's own output: shown as text, never as HTML
             text = data["text/plain"]
             text = "".join(text) if isinstance(text, list) else str(text)
+            if is_plot_result(output):
+                continue  # what ax.set_title(...) returns: Jupyter prints it, a report does not
             blocks.append({"type": "paragraph", "spans": [{"text": text, "style": "code"}]})
     return blocks
+
+
+#: The value a plotting call returns, as a cell's last line shows it: ``Text(0.5, 1.0, 'x')``,
+#: ``<BarContainer object of 3 artists>``, ``<Axes: >``, ``[<matplotlib.lines.Line2D at
+#: 0x7f...>]``, ``<Figure size 640x480 with 1 Axes>`` or a tuple or list of these.
+_ONE_PLOT_RESULT = (r"(?:Text\(.*\)|<(?:Axes|AxesSubplot|Figure)\b[^<>]*>"
+                    r"|<\w+ object of \d+ artists>"
+                    r"|<matplotlib\.[\w.]+ (?:object )?at 0x[0-9a-f]+>)")
+_PLOT_RESULT = re.compile(rf"{_ONE_PLOT_RESULT}|[\[(]\s*{_ONE_PLOT_RESULT}"
+                          rf"(?:\s*,\s*{_ONE_PLOT_RESULT})*\s*,?\s*[\])]", re.DOTALL)
+
+
+def is_plot_result(output: Mapping[str, Any]) -> bool:
+    """Whether a cell output is only the value a plotting call returned.
+
+    A cell ending in ``ax.set_title("MRR")`` shows ``Text(0.5, 1.0, 'MRR')`` in
+    Jupyter; ``ax.bar(...)`` shows ``<BarContainer object of 3 artists>``. No
+    report shows them (both renderers leave them out); anything else the cell
+    returns is shown.
+
+    Examples
+    --------
+    >>> is_plot_result({"output_type": "execute_result", "data": {"text/plain": "<Axes: >"}})
+    True
+    >>> is_plot_result({"output_type": "execute_result", "data": {"text/plain": "42"}})
+    False
+    """
+    data = output.get("data")
+    if output.get("output_type") != "execute_result" or not isinstance(data, Mapping):
+        return False
+    if set(data) - {"text/plain"}:
+        return False
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else str(text)
+    return _PLOT_RESULT.fullmatch(text.strip()) is not None
 
 
 def _svg_width_pt(svg: str) -> float | None:

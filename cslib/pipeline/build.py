@@ -48,6 +48,7 @@ from cslib.pipeline.runs import run_dir, run_name, write_runs_index
 from cslib.pipeline.scope import Slicer, scope_of
 from cslib.pipeline.signals import Terminated, signals_deferred, stop_on_sigterm
 from cslib.pipeline.worker import build_job, job_secrets
+from cslib.present.locale import use_locale
 from cslib.present.report import choose, report_slice, resolve_data
 from cslib.render import FORMATS
 
@@ -310,9 +311,10 @@ def _build_locked(
         ]
         try:
             book = slicer.book_figures({"period": p.label, **plan.parameters})
-            facts = portfolio_facts(dataset, p.last_month, book.get("health"))
-            write_index(result, plan, earlier=earlier, facts=facts,
-                        dataset=plan.run or run_name(plan.data))
+            with use_locale(plan.currency, plan.locale):  # the index's ARR in the plan's money
+                facts = portfolio_facts(dataset, p.last_month, book.get("health"))
+                write_index(result, plan, earlier=earlier, facts=facts,
+                            dataset=plan.run or run_name(plan.data))
             write_runs_index(plan.output)
         except OutputError as exc:  # the journal still holds what was written
             result.error = result.error or str(exc)

@@ -31,7 +31,7 @@ from cslib.pipeline.ledger import JOURNAL
 from cslib.pipeline.output import write_atomic
 from cslib.pipeline.plan import Plan
 from cslib.pipeline.scope import scope_of
-from cslib.present.formats import fmt_money
+from cslib.present.formats import fmt_day, fmt_money
 
 __all__ = [
     "Facts",
@@ -179,7 +179,7 @@ def portfolio_facts(dataset: Dataset, month: pd.Period, health: pd.DataFrame | N
             health=f"{score:.0f} {band}" if score is not None and not pd.isna(score) else "",
             health_sort="" if score is None or pd.isna(score) else f"{score:.0f}",
             band=str(band) if isinstance(band, str) else "",
-            renewal=f"{pd.Timestamp(renewal):%Y-%m-%d}" if renewal is not None
+            renewal=fmt_day(renewal) if renewal is not None
             and not pd.isna(renewal) else "",
         )
     by_segment = pd.Series(arr.to_numpy(), index=acc["segment"].astype(str)).groupby(level=0)

@@ -6,7 +6,7 @@ they reach the document as the house's own blocks:
 - a DataFrame shown in a cell (its last expression, or ``display(df)``) becomes a
   house :class:`~cslib.present.blocks.Table` (:func:`table` with default
   formats): a real table with a header row, numbers right-aligned with
-  thousands separators, dates as ``YYYY-MM-DD``, missing values as a dash, and
+  thousands separators, days as ``YYYY-MM-DD`` (or the locale's), missing values as a dash, and
   the index kept when it means something (named, or not ``0, 1, 2, ...``);
 - :func:`table` gives the formats by column: ``table(df, money=["arr"],
   percent=["nrr"])``;
@@ -26,6 +26,7 @@ formatters (``mimebundle_formatter``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from cslib.present.blocks import Table
 from cslib.present.formats import (
     DASH,
     fmt_count,
+    fmt_day,
     fmt_money,
     fmt_number,
     fmt_percent,
@@ -48,8 +50,12 @@ __all__ = ["install_display", "table", "use_house_style"]
 MAX_ROWS = 200
 
 
-def _plain(value: Any) -> str:
-    """A cell without a declared format: numbers with the locale's separators, ISO days."""
+def _plain(value: Any, digits: int | None = None) -> str:
+    """A cell without a declared format: numbers with the locale's separators, days its way.
+
+    ``digits``: the decimals of every number of the column (see :func:`_plain_format`);
+    without it a whole number of 1,000 or more has none and any other float two.
+    """
     if value is None or (not isinstance(value, str) and bool(np.all(pd.isna(value)))):
         return DASH
     if isinstance(value, bool | np.bool_):
@@ -58,10 +64,28 @@ def _plain(value: Any) -> str:
         return fmt_number(int(value))
     if isinstance(value, float | np.floating):
         v = float(value)
-        return fmt_number(v, digits=0 if v.is_integer() and abs(v) >= 1000 else 2)
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
+        if digits is None:
+            digits = 0 if v.is_integer() and abs(v) >= 1000 else 2
+        return fmt_number(v, digits=digits)
+    if isinstance(value, pd.Timestamp | dt.date):
+        stamp = pd.Timestamp(value)
+        day = fmt_day(stamp)
+        return day if stamp == stamp.normalize() else f"{day} {stamp:%H:%M}"
     return str(value)
+
+
+def _plain_format(column: pd.Series) -> Any:
+    """How a column without a declared format is written: one number of decimals for all.
+
+    A float column whose values are all whole (counts that pandas made floats
+    to hold a missing value) has none; any other float column two, so that
+    ``432.100,00`` stands under ``1.114.205,50`` rather than ``432.100``.
+    """
+    if not isinstance(column, pd.Series) or not pd.api.types.is_float_dtype(column):
+        return _plain
+    finite = column[np.isfinite(column.to_numpy(dtype=float, na_value=np.nan))]
+    digits = 0 if bool((finite % 1 == 0).all()) else 2
+    return lambda v: _plain(v, digits)
 
 
 def table(
@@ -140,7 +164,7 @@ def table(
             return lambda v: fmt_count(v)
         if col in score:
             return lambda v: fmt_score(float(v), digits=digits)
-        return _plain
+        return _plain_format(frame[col])
 
     def cell(f: Any, v: Any) -> str:
         missing = v is None or (not isinstance(v, str) and bool(np.all(pd.isna(v))))
@@ -170,16 +194,45 @@ def use_house_style() -> None:
     from cslib.present.style import house_rc
 
     mpl.rcParams.update(house_rc())
+    _HOUSE_AXES[0] = True
     install_display()
+
+
+#: Whether :func:`use_house_style` was called: figures' plain number axes then follow the locale.
+_HOUSE_AXES = [False]
+
+
+def _house_numbers(fig: Any) -> None:
+    """Plain number ticks (matplotlib's default, ``1e6`` above them) as the house writes numbers.
+
+    ``1,000,000`` (``1.000.000`` in de_DE) under each tick, with the decimals
+    the ticks need and no offset label; axes given another formatter (money,
+    percent, dates, logs) are left as they are.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    from cslib.present.style import number_axis
+
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                number_axis(ax, axis=name)
 
 
 def _svg_bundle(fig: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
     import io
 
+    if _HOUSE_AXES[0]:
+        _house_numbers(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):] if "<svg" in svg else svg
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:  # shown once: the end of the cell would show an open figure again
+        plt.close(fig)
     return {"image/svg+xml": svg, "text/plain": f"<Figure {fig.get_size_inches()[0]:.1f} x "
                                                   f"{fig.get_size_inches()[1]:.1f} in>"}
 

@@ -15,6 +15,7 @@ __all__ = [
     "fmt_month",
     "fmt_month_abbr",
     "fmt_month_id",
+    "fmt_month_long",
     "fmt_number",
     "fmt_percent",
     "fmt_period",
@@ -221,6 +222,25 @@ def fmt_month(month: Any) -> str:
     from babel.dates import format_skeleton
 
     return format_skeleton("yMMM", ts.date(), locale=conv.locale)
+
+
+def fmt_month_long(month: Any) -> str:
+    """A month written out: ``December 2025``, or the locale's (``Dezember 2025``).
+
+    Examples
+    --------
+    >>> fmt_month_long("2025-12")
+    'December 2025'
+    """
+    import pandas as pd
+
+    ts = pd.Period(month, freq="M").to_timestamp()
+    conv = _conv()
+    if conv is None:
+        return f"{ts:%B %Y}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", ts.date(), locale=conv.locale)
 
 
 def fmt_number(value: float, *, digits: int = 0) -> str:

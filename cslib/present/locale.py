@@ -18,7 +18,9 @@ Unicode CLDR number and date patterns (via Babel, https://babel.pocoo.org).
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +53,89 @@ class Conventions:
                                        format=self._whole_pattern(), currency_digits=False)
             text = format_compact_currency(value, self.currency, locale=self.locale,
                                            fraction_digits=digits)
-            if re.search(r"\d{4}", text):  # no short form at this size (de: none below 1 Mio.)
+            text = self._fixed_digits(text, value, digits)
+            if text is None:  # no short form at this size (de: none below 1 Mio.)
                 return format_currency(round(value), self.currency, locale=self.locale,
                                        format=self._whole_pattern(), currency_digits=False)
             symbol = get_currency_symbol(self.currency, locale=self.locale)
             return text if symbol in text else f"{text} {symbol}"
         return format_currency(round(value), self.currency, locale=self.locale,
                                format=self._whole_pattern(), currency_digits=False)
+
+    def _scale_of(self, text: str, value: float) -> tuple[re.Match[str], float] | None:
+        """Where the number stands in Babel's compact ``text`` for ``value``, and its scale.
+
+        ``1,2 Mio. €`` for 1,234,567 gives the match of ``1,2`` and 1e6; ``None``
+        when the text holds no number to read.
+        """
+        from babel.numbers import NumberFormatError, parse_decimal
+
+        found = re.search(r"\d(?:[\d.,\u00a0\u202f']*\d)?", text)
+        if found is None:
+            return None
+        try:
+            shown = float(parse_decimal(found.group(), locale=self.locale))
+        except NumberFormatError:
+            return None
+        if shown == 0 or value == 0:
+            return None
+        return found, 10.0 ** round(math.log10(abs(value) / shown))
+
+    def _fixed_digits(self, text: str, value: float, digits: int) -> str | None:
+        """``text`` (Babel's compact form) with exactly ``digits`` decimals: ``2,0 Mio. €``.
+
+        Babel drops trailing zeros (``2 Mio. €`` beside ``1,8 Mio. €``); the
+        house writes ``$2.0M``, so the number is written again at the same
+        scale. ``None`` when the locale has no short form at this size.
+        """
+        from babel.numbers import format_decimal
+
+        parts = self._scale_of(text, value)
+        if parts is None:
+            return text
+        found, scale = parts
+        if scale < 10:
+            return None
+        if digits <= 0:
+            return text
+        number = format_decimal(abs(value) / scale, format="#,##0." + "0" * digits,
+                                locale=self.locale)
+        return text[:found.start()] + number + text[found.end():]
+
+    def money_ticks(self, values: Sequence[float]) -> list[str]:
+        """Axis ticks in one unit, with the decimals they need: ``0,25 Mio. €``, ``1,5 Mio. €``.
+
+        The unit is the largest tick's short form (``Mio.``); where the locale
+        has none at that size (German below a million) ticks are whole amounts
+        (``250.000 €``). Zero is written without a unit.
+        """
+        from babel.numbers import format_compact_currency, format_decimal, get_currency_symbol
+
+        finite = [float(v) for v in values if math.isfinite(v)]
+        top = max((abs(v) for v in finite), default=0.0)
+        text = (format_compact_currency(top, self.currency, locale=self.locale,
+                                        fraction_digits=0) if top >= 1000 else "")
+        parts = self._scale_of(text, top) if text else None
+        if parts is None or parts[1] < 10:
+            return [self.money(v, compact=False, digits=0) if math.isfinite(v) else ""
+                    for v in values]
+        found, scale = parts
+        symbol = get_currency_symbol(self.currency, locale=self.locale)
+        if symbol not in text:
+            text = f"{text} {symbol}"
+        decimals = next((d for d in range(4) if all(
+            abs(round(v / scale, d) - v / scale) < 1e-9 * max(1.0, abs(v / scale))
+            for v in finite)), 3)
+        out = []
+        for v in values:
+            if not math.isfinite(v) or round(v / scale, decimals) == 0:
+                out.append(self.money(0.0, compact=True, digits=0) if math.isfinite(v) else "")
+                continue
+            number = format_decimal(abs(v) / scale, format="#,##0." + "#" * decimals,
+                                    locale=self.locale).rstrip(".,")
+            out.append(("-" if v < 0 else "") + text[:found.start()] + number
+                       + text[found.end():])
+        return out
 
     def _whole_pattern(self) -> str:
         from babel import Locale

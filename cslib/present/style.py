@@ -46,10 +46,17 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import Formatter, FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from cslib import typeface
-from cslib.present.formats import fmt_count, fmt_money, fmt_percent
+from cslib.present.formats import (
+    fmt_count,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_score,
+    minus,
+)
 
 __all__ = [
     "FONT",
@@ -64,8 +71,10 @@ __all__ = [
     "house_style",
     "money_axis",
     "new_figure",
+    "number_axis",
     "percent_axis",
     "points_axis",
+    "score_axis",
     "text_colour_on",
     "to_svg",
 ]
@@ -399,7 +408,11 @@ class _MoneyTicks(Formatter):
         locs = sorted(float(v) for v in values if np.isfinite(v))
         top = max((abs(v) for v in locs), default=0.0)
         steps = [b - a for a, b in pairwise(locs) if b > a]
-        if not steps or top < 1e3 or not _house_money():
+        if not _house_money():
+            from cslib.present.locale import active
+
+            return [minus(t) for t in active().money_ticks(values)]
+        if not steps or top < 1e3:
             return [_tick_money(v) for v in values]
         unit, suffix = next((u, s) for u, s in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if top >= u)
         step = min(steps) / unit
@@ -417,8 +430,16 @@ class _MoneyTicks(Formatter):
 
 
 def money_axis(ax: Axes, *, axis: str = "y") -> None:
-    """Format an axis's ticks as compact money: ``$500K``, ``$1.25M``, ``$20M``."""
-    _axis(ax, axis).set_major_formatter(_MoneyTicks())
+    """Format an axis's ticks as compact money: ``$500K``, ``$1.25M``, ``$20M``.
+
+    Where the reader's locale writes long ticks (``250.000 €``: German has no
+    short form below a million), a horizontal axis gets at most five ticks so
+    that they do not run into each other.
+    """
+    target = _axis(ax, axis)
+    target.set_major_formatter(_MoneyTicks())
+    if axis == "x" and not _house_money():
+        target.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
 
 
 class _PercentTicks(Formatter):
@@ -451,6 +472,36 @@ def points_axis(ax: Axes, *, axis: str = "y") -> None:
     _axis(ax, axis).set_major_formatter(
         FuncFormatter(lambda v, _pos: "0" if round(v) == 0 else f"{v:+.0f}".replace("-", "−"))
     )
+
+
+class _NumberTicks(Formatter):
+    """Number ticks with the decimals the ticks need, in the reader's locale.
+
+    ``grouping``: thousands separators (``1,000,000``); scores (CES) have none.
+    """
+
+    def __init__(self, *, grouping: bool) -> None:
+        self.write = fmt_number if grouping else fmt_score
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.write(x, digits=1)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        finite = [float(v) for v in values if np.isfinite(v)]
+        scale = max((abs(v) for v in finite), default=1.0) or 1.0
+        digits = next((d for d in range(4)
+                       if all(abs(round(v, d) - v) < 1e-6 * scale for v in finite)), 3)
+        return [self.write(v, digits=digits) for v in values]
+
+
+def score_axis(ax: Axes, *, axis: str = "y") -> None:
+    """Format an axis of mean scores (CES 1-7): ``4.5``, ``5``, or ``4,5`` in de_DE."""
+    _axis(ax, axis).set_major_formatter(_NumberTicks(grouping=False))
+
+
+def number_axis(ax: Axes, *, axis: str = "y") -> None:
+    """Format an axis of plain numbers: ``250,000``, ``1,000,000`` (``1.000.000`` in de_DE)."""
+    _axis(ax, axis).set_major_formatter(_NumberTicks(grouping=True))
 
 
 def count_axis(ax: Axes, *, axis: str = "y") -> None:

@@ -22,6 +22,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from cslib.document.assemble import is_plot_result
+
 __all__ = ["DROP_TAGS", "block_markdown", "escape", "front_matter", "prepare_cells"]
 
 BLOCK_MIME = "application/vnd.cslib.block+json"
@@ -118,6 +120,8 @@ def prepare_cells(cells: list[Any], metadata: Mapping[str, Any],
             continue
         outputs = []
         for output in cell.get("outputs") or []:
+            if isinstance(output, dict) and is_plot_result(output):
+                continue  # Text(0.5, 1.0, 'x'): what a plotting call returned
             data = output.get("data") if isinstance(output, dict) else None
             block = data.get(BLOCK_MIME) if isinstance(data, dict) else None
             if isinstance(block, dict):

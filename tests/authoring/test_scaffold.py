@@ -264,5 +264,7 @@ def test_a_new_report_edited_and_built_by_make_reports(project, capsys):
         assert "We meet your team six weeks before renewal." in html  # the edit is in it
         assert "Renewal plan" in html and "Adoption" in html
         assert "cslib new" not in html  # the notebook's introduction is not
+        assert "Replace these cells" not in html  # nor the note to the analyst
+        assert "Tickets and seats in use" in html  # the analyst's own section's heading
     assert "ARR bridge" in (out / "segment-notes/smb.html").read_text()
     assert (out / "metrics-by-segment.json").is_file()  # make reports' metrics step ran too

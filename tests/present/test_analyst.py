@@ -71,6 +71,10 @@ ANALYST_CELLS = [
      'index=pd.Index(["Enterprise", "Mid-Market"], name="segment"))\ndf', []),
     ('cslib.table(df, title="MRR by segment", money=["MRR"], percent=["Share"])', []),
     ('fig, ax = plt.subplots(figsize=(4, 2.5))\nax.bar(df.index, df["MRR"])\nplt.show()', []),
+    ('fig2, ax2 = plt.subplots(figsize=(3, 2))\nax2.plot([0, 1], [0, 2_000_000])\n'
+     'ax2.set_title("Growth")', []),  # Jupyter prints Text(0.5, 1.0, 'Growth') under it
+    ('ax2.bar([0], [1])', []),  # <BarContainer object of 1 artists>
+    ('fig2', []),  # shown as the cell's value, and not again at the cell's end
 ]
 
 
@@ -96,9 +100,66 @@ def test_a_dataframe_and_a_figure_become_a_house_table_and_a_natural_size_figure
     assert [t["columns"] for t in tables[:2]] == [["segment", "MRR", "Share"]] * 2
     assert tables[0]["rows"][0] == ["Enterprise", "1,114,205", "0.70"]  # plain defaults
     assert tables[1]["rows"][0] == ["Enterprise", "$1,114,205", "70.5%"]  # declared formats
-    figure = next(b for b in blocks if b["type"] == "figure")
+    figures = [b for b in blocks if b["type"] == "figure"]
+    assert len(figures) == 3  # the bars; Growth with its title; Growth again, shown as a value
+    figure = figures[0]
     assert figure["svg"].lstrip().startswith("<svg")  # SVG, not a PNG
     assert 200 < figure["width_pt"] < 4 * 72  # its own width (4 in, cropped), not the page's
+    said = [s["text"] for b in blocks if b["type"] == "paragraph" for s in b["spans"]]
+    assert not [t for t in said if "Text(" in t or "artists>" in t], said
+
+
+def test_a_plotting_calls_value_is_no_output_but_other_values_are() -> None:
+    from cslib.document.assemble import is_plot_result
+
+    def result(text: str) -> dict:
+        return {"output_type": "execute_result", "data": {"text/plain": text}}
+
+    for text in ("Text(0.5, 1.0, 'MRR by segment')", "<BarContainer object of 3 artists>",
+                 "<Axes: >", "[<matplotlib.lines.Line2D at 0x7f3a2c>]",
+                 "(<Figure size 640x480 with 1 Axes>, <Axes: >)"):
+        assert is_plot_result(result(text)), text
+    for text in ("42", "Text of my own", "[1, 2]", "'<Axes: >'"):
+        assert not is_plot_result(result(text)), text
+    shown = {"output_type": "display_data", "data": {"text/plain": "<Axes: >"}}
+    assert not is_plot_result(shown)  # display(...) on purpose is shown
+
+
+def test_a_column_has_one_number_of_decimals_and_days_follow_the_locale() -> None:
+    from cslib.present.locale import use_locale
+
+    df = pd.DataFrame({"mrr": [1114205.5, 432100.0, 98765.4], "tickets": [53, np.nan, 114],
+                       "opened": pd.to_datetime(["2026-11-12", "2026-01-02", None])})
+    assert table(df).rows == (("1,114,205.50", "53", "2026-11-12"),
+                              ("432,100.00", "–", "2026-01-02"),
+                              ("98,765.40", "114", "–"))
+    with use_locale("EUR", "de_DE"):
+        assert table(df).rows[0] == ("1.114.205,50", "53", "12.11.2026")
+
+
+def test_house_style_writes_a_figures_plain_numbers_as_the_house_does() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cslib.present.analyst import _house_numbers
+    from cslib.present.locale import use_locale
+    from cslib.present.style import percent_axis
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    try:
+        ax.plot([0, 1], [0, 2_000_000])
+        percent_axis(ax, axis="x")
+        _house_numbers(fig)
+        with use_locale("EUR", "de_DE"):
+            fig.canvas.draw()
+            ys = [t.get_text() for t in ax.get_yticklabels()]
+            xs = [t.get_text() for t in ax.get_xticklabels()]
+        assert "2.000.000" in ys and not ax.yaxis.get_offset_text().get_text()  # no 1e6
+        assert "100\xa0%" in xs  # a percent axis is left as it was
+    finally:
+        plt.close(fig)
 
 
 @pytest.mark.slow

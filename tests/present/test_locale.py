@@ -54,6 +54,65 @@ def test_other_currencies_and_locales(currency, locale, want) -> None:
     assert active().house  # `with` gives the previous setting back
 
 
+@pytest.mark.parametrize(("currency", "locale", "want"), [
+    ("USD", "en_US", ("$2.0M", "$1.8M", "$14.0M", "−$2.0M")),
+    ("EUR", "de_DE", (f"2,0{NBSP}Mio.{NBSP}€", f"1,8{NBSP}Mio.{NBSP}€", f"14,0{NBSP}Mio.{NBSP}€",
+                      f"−2,0{NBSP}Mio.{NBSP}€")),
+    ("GBP", "en_GB", ("£2.0m", "£1.8m", "£14.0m", "−£2.0m")),
+    ("JPY", "ja_JP", ("￥200.0万", "￥180.0万", "￥1,400.0万", "−￥200.0万")),
+])
+def test_compact_money_keeps_its_decimal_beside_its_neighbours(currency, locale, want) -> None:
+    # Babel writes 2 Mio. € beside 1,8 Mio. €; a column of amounts needs one form.
+    with use_locale(currency, locale):
+        assert tuple(fmt_money(v, compact=True) for v in (2e6, 1.8e6, 14e6, -2e6)) == want
+
+
+def test_chart_ticks_tell_their_values_apart_in_every_locale() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cslib.present.charts._draw import signed_score
+    from cslib.present.style import _MoneyTicks, money_axis, score_axis
+
+    bridge = [1.25e6, 1.275e6, 1.3e6, 1.325e6, 1.35e6, 1.375e6, 1.4e6]  # the SMB ARR bridge
+    with use_locale("EUR", "de_DE"):
+        ticks = _MoneyTicks().format_ticks(bridge)
+        assert len(set(ticks)) == len(ticks)
+        assert ticks[:3] == [f"1,25{NBSP}Mio.{NBSP}€", f"1,275{NBSP}Mio.{NBSP}€",
+                             f"1,3{NBSP}Mio.{NBSP}€"]
+        assert _MoneyTicks().format_ticks([0, 5e5, 1e6]) == [
+            f"0{NBSP}€", f"0,5{NBSP}Mio.{NBSP}€", f"1{NBSP}Mio.{NBSP}€"]
+        assert _MoneyTicks().format_ticks([-1e5, 0, 1e5]) == [
+            f"−100.000{NBSP}€", f"0{NBSP}€", f"100.000{NBSP}€"]  # no short form below 1 Mio.
+        assert (signed_score(24.549), signed_score(-1.64)) == ("+24,5", "−1,6")
+        fig, ax = plt.subplots(figsize=(4, 2))
+        try:
+            ax.barh(["a", "b"], [120_000, 310_000])
+            money_axis(ax, axis="x")  # long German ticks: few enough not to run together
+            fig.canvas.draw()
+            assert 2 <= len([t for t in ax.get_xticklabels() if t.get_text()]) <= 5
+            ax2 = fig.add_subplot(2, 1, 2)
+            ax2.set_ylim(4.4, 5.8)
+            score_axis(ax2)
+            fig.canvas.draw()
+            labels = [t.get_text() for t in ax2.get_yticklabels()]
+            assert "4,5" in labels and all(re.fullmatch(r"\d,\d", t) for t in labels), labels
+        finally:
+            plt.close(fig)
+    assert _MoneyTicks().format_ticks(bridge)[:3] == ["$1.25M", "$1.275M", "$1.3M"]
+    assert (signed_score(24.549), signed_score(-1.64)) == ("+24.5", "−1.6")
+
+
+def test_a_month_written_out() -> None:
+    from cslib.present.formats import fmt_month_long
+
+    assert fmt_month_long("2025-12") == "December 2025"
+    with use_locale("EUR", "de_DE"):
+        assert fmt_month_long("2025-12") == "Dezember 2025"
+
+
 def test_unknown_codes_are_refused_with_a_did_you_mean() -> None:
     with pytest.raises(ParameterError, match=r"`currency` must be an ISO 4217 code .* got 'EURO'"):
         conventions("EURO", "de_DE")
@@ -151,6 +210,16 @@ documents:
         assert re.search(r"\d{1,3}\.\d{3}\xa0€", text), name  # 454.584 €
         assert re.search(r"\b\d{2}\.\d{2}\.2026\b", text), name  # a German day
         assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d", text)
+        assert not re.search(r"\b(January|February|March|April|June|July|August|September"
+                             r"|October|November|December)\b", text), name
+        # No English decimal (+24.5, 4.4; 30.09.2026 is a day) before the appendix, whose
+        # definitions quote their sources' formulas (1.96 x ...) and names (CES 2.0).
+        before = re.sub(r"<[^>]+>", " ", body.split('<h2 id="appendix"', 1)[0])
+        for shown in (before, svg_text):
+            assert not re.search(r"(?<![\d.])\d+\.\d{1,2}(?![\d.])", shown), name
+    index = (result.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "$" not in re.sub(r"<script.*?</script>", "", index, flags=re.S)
+    assert re.search(r"\d\xa0€", index)  # the run's page lists ARR in euros
     board = (result.out_dir / "board-pack.html").read_text(encoding="utf-8")
     assert re.search(r"\d+,\d\xa0%", board)  # 104,3 %
     assert re.search(r"\d,\d\xa0Mio\.\xa0€", board)  # 19,8 Mio. €

@@ -53,7 +53,7 @@ def signed_score(value: float | None, digits: int = 1) -> str:
     """``+24.5`` or ``−3.0`` (typographic minus); a dash when undefined."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return fmt_score(None)
-    return minus(f"{value:+.{digits}f}")
+    return ("−" if value < 0 else "+") + fmt_score(abs(value), digits=digits)
 
 
 def as_float(value: object) -> float:

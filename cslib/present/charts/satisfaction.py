@@ -48,6 +48,7 @@ from cslib.present.style import (
     new_figure,
     percent_axis,
     points_axis,
+    score_axis,
     text_colour_on,
 )
 
@@ -352,6 +353,7 @@ def _draw_panel(
             percent_axis(ax)
         else:
             panel_ylim(ax, lo, hi, domain=(1.0, 7.0), min_span=1.5)
+            score_axis(ax)
     i = int(np.flatnonzero(ok)[-1])
     text = {
         "nps": signed_score(v[i]),

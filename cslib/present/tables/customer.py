@@ -28,6 +28,7 @@ from cslib.present.formats import (
     fmt_days,
     fmt_money,
     fmt_month,
+    fmt_month_long,
     fmt_percent,
     fmt_plural,
     fmt_score,
@@ -317,7 +318,7 @@ def subscription_table(report: Report) -> Table:
     paid = mrr[(mrr["account_id"].astype(str) == aid) & (mrr["mrr"] > 0)
                & (mrr["month"] <= report.period.last_month)]
     if not paid.empty:
-        rows.append(("Customer since", f"{paid['month'].min():%B %Y}"))
+        rows.append(("Customer since", fmt_month_long(paid["month"].min())))
     a = adoption_frame(report)
     if a is not None and aid in a.index:
         rows.append(("Licensed seats", fmt_count(a.loc[aid, "licensed_seats"])))
