@@ -27,7 +27,7 @@ from cslib.periods import period_or_latest
 from cslib.present.metrics_text import FORMATS, render
 from cslib.secrets import credentials, mask_text
 from cslib.startup import lean_imports
-from cslib.terminal import discard_output, echo, flush, terminal_text
+from cslib.terminal import discard_output, echo, flush, log_to_stderr, terminal_text
 
 EXIT_CODES = """exit codes:
   0    done
@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                    "complete quarter in the data)")
     p.add_argument("--data", metavar="DATA", help="dataset folder, database URL, DuckDB file "
                    "or YAML source file (overrides the plan's `data`)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="reports folder (overrides the plan's `output`; documents go to "
+                   "DIR/<dataset>/<period>/)")
     _show_queries_arg(p)
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help="documents built at once (default: one per core)")
@@ -354,6 +357,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.data:
         data = args.data if "://" in args.data else str(Path(args.data).resolve())
         plan = dataclasses.replace(plan, data=data, run="")  # its own folder: not the plan's run
+    if args.out is not None:
+        plan = dataclasses.replace(plan, output=args.out.resolve())
     if args.max_same_failures is not None and args.max_same_failures < 0:
         raise ParameterError(f"--max-same-failures must be 0 or more, got "
                              f"{args.max_same_failures}.")
@@ -512,30 +517,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PIPE_CLOSED
 
 
-def _logging(*, quiet: bool, verbose: bool) -> None:
-    """Send cslib's log messages to stderr: warnings by default, debug with -v, errors with -q."""
-    import logging
-
-    logger = logging.getLogger("cslib")
-    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("cslib: %(levelname)s: %(message)s"))
-        logger.addHandler(handler)
-    logging.captureWarnings(True)  # a CentsWarning and the like, through the same channel
-    if quiet:
-        import warnings
-
-        warnings.simplefilter("ignore")
-
-
 def _main(argv: Sequence[str] | None) -> int:
     from cslib.pipeline.output import describe_os_error
     from cslib.pipeline.signals import Terminated, stop_on_sigterm
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    _logging(quiet=args.quiet, verbose=args.verbose)
+    log_to_stderr(quiet=args.quiet, verbose=args.verbose)
     if hasattr(signal, "SIGUSR1") and sys.stderr is not None:
         # `kill -USR1 PID` prints where a running command is, for a build that seems stuck.
         with contextlib.suppress(ValueError, OSError, AttributeError):

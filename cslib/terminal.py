@@ -20,7 +20,7 @@ from typing import TextIO
 
 from cslib.errors import OutputClosedError
 
-__all__ = ["discard_output", "echo", "flush", "terminal_text"]
+__all__ = ["discard_output", "echo", "flush", "log_to_stderr", "terminal_text"]
 
 #: C0 controls but newline, DEL, C1 controls, line/paragraph separators, bidi embeddings,
 #: overrides and isolates.
@@ -109,3 +109,27 @@ def discard_output() -> None:
                 os.dup2(devnull, stream.fileno())
     finally:
         os.close(devnull)
+
+
+def log_to_stderr(*, quiet: bool, verbose: bool) -> None:
+    """Send cslib's log messages to stderr: warnings by default, debug with -v, errors with -q."""
+    import logging
+
+    logger = logging.getLogger("cslib")
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("cslib: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    import warnings
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: object = None, line: str | None = None) -> None:
+        # A CentsWarning and the like, through the same channel (logging.captureWarnings
+        # would hand them to a "py.warnings" logger that has nowhere to write them).
+        ours = category.__module__.startswith("cslib")
+        logger.warning("%s", message if ours else f"{category.__name__}: {message}")
+
+    warnings.showwarning = show
+    if quiet:
+        warnings.simplefilter("ignore")

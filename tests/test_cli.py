@@ -513,6 +513,9 @@ documents:
     assert "0 of 8 documents ready" in done.stdout
     quiet = run_script("-q", "build", plan, "--period", "2026Q3", "--dry-run")
     assert quiet.returncode == 0 and "Dry run" in quiet.stdout  # the result is still printed
+    elsewhere = run_script("build", plan, "--period", "2026Q3", "--dry-run", "--out",
+                           tmp_path / "trial")  # not the plan's `output`
+    assert f"would be built into {tmp_path / 'trial'}/" in elsewhere.stdout, elsewhere.stderr
 
 
 def test_python_m_cslib_and_validate_data_option(tmp_path):

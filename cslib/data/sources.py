@@ -46,6 +46,13 @@ import pandas as pd
 
 from cslib.data.contract import CONTRACT, REQUIRED_TABLES, month_runs
 from cslib.data.dataset import Dataset
+from cslib.data.diagnose import (
+    driver_text,
+    is_missing_table,
+    mapped_failure,
+    missing_name,
+    missing_table_message,
+)
 from cslib.data.validate import MAX_EXAMPLES, Table, validate, validate_table
 from cslib.data.warehouse import (
     CentsWarning,
@@ -149,8 +156,10 @@ def _engine(url: str) -> Any:
     from sqlalchemy.pool import NullPool
 
     try:
-        if url.startswith("duckdb:"):  # read-only: a build and a notebook can read at once
-            return sa.create_engine(url, poolclass=NullPool, connect_args={"read_only": True})
+        if url.startswith("duckdb:"):  # read-only: a build and a notebook can read at once;
+            # no external access: a query reads the database, not the machine's files
+            return sa.create_engine(url, poolclass=NullPool, connect_args={
+                "read_only": True, "config": {"enable_external_access": False}})
         if url.startswith(("postgresql", "postgres")):  # read-only sessions: nothing written
             return sa.create_engine(url, poolclass=NullPool,
                                     execution_options={"postgresql_readonly": True})
@@ -295,28 +304,57 @@ class SqlSource:
                     else sa.select(sa.text("*")).select_from(self._table(name, [])).limit(1))
             try:
                 keys, row = self._first_row(base)
-                self._check_mapping(name, keys)
-                if entry.derived:
+            except sa.exc.SQLAlchemyError as exc:
+                self._unreadable(name, entry, exc)  # raises, but for an absent optional table
+                continue
+            self._check_mapping(name, keys)
+            if entry.derived:
+                try:
                     self._derived[name] = self._derive(name, keys)
                     keys, row = self._first_row(sa.select(sa.text("*")).select_from(
                         self._derived[name]).limit(1))
-            except sa.exc.DBAPIError as exc:
-                if not _missing_table(exc):  # cannot connect, permission denied...
-                    raise DataError(
-                        f"{self.spec.origin}: {_first_line(exc, self.spec.url)}"
-                    ) from None
-                if name in REQUIRED_TABLES:
-                    raise DataError(
-                        f"{self.spec.origin}: required table {name!r} (database table "
-                        f"{self.spec.table(name)!r}) cannot be read: "
-                        f"{_first_line(exc, self.spec.url)}"
-                    ) from None
-                continue
+                except sa.exc.SQLAlchemyError as exc:
+                    raise DataError(f"{self.spec.origin}: "
+                                    f"{mapped_failure(name, entry, exc, self.spec.url, keys)}"
+                                    ) from None
             back = {v: k for k, v in self.spec.columns(name).items()}
             values = dict(zip(keys, row, strict=True)) if row is not None else {}
             found[name] = {back.get(k, k): values.get(k) for k in keys}
         self._probed = found
         return found
+
+    def _unreadable(self, name: str, entry: SourceTable, exc: BaseException) -> None:
+        """Say why contract table ``name`` cannot be read; return only if it may be absent.
+
+        An optional table the source file does not map may be absent; one it
+        maps (a typo in its name must not empty a report section) and a
+        required one may not. Cannot connect, permission denied: said as is.
+        """
+        origin, url = self.spec.origin, self.spec.url
+        text = driver_text(exc, url)
+        if not is_missing_table(exc):
+            if name in self.spec.tables and entry.query is not None:
+                raise DataError(f"{origin}: {mapped_failure(name, entry, exc, url)}") from None
+            raise DataError(f"{origin}: {text}") from None
+        listed = name in self.spec.tables
+        if not listed and name not in REQUIRED_TABLES:
+            return
+        schema, missing = ((self.spec.schema, entry.table) if entry.query is None
+                           else missing_name(exc))
+        why = missing_table_message(_engine(url), missing, schema or self.spec.schema
+                                    ) if missing else ""
+        if entry.query is not None:  # the driver's words name the table; add a did-you-mean
+            raise DataError(f"{origin}: `tables.{name}.query` cannot be read: {text}"
+                            + (f" ({why})" if "Did you mean" in why
+                               and "did you mean" not in text.lower() else "")) from None
+        if listed:
+            raise DataError(f"{origin}: `tables.{name}.table` cannot be read: "
+                            f"{why or text}") from None
+        raise DataError(
+            f"{origin}: required table {name!r} (database table {entry.table!r}) cannot be "
+            f"read: {why or text} "
+            f"Name the warehouse's table in a source file (tables: {name}: table: ...)."
+        ) from None
 
     def _first_row(self, stmt: Any) -> tuple[list[str], Any]:
         self._log(stmt)
@@ -507,8 +545,3 @@ class SqlSource:
         table = self._table("accounts", [col])
         _, rows = self._execute(sa.select(table.c[col]).distinct())
         return sorted(str(r[0]) for r in rows if r[0] is not None)
-
-
-def _missing_table(exc: BaseException) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "no such table" in text or "does not exist" in text

@@ -330,7 +330,11 @@ def read_source_file(path: Path) -> SourceSpec:
         )
     if not isinstance(raw.get("url"), str) or not raw["url"].strip():
         raise ParameterError(f"{where}: `url` must be a SQLAlchemy URL or a DuckDB file.")
-    url = database_url(_expand(raw["url"].strip(), where), base=path.parent)
+    text = _expand(raw["url"].strip(), where)
+    try:
+        url = database_url(text, base=path.parent)
+    except ParameterError as exc:  # said in the file's terms: its `url`
+        raise ParameterError(f"{where}: {str(exc).replace('`data`', '`url`', 1)}") from None
     schema = raw.get("schema")
     if schema is not None and not isinstance(schema, str):
         raise ParameterError(f"{where}: `schema` must be text.")

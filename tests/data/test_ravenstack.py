@@ -422,7 +422,8 @@ def test_make_reports_uses_the_plans_own_data() -> None:
     assert words[words.index("--plan") + 1] == plan  # the metrics step
     assert words[words.index("build") + 1] == plan
     words = dry_run(f"PLAN={plan}", "DATA=/elsewhere")
-    assert words.count("/elsewhere") == 2 and "--plan" not in words
+    assert words.count("/elsewhere") == 2  # DATA over the plan's `data`, in both steps...
+    assert words[words.index("--plan") + 1] == plan  # ...and the plan's currency and locale
 
 
 def test_report_metrics_reads_the_plans_own_data(tmp_path, capsys) -> None:

@@ -250,7 +250,7 @@ def test_a_yaml_mapping_reads_a_salesforce_style_warehouse(sample, tmp_path, mon
      "warehouse.yaml: tables.customers: not a contract table"),
     ("url: ${CSLIB_NOT_SET_ANYWHERE}\n",
      "warehouse.yaml: environment variable CSLIB_NOT_SET_ANYWHERE is not set."),
-    ("url: missing.duckdb\n", "`data`: no DuckDB database file at"),
+    ("url: missing.duckdb\n", "warehouse.yaml: `url`: no DuckDB database file at"),
 ])
 def test_bad_source_files_say_what_is_wrong(tmp_path, yaml_text, message) -> None:
     (tmp_path / "x.duckdb").write_bytes(b"")

@@ -231,6 +231,52 @@ def test_a_mapped_column_the_table_lacks_is_named_with_the_mapping(warehouse, tm
             "does not have. Did you mean `Segment__c`?") in str(exc.value)
 
 
+@pytest.mark.parametrize(("old", "new", "messages"), [
+    ("  nps:\n", "  goals:\n    table: gaols\n  nps:\n",  # an optional table, misspelt
+     ["`tables.goals.table` cannot be read:", "no table `gaols`. Did you mean `goals`?"]),
+    ('where: NOT "IsDeleted"', 'where: NOT "IsDeletd"',
+     ["`tables.accounts.where` names a column `IsDeletd` that is not there",
+      "Did you mean `IsDeleted`?"]),
+    ('TRIM("Owner_Name")', 'TRIM("Owner_Nam")',
+     ["`tables.accounts.columns.csm.expr` names a column `Owner_Nam`", "`Owner_Name`"]),
+    ("FROM nps_raw", "FROM nps_rw", ["`tables.nps.query` cannot be read:", "nps_raw"]),
+    ("FROM nps_raw", "FROM read_csv('/etc/passwd')",  # DuckDB: the database, not the machine
+     ["`tables.nps` (`query`) cannot be read:", "/etc/passwd"]),
+    ('where: NOT "IsDeleted"', "where: NOT IsDeleted",  # PostgreSQL folds it to isdeleted
+     ["`tables.accounts.where` names a column `isdeleted`",
+      "Did you mean `IsDeleted`? Quote a mixed-case name"]),
+])
+def test_a_mistake_in_the_mapping_names_its_key_and_the_fix(warehouse, tmp_path, old, new,
+                                                             messages) -> None:
+    from cslib.errors import CslibError
+
+    postgres = "postgresql" in warehouse.read_text()
+    if ("read_csv" in new and postgres) or ("NOT IsDeleted" in new and not postgres):
+        pytest.skip("DuckDB's own: external files; PostgreSQL's own: case folding")
+    bad = tmp_path / "typo.yaml"
+    assert old in warehouse.read_text()
+    bad.write_text(warehouse.read_text().replace(old, new, 1))
+    with pytest.raises(CslibError) as exc:  # never an absent table, an empty report section
+        open_source(bad).read()
+    assert str(exc.value).startswith("typo.yaml: ")
+    for message in messages:
+        assert message in str(exc.value)
+
+
+def test_the_command_line_shows_the_cents_warning(warehouse, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    unscaled = tmp_path / "unscaled.yaml"
+    unscaled.write_text(warehouse.read_text().replace("mrr: {column: amount, scale: 0.01}",
+                                                      "mrr: amount"))
+    done = subprocess.run([sys.executable, "-m", "cslib", "validate", "--data", str(unscaled)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "cslib: WARNING: " in done.stderr and "they look like cents" in done.stderr
+    assert "scale: 0.01" in done.stderr and "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(("entry", "message"), [
     ("{table: a, wher: x}", "tables.accounts: unknown key 'wher'; expected table, columns, "
                            "where, query. Did you mean 'where'?"),
