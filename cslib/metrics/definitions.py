@@ -148,7 +148,7 @@ DEFINITIONS: dict[str, Definition] = {
         "that were lost. Revenue follows billing: a churn event recorded for an account that "
         "kept paying is not a loss; it is counted as retained and reported as a data-quality "
         "note.",
-        "DESIGN.md; Gainsight, churn analysis",
+        "ChartMogul, MRR movements; Gainsight, churn analysis",
     ),
     "health_backtest": Definition(
         "Health backtest",

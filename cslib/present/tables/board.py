@@ -275,9 +275,11 @@ def losses(report: Report, *, n: int = 15) -> Table | Callout | None:
         if aid in flags.index:
             before += list(flag_reasons(flags.loc[aid], report.risk_settings).values())
         days = rel["days_since_executive_contact"].get(aid) if aid in rel.index else None
-        before.append("last executive contact "
-                      + (f"{fmt_day(report.period.last_day - pd.Timedelta(days=float(days)))}"
-                         if isnum(days) else "none recorded"))
+        if isnum(days):
+            last = report.period.last_day - pd.Timedelta(days=float(days))
+            before.append(f"last executive contact {fmt_day(last)}")
+        elif not any("no executive contact recorded" in b for b in before):  # a flag said it
+            before.append("no executive contact recorded")
         rows.append((str(r["name"]), str(r["segment"]), fmt_money(12 * r["lost"], compact=True),
                      kind, "; ".join(before)))
     total = 12 * lost["lost"].sum()
