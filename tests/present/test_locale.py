@@ -217,6 +217,7 @@ documents:
         before = re.sub(r"<[^>]+>", " ", body.split('<h2 id="appendix"', 1)[0])
         for shown in (before, svg_text):
             assert not re.search(r"(?<![\d.])\d+\.\d{1,2}(?![\d.])", shown), name
+            assert not re.search(r"\d%", shown), name  # 95 %, as captions write it too
     index = (result.out_dir / "index.html").read_text(encoding="utf-8")
     assert "$" not in re.sub(r"<script.*?</script>", "", index, flags=re.S)
     assert re.search(r"\d\xa0€", index)  # the run's page lists ARR in euros

@@ -101,7 +101,8 @@ def cohort_heatmap(
         )
         base = (
             "its MRR at the end of the quarter that many quarters later, as % of its MRR at the "
-            "end of its first quarter (expansion included, so it can exceed 100%)"
+            f"end of its first quarter (expansion included, so it can exceed "
+            f"{fmt_percent(1.0, digits=0)})"
             if measure == "revenue"
             else "the share of its accounts still paying at the end of the quarter that many "
             "quarters later"

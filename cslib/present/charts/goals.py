@@ -93,7 +93,8 @@ def goal_progress_chart(
         + "."
     )
     caption = (
-        "Progress = (current − baseline) / (target − baseline), clipped to 0–100%; goals "
+        f"Progress = (current − baseline) / (target − baseline), clipped to "
+        f"0–{fmt_percent(1.0, digits=0)}; goals "
         f"without a numeric target show their status only. Statuses on {when}."
     )
     if n_all > n:

@@ -208,7 +208,8 @@ def _nps_caption(p: Period, total: pd.Series, missing: Sequence[object]) -> str:
         f"NPS = % promoters − % detractors, in points, over the responses dated in "
         f"{p.label}; "
         + (
-            f"95% margin of error for all responses ±{fmt_score(as_float(total['nps_margin']))}"
+            f"{fmt_percent(0.95, digits=0)} margin of error for all responses "
+            f"±{fmt_score(as_float(total['nps_margin']))}"
             " points."
             if n_total >= SMALL_SAMPLE
             else f"only {n_total} response{'s' if n_total != 1 else ''}: read with care."
@@ -421,13 +422,15 @@ def _satisfaction_caption(drawn: dict[str, bool]) -> str:
     """How each drawn measure is counted; the measures not drawn because never recorded."""
     if all(drawn.values()):
         return (
-            "NPS in points by response date, with its 95% margin of error; CSAT (share of "
+            f"NPS in points by response date, with its {fmt_percent(0.95, digits=0)} margin of "
+            "error; CSAT (share of "
             f"{SATISFIED_MIN}–5 answers) and CES (mean, 1–7) by the quarter a ticket closed. "
             f"The line joins quarters with at least {SMALL_SAMPLE} answers; hollow: fewer; "
             "no point: none."
         )
     return " ".join([
-        *(["NPS in points by response date, with its 95% margin of error."]
+        *([f"NPS in points by response date, with its {fmt_percent(0.95, digits=0)} margin "
+           "of error."]
           if drawn["nps"] else []),
         *([f"CSAT (share of {SATISFIED_MIN}–5 answers) by the quarter a ticket closed."]
           if drawn["csat"] else []),

@@ -94,9 +94,9 @@ def team_scorecard(report: Report, *, by: str = "csm") -> Table | Callout | None
         total=True,
         caption=(f"Listed by name, not ranked. The accounts each holds at the period's end "
                  f"(paying then). In brackets: fewer than {MIN_RESPONSES} answers, too few to "
-                 "compare. NPS with its 95% margin. Advocacy: referrals, reference calls, case "
-                 "studies and reviews in the period. Coverage: share of accounts not "
-                 "single-threaded."),
+                 f"compare. NPS with its {fmt_percent(0.95, digits=0)} margin. Advocacy: "
+                 "referrals, reference calls, case studies and reviews in the period. "
+                 "Coverage: share of accounts not single-threaded."),
         definitions=("team_scorecard", "csat", "ces", "nps", "goals", "advocacy",
                      "relationship_coverage"),
     )
