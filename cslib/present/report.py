@@ -27,9 +27,9 @@ from cslib.data.dataset import Dataset, Scope
 from cslib.data.load import load
 from cslib.data.sample import sample_dataset
 from cslib.data.slices import book_slice, customer_slice, segment_slice
-from cslib.data.sources import SqlSource, database_url, display_name, is_database, open_source
+from cslib.data.sources import SqlSource, display_name, is_database, open_source
 from cslib.document.model import BLOCK_MIME
-from cslib.errors import ParameterError
+from cslib.errors import CslibError, ParameterError
 from cslib.metrics.benchmarks import MIN_GROUP_SIZE, benchmarks_from_usage, segment_benchmarks
 from cslib.metrics.health import HealthConfig, load_health_config
 from cslib.metrics.risk import RiskSettings, load_risk_settings
@@ -73,7 +73,10 @@ def _source_name(data: object) -> str:
     """A data location as shown in a document: a folder's name, never a full path."""
     text = str(data)
     if is_database(text):  # the kind of database and its name: no host, user or password
-        return display_name(database_url(text)) if "://" in text else Path(text).name
+        try:  # a URL, a DuckDB file or a source file: named as a sliced document names it
+            return display_name(open_source(text).spec.url)
+        except CslibError:  # cannot be read here: its file name says enough
+            return Path(text).name or "database"
     return Path(text).name or text
 
 

@@ -321,3 +321,6 @@ def test_a_board_report_from_the_warehouse_says_what_the_folder_says(warehouse) 
     assert tables.customer_outcomes(a).text() == tables.customer_outcomes(b).text()
     assert tables.headline_kpis(a).text() == tables.headline_kpis(b).text()
     assert narrative.executive_summary(a).text() == narrative.executive_summary(b).text()
+    # Build details name the database as a customer's slice does, not the source file's name
+    assert a.provenance()["parameters"]["data"] in ("duckdb database warehouse.duckdb",
+                                                    "postgresql database cslib_warehouse")
