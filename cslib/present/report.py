@@ -138,9 +138,8 @@ def resolve_data(data: str | Path | Dataset) -> Dataset:
     if text == "sample":
         return sample_dataset()
     if not text:
-        raise ParameterError(
-            "`data` must name a dataset folder (CSV or Parquet files) or 'sample', got ''."
-        )
+        raise ParameterError("`data` must name a dataset folder (CSV or Parquet files) or "
+                             "'sample', got ''.")
     if is_database(text):
         return load(text)
     path = Path(text).expanduser()
@@ -412,8 +411,8 @@ def open_report(
         If the period is malformed or not covered by the data.
     """
     if unknown:
-        known = [p for p in inspect.signature(open_report).parameters if p not in ("kind",
-                                                                                   "unknown")]
+        known = [p for p in inspect.signature(open_report).parameters
+                 if p not in ("kind", "unknown")]
         did = "".join(did_you_mean(n, known, code=True) for n in sorted(unknown))
         raise ParameterError(
             f"unknown report parameter(s): {', '.join(sorted(unknown))}; "
@@ -432,9 +431,8 @@ def open_report(
     if not str(company).strip():
         raise ParameterError("`company` must name the company publishing the report, got ''.")
     if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
-        raise ParameterError(
-            f"`fiscal_year_start` must be a month number 1-12, got {fiscal_year_start!r}."
-        )
+        raise ParameterError(f"`fiscal_year_start` must be a month number 1-12, got "
+                             f"{fiscal_year_start!r}.")
     if isinstance(data, str | Path) and str(data).strip() not in _REGISTERED \
             and is_database(str(data).strip()):
         full = report_slice(str(data).strip(), kind, period=str(period).strip(),
@@ -445,10 +443,8 @@ def open_report(
         full = resolve_data(data)
     scope = full.scope
     if scope is not None and scope.kind != kind:
-        raise ParameterError(
-            f"`data` holds {scope.describe()}; a {KINDS[kind].lower()} ({kind!r}) report "
-            "cannot be made from it."
-        )
+        raise ParameterError(f"`data` holds {scope.describe()}; a {KINDS[kind].lower()} "
+                             f"({kind!r}) report cannot be made from it.")
     p = period_or_latest(str(period), full.last_month, fiscal_year_start_month=fiscal_year_start)
     check_period(full, p)
     health, risk = report_settings(health_config, risk_config)
