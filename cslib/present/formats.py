@@ -205,6 +205,19 @@ def fmt_date(day: Any, *, long: bool = False) -> str:
     return f"{ts:%B} {ts.day}, {ts.year}" if long else f"{ts:%b} {ts.day}, {ts.year}"
 
 
+def _month(month: Any, house: str, skeleton: str) -> str:
+    """A month in the house form (``strftime`` ``house``) or the locale's CLDR ``skeleton``."""
+    import pandas as pd
+
+    ts = pd.Period(month, freq="M").to_timestamp()
+    conv = _conv()
+    if conv is None:
+        return f"{ts:{house}}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton(skeleton, ts.date(), locale=conv.locale)
+
+
 def fmt_month(month: Any) -> str:
     """A month for readers: ``Sep 2026``, or the locale's (``Sept. 2026`` in de_DE).
 
@@ -213,15 +226,7 @@ def fmt_month(month: Any) -> str:
     >>> fmt_month("2026-09")
     'Sep 2026'
     """
-    import pandas as pd
-
-    ts = pd.Period(month, freq="M").to_timestamp()
-    conv = _conv()
-    if conv is None:
-        return f"{ts:%b %Y}"
-    from babel.dates import format_skeleton
-
-    return format_skeleton("yMMM", ts.date(), locale=conv.locale)
+    return _month(month, "%b %Y", "yMMM")
 
 
 def fmt_month_long(month: Any) -> str:
@@ -232,15 +237,7 @@ def fmt_month_long(month: Any) -> str:
     >>> fmt_month_long("2025-12")
     'December 2025'
     """
-    import pandas as pd
-
-    ts = pd.Period(month, freq="M").to_timestamp()
-    conv = _conv()
-    if conv is None:
-        return f"{ts:%B %Y}"
-    from babel.dates import format_skeleton
-
-    return format_skeleton("yMMMM", ts.date(), locale=conv.locale)
+    return _month(month, "%B %Y", "yMMMM")
 
 
 def fmt_number(value: float, *, digits: int = 0) -> str:
